@@ -1,0 +1,3 @@
+module github.com/socketlab/socketlab
+
+go 1.26

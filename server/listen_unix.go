@@ -1,0 +1,62 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+)
+
+// listenBacklog listens on addr with a listen(2) queue of exactly backlog
+// callers. The standard library always asks for the kernel's maximum, which
+// would hide the lecture's point: with one employee, only a few callers can
+// wait on hold.
+func listenBacklog(ip net.IP, port, backlog int) (net.Listener, error) {
+	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
+	if ip4 := ip.To4(); ip4 != nil {
+		a := &syscall.SockaddrInet4{Port: port}
+		copy(a.Addr[:], ip4)
+		sa = a
+	} else {
+		family = syscall.AF_INET6
+		a := &syscall.SockaddrInet6{Port: port}
+		copy(a.Addr[:], ip.To16())
+		sa = a
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "listener")
+	defer f.Close() // FileListener keeps its own duplicate
+	// SO_REUSEADDR, as net.Listen sets it, so a restarted server is not
+	// refused its port while the last calls sit in TIME_WAIT.
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
+		return nil, fmt.Errorf("setsockopt SO_REUSEADDR: %w", err)
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		return nil, err
+	}
+	if err := syscall.Listen(fd, backlog); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	return net.FileListener(f)
+}
+
+// raiseOpenFiles lifts the soft open-files limit to the hard limit, so a
+// crowd of callers is not refused for want of file descriptors.
+func raiseOpenFiles() (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, err
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return 0, err
+		}
+	}
+	return lim.Cur, nil
+}

@@ -1,0 +1,258 @@
+// Command server is the lecture's socket server: it binds to the IPv4
+// address of one network interface on port 8000, greets each caller with
+// "hello", reads once (up to 1000 bytes), echoes what it read and hangs up.
+// Flags turn it into the lecture's call center: one employee or many,
+// callers on hold, a busy signal.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the server at once
+	}()
+	os.Exit(exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// usageError is bad input on the command line: exit code 2.
+type usageError struct{ error }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var q quiet
+	if !errors.As(err, &q) {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+type config struct {
+	iface, addr  string
+	port         int
+	backlog      int
+	once         bool
+	mode         string
+	workers      int
+	busy         bool
+	think        time.Duration
+	idleTimeout  time.Duration
+	grace        time.Duration
+	listIfaces   bool
+	probe        bool
+	probeTimeout time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.iface, "iface", autoIface, "`interface` whose first IPv4 address to bind (auto: the first one up, not loopback); see -list-interfaces")
+	fs.StringVar(&c.addr, "addr", "", "bind this `IP` instead of an interface's (0.0.0.0: every interface)")
+	fs.IntVar(&c.port, "port", lab.DefaultPort, "TCP `port` to listen on (0: any free port)")
+	fs.IntVar(&c.backlog, "backlog", 5, "listen(2) queue length: how many callers can wait on hold")
+	fs.BoolVar(&c.once, "once", false, "the lecture's script exactly: serve one call, then exit")
+	fs.StringVar(&c.mode, "mode", string(ModeLecture), "lecture: greet, read once, echo, hang up; echo: echo everything until the caller hangs up")
+	fs.IntVar(&c.workers, "workers", 0, "calls served at once (service employees); 0: one goroutine per call")
+	fs.BoolVar(&c.busy, "busy", false, "with -workers: answer \"busy\" when every employee is on a call, instead of putting callers on hold")
+	fs.DurationVar(&c.think, "think", 0, "time an employee spends on the answer (the balance lookup) before echoing")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 30*time.Second, "hang up on a caller who says nothing for this long (0: wait forever)")
+	fs.DurationVar(&c.grace, "grace", 5*time.Second, "on SIGTERM or Ctrl-C: how long calls in progress may finish")
+	fs.BoolVar(&c.listIfaces, "list-interfaces", false, "print each network interface with its addresses and exit")
+	fs.BoolVar(&c.probe, "probe", false, "health check: call the server these flags describe, expect the greeting, exit 0 or 1")
+	fs.DurationVar(&c.probeTimeout, "probe-timeout", 3*time.Second, "how long -probe waits for the greeting")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: server [flags]\n\n"+
+			"Listens on an interface's IPv4 address, greets each caller with %q,\n"+
+			"reads once (up to %d bytes), echoes it and hangs up.\n\nflags:\n", lab.Greeting, lab.MaxRead)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, usageError{err}
+	}
+	bad := func(format string, a ...any) (config, error) {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		fs.Usage()
+		return c, usageError{err}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return bad("unexpected argument %q (flags only; did you mean -addr %s?)", fs.Arg(0), fs.Arg(0))
+	case c.mode != string(ModeLecture) && c.mode != string(ModeEcho):
+		return bad("-mode %q: want lecture or echo", c.mode)
+	case c.port < 0 || c.port > 65535:
+		return bad("-port %d: want 0 to 65535", c.port)
+	case c.backlog < 1:
+		return bad("-backlog %d: want at least 1", c.backlog)
+	case c.workers < 0:
+		return bad("-workers %d: want 0 (no limit) or more", c.workers)
+	case c.busy && c.workers == 0:
+		return bad("-busy needs -workers N: with no limit nobody is ever busy")
+	case c.think < 0 || c.idleTimeout < 0 || c.grace < 0:
+		return bad("durations must not be negative")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) || errors.As(err, new(usageError)) {
+			return silenced(err)
+		}
+		return err
+	}
+	if c.listIfaces {
+		return listIfaces(stdout)
+	}
+	ip, err := bindIP(c)
+	if err != nil {
+		return err
+	}
+	if c.probe {
+		return probe(ctx, ip, c.port, c.probeTimeout, stdout)
+	}
+	raiseOpenFiles() // best effort: without it a crowd meets "too many open files" sooner
+
+	l, err := listenBacklog(ip, c.port, c.backlog)
+	if err != nil {
+		addr := net.JoinHostPort(ip.String(), strconv.Itoa(c.port))
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("listen %s: address already in use (is another server running? stop it or pick another -port)", addr)
+		}
+		if errors.Is(err, syscall.EADDRNOTAVAIL) {
+			return fmt.Errorf("listen %s: this machine has no such address (see -list-interfaces)", addr)
+		}
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	log := NewCallLog(stdout, stderr)
+	defer log.Close()
+	log.Printf("server listening at %s", l.Addr())
+
+	srv := &Server{
+		Mode:        Mode(c.mode),
+		Workers:     c.workers,
+		Busy:        c.busy,
+		Think:       c.think,
+		IdleTimeout: c.idleTimeout,
+		Once:        c.once,
+		Log:         log,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case err := <-served:
+		if err != nil && !errors.Is(err, ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Printf("stopping: no new calls; %d in progress get up to %v to finish", srv.Active(), c.grace)
+	sctx, cancel := context.WithTimeout(context.Background(), c.grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Errorf("stopped with calls cut short: %v", err)
+		return nil
+	}
+	<-served
+	log.Printf("stopped")
+	return nil
+}
+
+// silenced marks an error already shown to the user with the usage text.
+func silenced(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{quiet{err}}
+}
+
+type quiet struct{ error }
+
+func bindIP(c config) (net.IP, error) {
+	if c.addr != "" {
+		ip := net.ParseIP(c.addr)
+		if ip == nil {
+			return nil, usageError{fmt.Errorf("-addr %q is not an IP address", c.addr)}
+		}
+		return ip, nil
+	}
+	ifs, err := systemIfaces()
+	if err != nil {
+		return nil, err
+	}
+	ip, err := resolveIface(c.iface, ifs)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return ip, nil
+}
+
+func listIfaces(w io.Writer) error {
+	ifs, err := systemIfaces()
+	if err != nil {
+		return err
+	}
+	for _, i := range ifs {
+		fmt.Fprintf(w, "%-12s %s\n", i.Name, describe(i))
+	}
+	return nil
+}
+
+// probe calls the server as a health check would. A busy signal counts as
+// healthy: the server is there and answering.
+func probe(ctx context.Context, ip net.IP, port int, timeout time.Duration, stdout io.Writer) error {
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	addr := net.JoinHostPort(ip.String(), strconv.Itoa(port))
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return lab.Wrap("probe "+addr, err)
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	res, err := lab.Exchange(conn, []byte(probeMsg))
+	if lab.Classify(err) == lab.KindBusy {
+		fmt.Fprintf(stdout, "probe %s: answered busy (server is up)\n", addr)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", addr, err)
+	}
+	if err := lab.Verify(res, []byte(probeMsg)); err != nil {
+		return fmt.Errorf("probe %s: %w", addr, err)
+	}
+	fmt.Fprintf(stdout, "probe %s: greeted and echoed\n", addr)
+	return nil
+}

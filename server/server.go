@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown: a deliberate stop, not a failure.
+var ErrServerClosed = errors.New("server closed")
+
+// probeMsg is what -probe says, so its calls are told apart from students'
+// calls: they are not logged and do not count as the -once call.
+const probeMsg = "socketlab-probe\n"
+
+// Mode is how much of a call the server serves.
+type Mode string
+
+const (
+	// ModeLecture is the lecture's script: greet, read once, echo, close.
+	ModeLecture Mode = "lecture"
+	// ModeEcho greets, then echoes everything until the caller hangs up,
+	// for interactive telnet sessions.
+	ModeEcho Mode = "echo"
+)
+
+// Server answers calls on the listeners it is given. Set its fields before
+// the first Serve; the zero value serves the lecture's protocol with one
+// goroutine per call, no think time, no idle timeout and no log.
+type Server struct {
+	Mode        Mode
+	Workers     int           // calls served at once; 0 = one goroutine per call
+	Busy        bool          // with Workers: answer lab.Busy instead of putting callers on hold
+	Think       time.Duration // the balance lookup: time between the caller's words and the echo
+	IdleTimeout time.Duration // hang up on a caller silent this long; 0 waits forever
+	Once        bool          // serve one (non-probe) call, one at a time, then return nil
+	Drain       time.Duration // after the echo, how long to read what the caller still sends
+	Log         *CallLog      // where each call is told; nil logs nothing
+
+	initOnce sync.Once
+	sem      chan struct{}
+	done     chan struct{}
+	closing  atomic.Bool
+	calls    sync.WaitGroup
+	active   atomic.Int64
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+}
+
+// defaultDrain bounds the drain after the half-close: long enough for a
+// caller's extra bytes to arrive, short enough that a caller who keeps
+// sending cannot hold an employee.
+const defaultDrain = 2 * time.Second
+
+// maxDrain bounds how much the drain reads, so a flood ends in a close.
+const maxDrain = 4 << 20
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, lab.MaxRead); return &b }}
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		if s.Workers > 0 {
+			s.sem = make(chan struct{}, s.Workers)
+		}
+		s.done = make(chan struct{})
+		s.listeners = make(map[net.Listener]struct{})
+		if s.Mode == "" {
+			s.Mode = ModeLecture
+		}
+		if s.Drain == 0 {
+			s.Drain = defaultDrain
+		}
+	})
+}
+
+// Serve accepts calls on l until Shutdown, and returns ErrServerClosed then.
+// With Once it returns nil after the first call that is not a probe.
+func (s *Server) Serve(l net.Listener) error {
+	s.init()
+	if !s.track(l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.track(l, false)
+	var backoff time.Duration
+	for {
+		if s.sem != nil && !s.Busy {
+			// An employee must be free before the phone is picked up;
+			// until then callers wait in the kernel's listen queue.
+			select {
+			case s.sem <- struct{}{}:
+			case <-s.done:
+				return ErrServerClosed
+			}
+		}
+		conn, err := l.Accept()
+		if err != nil {
+			if s.sem != nil && !s.Busy {
+				<-s.sem
+			}
+			if s.closing.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Temporary() { //nolint:staticcheck // EMFILE is reported as temporary
+				// Out of file descriptors: wait for calls to end rather than spin.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.Log.Errorf("accept: %v; retrying in %v", err, backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return fmt.Errorf("accept: %w", err)
+		}
+		backoff = 0
+		if s.sem != nil && s.Busy {
+			select {
+			case s.sem <- struct{}{}:
+			default:
+				s.calls.Add(1)
+				go s.sayBusy(conn)
+				continue
+			}
+		}
+		s.calls.Add(1)
+		if s.Once {
+			probe := s.serveCall(conn)
+			if !probe {
+				return nil
+			}
+			continue
+		}
+		go s.serveCall(conn)
+	}
+}
+
+func (s *Server) track(l net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closing.Load() {
+			return false
+		}
+		s.listeners[l] = struct{}{}
+	} else {
+		delete(s.listeners, l)
+	}
+	return true
+}
+
+// Shutdown stops accepting calls at once, then waits for calls in progress
+// to finish, or for ctx to end; it returns ctx's error if calls were still
+// in progress then.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.mu.Lock()
+	if !s.closing.Swap(true) {
+		close(s.done)
+	}
+	for l := range s.listeners {
+		l.Close()
+	}
+	s.mu.Unlock()
+	finished := make(chan struct{})
+	go func() { s.calls.Wait(); close(finished) }()
+	select {
+	case <-finished:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%d calls still in progress: %w", s.active.Load(), ctx.Err())
+	}
+}
+
+// Active is how many calls are in progress.
+func (s *Server) Active() int64 { return s.active.Load() }
+
+func (s *Server) sayBusy(conn net.Conn) {
+	defer s.calls.Done()
+	start := time.Now()
+	conn.SetWriteDeadline(start.Add(time.Second))
+	_, err := io.WriteString(conn, lab.Busy)
+	s.hangUp(conn, nil)
+	s.Log.Call(Call{Caller: conn.RemoteAddr(), Outcome: OutcomeBusy, Err: err, Took: time.Since(start)})
+}
+
+// serveCall owns conn from greeting to close, and tells whether it was a probe.
+func (s *Server) serveCall(conn net.Conn) (probe bool) {
+	s.active.Add(1)
+	defer func() {
+		s.active.Add(-1)
+		if s.sem != nil {
+			<-s.sem
+		}
+		s.calls.Done()
+	}()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	c := Call{Caller: conn.RemoteAddr()}
+	start := time.Now()
+	if s.Mode == ModeEcho {
+		s.echo(conn, *bp, &c)
+	} else {
+		s.lecture(conn, *bp, &c)
+	}
+	c.Took = time.Since(start)
+	if c.Probe {
+		return true
+	}
+	s.Log.Call(c)
+	return false
+}
+
+// lecture is the lecture's script: send the greeting, read once, echo
+// exactly what was read, and hang up without losing the echo.
+func (s *Server) lecture(conn net.Conn, buf []byte, c *Call) {
+	if s.IdleTimeout > 0 {
+		conn.SetDeadline(time.Now().Add(s.IdleTimeout))
+	}
+	if _, err := io.WriteString(conn, lab.Greeting); err != nil {
+		c.Outcome, c.Err = OutcomeError, err
+		conn.Close()
+		return
+	}
+	n, err := conn.Read(buf)
+	c.Said = buf[:n]
+	if n == 0 {
+		c.Outcome, c.Err = outcomeOfSilence(err), err
+		conn.Close()
+		return
+	}
+	if string(c.Said) == probeMsg {
+		c.Probe = true
+	}
+	if s.Think > 0 && !c.Probe {
+		time.Sleep(s.Think)
+	}
+	if _, err := conn.Write(c.Said); err != nil {
+		c.Outcome, c.Err = OutcomeError, err
+		conn.Close()
+		return
+	}
+	c.Outcome = OutcomeEchoed
+	c.Echoed = n
+	s.hangUp(conn, buf)
+}
+
+// echo greets, then echoes every read until the caller hangs up.
+func (s *Server) echo(conn net.Conn, buf []byte, c *Call) {
+	defer conn.Close()
+	if s.IdleTimeout > 0 {
+		conn.SetDeadline(time.Now().Add(s.IdleTimeout))
+	}
+	if _, err := io.WriteString(conn, lab.Greeting); err != nil {
+		c.Outcome, c.Err = OutcomeError, err
+		return
+	}
+	for {
+		n, err := conn.Read(buf)
+		if n > 0 {
+			if c.Echoed == 0 && string(buf[:n]) == probeMsg {
+				c.Probe = true
+			}
+			if !c.Probe {
+				s.Log.Said(conn.RemoteAddr(), buf[:n])
+			}
+			if s.Think > 0 && !c.Probe {
+				time.Sleep(s.Think)
+			}
+			if _, werr := conn.Write(buf[:n]); werr != nil {
+				c.Outcome, c.Err = OutcomeError, werr
+				return
+			}
+			c.Echoed += n
+			if s.IdleTimeout > 0 {
+				conn.SetDeadline(time.Now().Add(s.IdleTimeout))
+			}
+		}
+		if err != nil {
+			switch {
+			case c.Echoed > 0 && errors.Is(err, io.EOF):
+				c.Outcome = OutcomeEchoed
+			case c.Echoed > 0 && isTimeout(err):
+				c.Outcome, c.Err = OutcomeIdle, err
+			case c.Echoed > 0:
+				c.Outcome, c.Err = OutcomeError, err
+			default:
+				c.Outcome, c.Err = outcomeOfSilence(err), err
+			}
+			return
+		}
+	}
+}
+
+// hangUp closes a call without turning what was written into a reset. A
+// socket closed with unread bytes in its receive queue sends RST, and the
+// caller's kernel may then throw away the echo before the caller reads it.
+// So: send FIN first, read what the caller still sends until it hangs up
+// too (bounded in time and bytes), and only then close.
+func (s *Server) hangUp(conn net.Conn, buf []byte) {
+	defer conn.Close()
+	cw, ok := conn.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	if buf == nil {
+		var small [512]byte
+		buf = small[:]
+	}
+	conn.SetReadDeadline(time.Now().Add(s.Drain))
+	for drained := 0; drained < maxDrain; {
+		n, err := conn.Read(buf)
+		drained += n
+		if err != nil {
+			return
+		}
+	}
+}
+
+func outcomeOfSilence(err error) Outcome {
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return OutcomeHungUp
+	case isTimeout(err):
+		return OutcomeIdle
+	default:
+		return OutcomeError
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
