@@ -151,7 +151,6 @@ go_image() {
 				-c 'ENV GOCACHE=/tmp/go-build' \
 				-c 'ENV GOTOOLCHAIN=local' \
 				-c 'ENV GOPROXY=off' \
-				-c 'ENV GOFLAGS=-mod=mod' \
 				-m "socketlab: Go toolchain from $goroot (setup.sh --offline)" \
 				- "$tag" >/dev/null
 		rm -rf "$tmp"
