@@ -82,7 +82,8 @@ func (s *Server) init() {
 }
 
 // Serve accepts calls on l until Shutdown, and returns ErrServerClosed then.
-// With Once it returns nil after the first call that is not a probe.
+// With Once it returns nil after the first call that is not a probe. Serve
+// always closes l before it returns.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
 	if !s.track(l, true) {
@@ -90,6 +91,7 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.track(l, false)
+	defer l.Close()
 	var backoff time.Duration
 	for {
 		if s.sem != nil && !s.Busy {
@@ -192,48 +194,52 @@ func (s *Server) sayBusy(conn net.Conn) {
 
 // serveCall owns conn from greeting to close, and tells whether it was a probe.
 func (s *Server) serveCall(conn net.Conn) (probe bool) {
+	defer s.calls.Done()
 	s.active.Add(1)
-	defer func() {
-		s.active.Add(-1)
-		if s.sem != nil {
-			<-s.sem
-		}
-		s.calls.Done()
-	}()
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	c := Call{Caller: conn.RemoteAddr()}
 	start := time.Now()
+	var hangUp bool
 	if s.Mode == ModeEcho {
 		s.echo(conn, *bp, &c)
 	} else {
-		s.lecture(conn, *bp, &c)
+		hangUp = s.lecture(conn, *bp, &c)
 	}
 	c.Took = time.Since(start)
-	if c.Probe {
-		return true
+	// The employee is free once the echo is written: waiting for the caller
+	// to hang up is the kernel's business, not a reason to keep others on hold.
+	s.active.Add(-1)
+	if s.sem != nil {
+		<-s.sem
 	}
-	s.Log.Call(c)
-	return false
+	if !c.Probe {
+		s.Log.Call(c)
+	}
+	if hangUp {
+		s.hangUp(conn, *bp)
+	}
+	return c.Probe
 }
 
 // lecture is the lecture's script: send the greeting, read once, echo
-// exactly what was read, and hang up without losing the echo.
-func (s *Server) lecture(conn net.Conn, buf []byte, c *Call) {
+// exactly what was read. It closes conn itself when the call failed, and
+// otherwise says the caller is owed a hang-up that does not lose the echo.
+func (s *Server) lecture(conn net.Conn, buf []byte, c *Call) (hangUp bool) {
 	if s.IdleTimeout > 0 {
 		conn.SetDeadline(time.Now().Add(s.IdleTimeout))
 	}
 	if _, err := io.WriteString(conn, lab.Greeting); err != nil {
 		c.Outcome, c.Err = OutcomeError, err
 		conn.Close()
-		return
+		return false
 	}
 	n, err := conn.Read(buf)
 	c.Said = buf[:n]
 	if n == 0 {
 		c.Outcome, c.Err = outcomeOfSilence(err), err
 		conn.Close()
-		return
+		return false
 	}
 	if string(c.Said) == probeMsg {
 		c.Probe = true
@@ -244,11 +250,11 @@ func (s *Server) lecture(conn net.Conn, buf []byte, c *Call) {
 	if _, err := conn.Write(c.Said); err != nil {
 		c.Outcome, c.Err = OutcomeError, err
 		conn.Close()
-		return
+		return false
 	}
 	c.Outcome = OutcomeEchoed
 	c.Echoed = n
-	s.hangUp(conn, buf)
+	return true
 }
 
 // echo greets, then echoes every read until the caller hangs up.

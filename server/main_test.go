@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+// running is a server started through run, as the binary would be.
+type running struct {
+	addr   string
+	lines  chan string
+	stderr *syncBuffer
+	done   chan error
+	cancel context.CancelFunc
+}
+
+// startRun runs the server with args and waits for its first line.
+func startRun(t *testing.T, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	r := &running{lines: make(chan string, 100), stderr: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
+	go func() {
+		err := run(ctx, args, pw, r.stderr)
+		pw.Close()
+		r.done <- err
+	}()
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			r.lines <- sc.Text()
+		}
+		close(r.lines)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(10 * time.Second):
+			t.Error("server did not stop")
+		}
+	})
+	first := r.next(t)
+	addr, ok := strings.CutPrefix(first, "server listening at ")
+	if !ok {
+		t.Fatalf("first line %q; want \"server listening at <ip>:<port>\" (stderr: %s)", first, r.stderr)
+	}
+	r.addr = addr
+	return r
+}
+
+func (r *running) next(t *testing.T) string {
+	t.Helper()
+	select {
+	case l, ok := <-r.lines:
+		if !ok {
+			t.Fatalf("stdout ended; stderr: %s", r.stderr)
+		}
+		return l
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no line on stdout within 5s; stderr: %s", r.stderr)
+	}
+	return ""
+}
+
+func (r *running) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		r.done <- err
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not exit")
+	}
+	return nil
+}
+
+func TestRunPrintsListeningLineFirst(t *testing.T) {
+	r := startRun(t, "-addr", "127.0.0.1", "-port", "0")
+	if _, port, err := net.SplitHostPort(r.addr); err != nil || port == "0" {
+		t.Fatalf("listening at %q; want 127.0.0.1 and the real port", r.addr)
+	}
+	call(t, r.addr, []byte("hi back atcha\n"))
+	if got, want := r.next(t), `said "hi back atcha\n" (14 bytes), echoed it`; !strings.Contains(got, want) {
+		t.Fatalf("call line %q; want it to contain %q", got, want)
+	}
+}
+
+func TestRunOnceServesOneCallThenExits(t *testing.T) {
+	r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-once")
+	// A health probe is not the student's call.
+	if err := run(context.Background(), []string{"-probe", "-addr", "127.0.0.1", "-port", port(t, r.addr)}, io.Discard, io.Discard); err != nil {
+		t.Fatalf("probe: %v", err)
+	}
+	g, echo := call(t, r.addr, []byte("once\n"))
+	if string(g) != lab.Greeting || string(echo) != "once\n" {
+		t.Fatalf("got %q %q", g, echo)
+	}
+	if err := r.wait(t); err != nil {
+		t.Fatalf("run: %v; want exit 0 after one call", err)
+	}
+	if _, err := net.DialTimeout("tcp", r.addr, time.Second); lab.Classify(err) != lab.KindRefused {
+		t.Fatalf("second caller: %v; want refused", err)
+	}
+}
+
+func TestRunStopsGracefullyOnSignal(t *testing.T) {
+	r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-think", "300ms")
+	c := dial(t, r.addr)
+	readGreeting(t, c, 2*time.Second)
+	c.Write([]byte("goodbye"))
+	time.Sleep(50 * time.Millisecond)
+	r.cancel() // what SIGTERM does through signal.NotifyContext
+	echo, err := io.ReadAll(c)
+	if err != nil || string(echo) != "goodbye" {
+		t.Fatalf("call in progress got %q, %v; want its echo", echo, err)
+	}
+	c.Close()
+	if err := r.wait(t); err != nil {
+		t.Fatalf("run: %v; want a clean stop", err)
+	}
+}
+
+func port(t *testing.T, addr string) string {
+	t.Helper()
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunBadInput(t *testing.T) {
+	busy := newLocalListener(t)
+	defer busy.Close()
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{"help", []string{"-h"}, 0, "-backlog int"},
+		{"unknown flag", []string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
+		{"unknown interface lists the real ones", []string{"-iface", "en0"}, 2, "no such interface (en0 is macOS's name; on Linux it is usually eth0); have: lo"},
+		{"bad mode", []string{"-mode", "shout"}, 2, `-mode "shout": want lecture or echo`},
+		{"busy without workers", []string{"-busy"}, 2, "-busy needs -workers N"},
+		{"stray argument", []string{"8000"}, 2, `unexpected argument "8000"`},
+		{"not an IP", []string{"-addr", "laptop-a"}, 2, `-addr "laptop-a" is not an IP address`},
+		{"port in use", []string{"-addr", "127.0.0.1", "-port", port(t, busy.Addr().String())}, 1, "address already in use"},
+		{"address not on this machine", []string{"-addr", "192.0.2.254", "-port", "0"}, 1, "this machine has no such address"},
+		{"probe finds nobody", []string{"-probe", "-addr", "127.0.0.1", "-port", "1"}, 1, "connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			err := run(context.Background(), tt.args, &stdout, &stderr)
+			code := exitCode(err, &stderr)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d; want %d (err %v, stderr %s)", code, tt.wantCode, err, stderr.String())
+			}
+			if out := stdout.String() + stderr.String(); !strings.Contains(out, tt.want) {
+				t.Fatalf("output does not contain %q:\n%s", tt.want, out)
+			}
+		})
+	}
+}
+
+func TestHelpListsEveryFlag(t *testing.T) {
+	var stderr strings.Builder
+	run(context.Background(), []string{"-h"}, io.Discard, &stderr)
+	for _, f := range []string{"-iface", "-addr", "-port", "-backlog", "-once", "-mode", "-workers", "-busy", "-think", "-idle-timeout", "-grace", "-list-interfaces", "-probe", "(default 8000)", "(default 5)", "(default 30s)", "(default 5s)"} {
+		if !strings.Contains(stderr.String(), f) {
+			t.Errorf("usage lacks %s", f)
+		}
+	}
+}
+
+func TestListInterfacesShowsLoopback(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-list-interfaces"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "127.0.0.1/8") {
+		t.Fatalf("got %q; want lo with 127.0.0.1/8", out.String())
+	}
+}
+
+// TestBacklogIsTheRealListenQueue holds callers on a listener nobody
+// accepts from. Linux completes the handshake for backlog+1 of them and drops
+// the SYNs of the rest, so their connect times out: the queue is what
+// -backlog says, not the kernel's default of thousands.
+func TestBacklogIsTheRealListenQueue(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the count of held callers is Linux's")
+	}
+	for _, backlog := range []int{1, 3} {
+		t.Run(strconv.Itoa(backlog), func(t *testing.T) {
+			l, err := listenBacklog(net.IPv4(127, 0, 0, 1), 0, backlog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			held := 0
+			for range backlog + 3 {
+				c, err := net.DialTimeout("tcp", l.Addr().String(), 300*time.Millisecond)
+				if err != nil {
+					if lab.Classify(err) != lab.KindTimeout {
+						t.Fatalf("caller beyond the queue: %v; want a timeout", err)
+					}
+					continue
+				}
+				defer c.Close()
+				held++
+			}
+			if held != backlog+1 {
+				t.Fatalf("%d callers held on a backlog of %d; want %d", held, backlog, backlog+1)
+			}
+		})
+	}
+}
+
+func TestRaiseOpenFiles(t *testing.T) {
+	n, err := raiseOpenFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1024 {
+		t.Fatalf("open files limit %d after raising; want the hard limit", n)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errors.New("accept: boom"), 1},
+		{usageError{errors.New("bad")}, 2},
+		{silenced(errors.New("bad")), 2},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err, io.Discard); got != tt.want {
+			t.Errorf("exitCode(%v) = %d; want %d", tt.err, got, tt.want)
+		}
+	}
+}

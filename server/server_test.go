@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+func TestGreetingComesFirstAndExact(t *testing.T) {
+	addr, _ := startServer(t, &Server{})
+	c := dial(t, addr)
+	// Say nothing: the greeting must arrive before the caller speaks.
+	got, err := readGreeting(t, c, 2*time.Second)
+	if err != nil || got != "hello\n" {
+		t.Fatalf("got %q, %v; want %q", got, err, "hello\n")
+	}
+}
+
+func TestEcho(t *testing.T) {
+	binary := []byte{0, 1, 2, 0xff, 0xfe, '\r', '\n', 0, 0x80}
+	kilo := bytes.Repeat([]byte("0123456789"), 100)
+	tests := []struct {
+		name string
+		msg  []byte
+	}{
+		{"the lecture's line", []byte("hi back atcha\n")},
+		{"telnet's CRLF", []byte("hi back atcha\r\n")},
+		{"binary and NUL bytes", binary},
+		{"exactly 1000 bytes", kilo},
+		{"one byte", []byte("x")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, log := startServer(t, &Server{})
+			g, echo := call(t, addr, tt.msg)
+			if string(g) != lab.Greeting {
+				t.Fatalf("greeting %q; want %q", g, lab.Greeting)
+			}
+			if !bytes.Equal(echo, tt.msg) {
+				t.Fatalf("echo %q; want %q", echo, tt.msg)
+			}
+			waitLog(t, log, "echoed it")
+		})
+	}
+}
+
+// TestLongMessageGetsItsEchoNotAReset is the close the lecture's script gets
+// wrong: closing with 2000 unread bytes would send RST and could destroy the
+// echo before the caller reads it.
+func TestLongMessageGetsItsEchoNotAReset(t *testing.T) {
+	addr, log := startServer(t, &Server{})
+	msg := bytes.Repeat([]byte("abcdefghij"), 300)
+	for i := range 20 { // a reset is a race; give it many chances to show
+		c := dial(t, addr)
+		res, err := lab.Exchange(c, msg)
+		if err != nil {
+			t.Fatalf("call %d: %v (kind %s)", i, err, lab.Classify(err))
+		}
+		if len(res.Echo) == 0 || len(res.Echo) > lab.MaxRead || !bytes.HasPrefix(msg, res.Echo) {
+			t.Fatalf("call %d: echo of %d bytes is not a prefix of at most %d bytes of what was sent", i, len(res.Echo), lab.MaxRead)
+		}
+		c.Close()
+	}
+	waitLog(t, log, "echoed it")
+}
+
+func TestReadsOnce(t *testing.T) {
+	addr, _ := startServer(t, &Server{Think: 0})
+	c := dial(t, addr)
+	if _, err := readGreeting(t, c, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("first"))
+	time.Sleep(100 * time.Millisecond) // let the server's one read take "first" alone
+	c.Write([]byte("second"))
+	c.CloseWrite()
+	echo, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(echo) != "first" {
+		t.Fatalf("echo %q; want %q: the lecture reads once", echo, "first")
+	}
+}
+
+func TestSilentHangUpIsLogged(t *testing.T) {
+	addr, log := startServer(t, &Server{})
+	c := dial(t, addr)
+	readGreeting(t, c, 2*time.Second)
+	c.Close()
+	waitLog(t, log, "hung up without saying anything, nothing echoed")
+}
+
+func TestHalfCloseBeforeSpeaking(t *testing.T) {
+	addr, log := startServer(t, &Server{})
+	c := dial(t, addr)
+	c.CloseWrite()
+	rest, err := io.ReadAll(c)
+	if err != nil || string(rest) != lab.Greeting {
+		t.Fatalf("got %q, %v; want only the greeting, then EOF", rest, err)
+	}
+	waitLog(t, log, "hung up without saying anything")
+}
+
+func TestIdleTimeoutHangsUp(t *testing.T) {
+	addr, log := startServer(t, &Server{IdleTimeout: 100 * time.Millisecond})
+	c := dial(t, addr)
+	rest, err := io.ReadAll(c) // say nothing: the server must end the call
+	if err != nil || string(rest) != lab.Greeting {
+		t.Fatalf("got %q, %v; want the greeting, then the server hanging up", rest, err)
+	}
+	waitLog(t, log, "said nothing; hung up on them (-idle-timeout)")
+}
+
+func TestEchoMode(t *testing.T) {
+	addr, log := startServer(t, &Server{Mode: ModeEcho})
+	c := dial(t, addr)
+	readGreeting(t, c, 2*time.Second)
+	for _, line := range []string{"one\n", "two\r\n", "three\n"} {
+		c.Write([]byte(line))
+		got := make([]byte, len(line))
+		if _, err := io.ReadFull(c, got); err != nil || string(got) != line {
+			t.Fatalf("got %q, %v; want %q", got, err, line)
+		}
+	}
+	c.CloseWrite()
+	if rest, err := io.ReadAll(c); err != nil || len(rest) != 0 {
+		t.Fatalf("after hanging up got %q, %v; want EOF", rest, err)
+	}
+	waitLog(t, log, `said "two\r\n" (5 bytes)`)
+	waitLog(t, log, "echoed 15 bytes, caller hung up")
+}
+
+// crowd dials n callers at once and says which were greeted within a
+// fraction of the think time: only those an employee picked up.
+func crowd(t *testing.T, addr string, n int, within time.Duration) (greeted, busy int, conns []interface {
+	Write([]byte) (int, error)
+	CloseWrite() error
+}) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range n {
+		c := dial(t, addr)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g, _ := readGreeting(t, c, within)
+			mu.Lock()
+			defer mu.Unlock()
+			switch g {
+			case lab.Greeting:
+				greeted++
+			case lab.Busy:
+				busy++
+			}
+		}()
+		conns = append(conns, c)
+	}
+	wg.Wait()
+	return greeted, busy, conns
+}
+
+func TestCallCenter(t *testing.T) {
+	const think = 300 * time.Millisecond
+	tests := []struct {
+		name                string
+		srv                 *Server
+		wantGreeted, wantBy int
+	}{
+		{name: "one employee: one caller answered, four on hold", srv: &Server{Workers: 1, Think: think}, wantGreeted: 1},
+		{name: "one goroutine per call: all five answered", srv: &Server{Think: think}, wantGreeted: 5},
+		{name: "four employees: four answered", srv: &Server{Workers: 4, Think: think}, wantGreeted: 4},
+		{name: "one employee with -busy: four hear busy", srv: &Server{Workers: 1, Busy: true, Think: think}, wantGreeted: 1, wantBy: 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, _ := startServer(t, tt.srv)
+			greeted, busy, _ := crowd(t, addr, 5, think/2)
+			if greeted != tt.wantGreeted || busy != tt.wantBy {
+				t.Fatalf("greeted %d, busy %d within %v; want %d and %d", greeted, busy, think/2, tt.wantGreeted, tt.wantBy)
+			}
+		})
+	}
+}
+
+func TestOneEmployeeServesCallersOneAfterAnother(t *testing.T) {
+	const think = 300 * time.Millisecond
+	addr, log := startServer(t, &Server{Workers: 1, Think: think})
+	var wg sync.WaitGroup
+	done := make([]time.Time, 5)
+	for i := range done {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			call(t, addr, []byte("balance?"))
+			done[i] = time.Now()
+		}()
+	}
+	wg.Wait()
+	first, last := done[0], done[0]
+	for _, d := range done {
+		first, last = minTime(first, d), maxTime(last, d)
+	}
+	// One employee thinking 300ms per call cannot finish five calls faster
+	// than four thinks apart: the bound is a floor, not a speed target.
+	if gap := last.Sub(first); gap < 4*think {
+		t.Fatalf("five calls finished within %v; one employee needs at least %v", gap, 4*think)
+	}
+	waitLog(t, log, "balance?")
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(log.String(), "echoed it") < 5 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := strings.Count(log.String(), "echoed it"); n != 5 {
+		t.Fatalf("logged %d echoed calls; want 5", n)
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func TestShutdownLetsCallsInProgressFinish(t *testing.T) {
+	s := &Server{Think: 500 * time.Millisecond}
+	addr, _ := startServer(t, s)
+	c := dial(t, addr)
+	readGreeting(t, c, 2*time.Second)
+	c.Write([]byte("still there?"))
+	time.Sleep(50 * time.Millisecond) // the employee is now thinking
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.Shutdown(ctx) }()
+
+	echo, err := io.ReadAll(c)
+	c.Close()
+	if err != nil || string(echo) != "still there?" {
+		t.Fatalf("call in progress got %q, %v; want its echo", echo, err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if _, err := (&dialer{}).dial(addr); lab.Classify(err) != lab.KindRefused {
+		t.Fatalf("new call after shutdown: %v; want refused", err)
+	}
+}
+
+func TestShutdownGivesUpAfterGrace(t *testing.T) {
+	s := &Server{Think: time.Second}
+	addr, _ := startServer(t, s)
+	c := dial(t, addr)
+	readGreeting(t, c, 2*time.Second)
+	c.Write([]byte("slow"))
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := s.Shutdown(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "1 calls still in progress") {
+		t.Fatalf("got %v; want the grace period to run out with 1 call in progress", err)
+	}
+}
