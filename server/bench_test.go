@@ -1,0 +1,52 @@
+package main
+
+import (
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+// BenchmarkCall is one whole lecture call on loopback, callers in parallel:
+// connect, greeting, message, echo, both sides hang up. The log goes to
+// io.Discard through the real CallLog, so its cost is counted.
+func BenchmarkCall(b *testing.B) {
+	s := &Server{}
+	l := newLocalListener(b)
+	s.Log = NewCallLog(io.Discard, io.Discard)
+	go s.Serve(l)
+	b.Cleanup(func() { s.Shutdown(b.Context()); s.Log.Close() })
+	addr := l.Addr().String()
+	msg := []byte("hi back atcha\n")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			res, err := lab.Exchange(c, msg)
+			c.Close()
+			if err == nil {
+				err = lab.Verify(res, msg)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkLogLine is what telling one call costs the employee.
+func BenchmarkLogLine(b *testing.B) {
+	log := NewCallLog(io.Discard, io.Discard)
+	defer log.Close()
+	c := Call{Caller: &net.TCPAddr{IP: net.IPv4(172, 28, 5, 20), Port: 40312}, Said: []byte("hi back atcha\n"), Echoed: 14, Took: 410 * time.Microsecond}
+	b.ReportAllocs()
+	for b.Loop() {
+		log.Call(c)
+	}
+}
