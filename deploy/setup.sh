@@ -5,17 +5,21 @@
 #   deploy/setup.sh            install and start Docker (Engine, Compose v2, buildx), install just
 #   deploy/setup.sh --offline  also build a local Go toolchain image from this machine's GOROOT
 #                              and point .env at it (no image registry needed: air-gapped rooms, CI)
+#   deploy/setup.sh --go-image-only   only that last step (`just offline`)
 #
 # Every step is skipped when it is already done, so running it twice is harmless,
 # and on a machine that already has a working Docker it changes nothing.
 set -euo pipefail
 
 offline=false
+only_image=false
+[ "${SOCKETLAB_ONLY_GO_IMAGE:-}" = 1 ] && only_image=true
 for arg in "$@"; do
 	case "$arg" in
 	--offline) offline=true ;;
+	--go-image-only) only_image=true ;;
 	-h | --help)
-		sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -95,6 +99,9 @@ start_docker() {
 		say "docker engine is running"
 		return
 	fi
+	if [ "$(id -u)" -ne 0 ] && sudo -n docker info >/dev/null 2>&1; then
+		die "the docker engine runs but $(id -un) may not use it: sudo usermod -aG docker $(id -un), log in again, rerun"
+	fi
 	if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ]; then
 		say "starting docker with systemd"
 		as_root systemctl start docker
@@ -155,21 +162,45 @@ go_image() {
 				- "$tag" >/dev/null
 		rm -rf "$tmp"
 	fi
-	local env="$repo/.env"
-	if [ -f "$env" ] && grep -q '^GO_IMAGE=' "$env"; then
-		sed -i "s|^GO_IMAGE=.*|GO_IMAGE=$tag|" "$env"
-	else
-		echo "GO_IMAGE=$tag" >>"$env"
-	fi
-	say "wrote GO_IMAGE=$tag to .env"
+	env_set GO_IMAGE "$tag"
 }
 
-only_image=false
-[ "${SOCKETLAB_ONLY_GO_IMAGE:-}" = 1 ] && only_image=true
+# env_set writes KEY=VALUE into the repo's .env (git-ignored), which compose
+# reads for ${KEY} in compose.yaml, replacing an earlier value.
+env_set() {
+	local env="$repo/.env"
+	if [ -f "$env" ] && grep -q "^$1=" "$env"; then
+		sed -i "s|^$1=.*|$1=$2|" "$env"
+	else
+		[ -s "$env" ] && [ -n "$(tail -c 1 "$env")" ] && echo >>"$env"
+		echo "$1=$2" >>"$env"
+	fi
+	say "wrote $1=$2 to .env"
+}
+
+# nofile_limit: compose.yaml raises the lab's open-files limit to 65536
+# (LAB_NOFILE). A container cannot get more than the engine itself has, and
+# some engines (a dockerd in a sandbox or a CI container) have less: then the
+# lab uses the engine's limit instead of failing to start with
+# "error setting rlimit type 7: operation not permitted".
+nofile_limit() {
+	local pid hard
+	pid=$(pgrep -xo dockerd 2>/dev/null) || return 0 # Docker Desktop: the engine is in a VM, and generous
+	hard=$(awk '/^Max open files/ {print $5}' "/proc/$pid/limits" 2>/dev/null) || return 0
+	case "$hard" in
+	'' | *[!0-9]*) return 0 ;; # "unlimited" or unreadable
+	esac
+	if [ "$hard" -lt 65536 ]; then
+		say "the docker engine may open only $hard files: the lab will use that limit"
+		env_set LAB_NOFILE "$hard"
+	fi
+}
+
 if ! $only_image; then
 	install_docker
 	start_docker
 	install_just
+	nofile_limit
 fi
 if $offline || $only_image; then go_image; fi
 say "ready: docker compose up    (and: go test ./...)"
