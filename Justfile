@@ -1,0 +1,65 @@
+# Justfile: shortcuts for socketlab. Each recipe is a command you could type
+# yourself; `just --show NAME` prints it.
+
+# List the recipes (what `just` alone does)
+default:
+    @just --list --unsorted
+
+# Run the lab: laptop-a serves, laptop-b calls it once (Ctrl-C to stop)
+up:
+    docker compose up --build
+
+# Stop the lab: remove its containers and its network
+down:
+    docker compose --profile '*' down --remove-orphans
+
+# Run every test (unit and, with Docker, end-to-end)
+test:
+    go test ./...
+
+# Run the unit tests only (no Docker needed)
+unit:
+    go test ./server/... ./client/... ./internal/...
+
+# Run the end-to-end tests (needs Docker)
+e2e:
+    go test -count=1 ./e2e/...
+
+# Build the two images and show their sizes
+images:
+    docker compose build
+    docker image ls socketlab/server:local
+    docker image ls socketlab/client:local
+
+# Swap roles: laptop-b serves on its IP, laptop-a calls it (Ctrl-C to stop)
+swap:
+    docker compose -f compose.yaml -f deploy/swap.yaml up --build
+
+# Type to laptop-a's server yourself, like telnet
+talk:
+    docker compose run --rm talk
+
+# The call center: a crowd of callers against laptop-a with few employees (try: just crowd 10)
+crowd workers="1" think="20ms" callers="50" calls="500" backlog="128":
+    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}}" CALLERS={{callers}} CALLS={{calls}} docker compose run --rm crowd
+
+# Build a local Go toolchain image for machines with no image registry (writes .env)
+offline:
+    bash deploy/setup.sh --go-image-only
+
+# Prepare a bare Debian machine: install and start Docker, install just
+setup:
+    bash deploy/setup.sh
+
+# Format the Go code
+fmt:
+    gofmt -w .
+
+# Vet the Go code and fail if any file is not gofmt-formatted
+lint:
+    go vet ./...
+    @test -z "$(gofmt -l .)" || { echo "not gofmt-formatted (run: just fmt):"; gofmt -l .; exit 1; }
+
+# Run the lab once and stop, exiting with laptop-b's exit code (what CI does)
+check:
+    docker compose up --build --exit-code-from laptop-b
