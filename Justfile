@@ -17,9 +17,9 @@ down:
 test:
     go test ./...
 
-# Run the unit tests only (no Docker needed)
+# Run every test but the end-to-end ones (no Docker needed)
 unit:
-    go test ./server/... ./client/... ./internal/...
+    go test $(go list ./... | grep -v /e2e)
 
 # Run the end-to-end tests (needs Docker)
 e2e:
