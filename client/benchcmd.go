@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+
+	"github.com/socketlab/socketlab/client/bench"
+)
+
+const benchUsage = `usage: client bench [flags] HOST [PORT]
+
+Send a crowd of callers to HOST at PORT (default 8000): the lecture's
+"10,000 people calling the bank". Each call connects, waits for the greeting,
+sends the message, reads the echo until the server hangs up, and checks it.
+With -hold N, N callers dial at once, wait for their greeting and stay on the
+line until every one is greeted or -timeout passes: how long does the last
+caller wait on hold?
+
+Progress goes to stderr; the report (or with -json one JSON object) to
+stdout. Failed calls are counted in the report, by kind (refused, timeout,
+reset, wrong greeting, wrong echo, busy), not in the exit status: it is 0 when
+a report was printed, even after an interrupt, 1 when HOST does not resolve,
+2 for bad usage.
+
+flags:
+`
+
+// benchOptions is "client bench" as its flags describe it.
+type benchOptions struct {
+	cfg     bench.Config
+	msg     string
+	jsonOut bool
+	host    string
+	port    int
+}
+
+func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
+	var o benchOptions
+	fs := flag.NewFlagSet("client bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchUsage)
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&o.cfg.Concurrency, "c", bench.DefaultConcurrency, "`N` callers on the line at once; with -hold, dials in flight")
+	fs.IntVar(&o.cfg.Calls, "n", 0, "`N` calls in all (default "+strconv.Itoa(bench.DefaultCalls)+" when -d is not given either;\nwith -d, whichever ends first)")
+	fs.DurationVar(&o.cfg.Duration, "d", 0, "stop starting calls after `D`; calls in progress finish (default 0: no time limit)")
+	fs.StringVar(&o.msg, "msg", "hi back atcha", "`TEXT` each caller sends; a newline is added, as -send does")
+	fs.DurationVar(&o.cfg.Timeout, "timeout", bench.DefaultTimeout, "deadline `D` for each call, from dial to the echo's end;\nwith -hold, for the whole hold")
+	fs.IntVar(&o.cfg.Hold, "hold", 0, "open `N` calls at once and keep them on hold instead of making calls\n(default 0: make calls); -n, -d and -msg do not apply")
+	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	switch {
+	case o.cfg.Concurrency < 1:
+		return o, badUsage(fs, "-c must be at least 1, not %d", o.cfg.Concurrency)
+	case o.cfg.Calls < 0, o.cfg.Hold < 0:
+		return o, badUsage(fs, "-n and -hold must not be negative")
+	case o.cfg.Duration < 0:
+		return o, badUsage(fs, "-d must not be negative, not %v", o.cfg.Duration)
+	case o.cfg.Timeout <= 0:
+		return o, badUsage(fs, "-timeout must be positive, not %v", o.cfg.Timeout)
+	case o.cfg.Hold > 0 && (explicit["n"] || explicit["d"]):
+		return o, badUsage(fs, "-hold keeps callers on hold, it makes no calls: drop -n and -d")
+	}
+	o.cfg.Msg = []byte(o.msg + "\n")
+	var err error
+	o.host, o.port, err = parseTarget(fs)
+	return o, err
+}
+
+// runBench is "client bench": it fills a bench.Config from the flags,
+// runs it and prints the report.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseBench(args, stderr)
+	if err != nil {
+		return usageExit(err)
+	}
+	// Resolve once: the engine dials an address, and a name would be
+	// looked up again for each of thousands of calls.
+	ips, err := resolve(ctx, o.host)
+	if err != nil {
+		fmt.Fprintf(stderr, "client: %v\n", err)
+		return exitNetwork
+	}
+	o.cfg.Addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(o.port))
+
+	// A failure to raise the limit matters only if the crowd does not fit.
+	atOnce := max(o.cfg.Hold, o.cfg.Concurrency)
+	if limit, err := raiseFileLimit(); limit > 0 && uint64(atOnce)+16 > limit {
+		why := ""
+		if err != nil {
+			why = fmt.Sprintf(" (raising it failed: %v)", err)
+		}
+		fmt.Fprintf(stderr, "client: the open-files limit is %d%s, too few for %d calls at once; expect failures\n", limit, why, atOnce)
+	}
+
+	o.cfg.Progress = stderr
+	o.cfg.ProgressTTY = isTerminal(stderr)
+	rep, err := bench.Run(ctx, o.cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "client: %v\n", err)
+		return exitUsage
+	}
+	if o.jsonOut {
+		err = json.NewEncoder(stdout).Encode(rep)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "client: write the report: %v\n", err)
+		return exitNetwork
+	}
+	return exitOK
+}
+
+// isTerminal says whether w is a terminal, where a progress line can be
+// rewritten in place; a log file or a pipe gets whole lines instead.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
