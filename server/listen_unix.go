@@ -60,3 +60,24 @@ func raiseOpenFiles() (uint64, error) {
 	}
 	return lim.Cur, nil
 }
+
+// unreadInput tells whether the caller has sent bytes the server has not
+// read, or hung up already (then there is nothing left to protect). It peeks
+// without blocking: one syscall, where a drain would wait for the caller.
+func unreadInput(conn net.Conn) bool {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return true
+	}
+	unread := true
+	var one [1]byte
+	rc.Control(func(fd uintptr) {
+		n, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		unread = n > 0 || (err != nil && err != syscall.EAGAIN)
+	})
+	return unread
+}

@@ -217,7 +217,15 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 		s.Log.Call(c)
 	}
 	if hangUp {
-		s.hangUp(conn, *bp)
+		// The drain below costs a wait for the caller's hang-up. It is
+		// only needed when bytes may still be unread: the one read filled
+		// the buffer, or more is already queued. Otherwise the receive
+		// queue is empty and a plain close sends FIN, never RST.
+		if c.Echoed < len(*bp) && !unreadInput(conn) {
+			conn.Close()
+		} else {
+			s.hangUp(conn, *bp)
+		}
 	}
 	return c.Probe
 }
