@@ -278,3 +278,24 @@ func TestShutdownGivesUpAfterGrace(t *testing.T) {
 		t.Fatalf("got %v; want the grace period to run out with 1 call in progress", err)
 	}
 }
+
+// TestBytesAfterTheReadAreDrained: the caller speaks again while the
+// employee thinks. Those bytes are never read, so a plain close would answer
+// them with RST; the server must drain them and the caller keep its echo.
+func TestBytesAfterTheReadAreDrained(t *testing.T) {
+	addr, _ := startServer(t, &Server{Think: 200 * time.Millisecond})
+	for i := range 5 {
+		c := dial(t, addr)
+		if _, err := readGreeting(t, c, 2*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("first"))
+		time.Sleep(50 * time.Millisecond) // the server has read "first" and is thinking
+		c.Write(bytes.Repeat([]byte("more"), 2000))
+		echo, err := io.ReadAll(c)
+		if err != nil || string(echo) != "first" {
+			t.Fatalf("call %d: got %q, %v; want the echo %q and a clean hang-up", i, echo, err, "first")
+		}
+		c.Close()
+	}
+}
