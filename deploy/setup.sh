@@ -165,10 +165,15 @@ go_image() {
 	env_set GO_IMAGE "$tag"
 }
 
-# env_set writes KEY=VALUE into the repo's .env (git-ignored), which compose
-# reads for ${KEY} in compose.yaml, replacing an earlier value.
+# env_set KEY VALUE [WHY] writes KEY=VALUE into the repo's .env (git-ignored),
+# which compose reads for ${KEY} in compose.yaml, replacing an earlier value.
 env_set() {
 	local env="$repo/.env"
+	if [ -f "$env" ] && grep -qxF "$1=$2" "$env"; then
+		say ".env already has $1=$2"
+		return
+	fi
+	[ -n "${3:-}" ] && say "$3"
 	if [ -f "$env" ] && grep -q "^$1=" "$env"; then
 		sed -i "s|^$1=.*|$1=$2|" "$env"
 	else
@@ -191,8 +196,7 @@ nofile_limit() {
 	'' | *[!0-9]*) return 0 ;; # "unlimited" or unreadable
 	esac
 	if [ "$hard" -lt 65536 ]; then
-		say "the docker engine may open only $hard files: the lab will use that limit"
-		env_set LAB_NOFILE "$hard"
+		env_set LAB_NOFILE "$hard" "the docker engine may open only $hard files: the lab will use that limit"
 	fi
 }
 
