@@ -1,0 +1,272 @@
+package wire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// canCapture says whether this process may open a packet socket, that is,
+// has CAP_NET_RAW.
+func canCapture(t *testing.T) bool {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_PACKET, syscall.SOCK_RAW|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		if !errors.Is(err, syscall.EPERM) && !errors.Is(err, syscall.EACCES) {
+			t.Fatalf("open a packet socket: %v", err)
+		}
+		return false
+	}
+	syscall.Close(fd)
+	return true
+}
+
+// lectureServer answers calls on 127.0.0.1 the lecture's way, as the
+// server does: greet, read once, echo, then FIN first and drain.
+func lectureServer(t *testing.T) *net.TCPListener {
+	t.Helper()
+	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.AcceptTCP()
+			if err != nil {
+				return
+			}
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, "hello\n")
+			buf := make([]byte, 1000)
+			n, _ := c.Read(buf)
+			c.Write(buf[:n])
+			c.CloseWrite()
+			io.Copy(io.Discard, c)
+			c.Close()
+		}
+	}()
+	return ln
+}
+
+// watchLoopback opens a watch of port on lo and returns a function that
+// reads the next segment; it fails the test after 5s without one.
+func watchLoopback(t *testing.T, port int) (next func() Event) {
+	t.Helper()
+	if !canCapture(t) {
+		t.Skip("this process lacks CAP_NET_RAW, which a packet socket needs (run the tests as root to include this one)")
+	}
+	pr, pw := io.Pipe()
+	w, err := Open(Config{Iface: "lo", Port: port, JSON: true, Out: pw})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if !w.Iface().Loopback {
+		t.Fatalf("got interface %+v; want the loopback", w.Iface())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() {
+		_, err := w.Run(ctx)
+		pw.Close()
+		ran <- err
+	}()
+	timeout := time.AfterFunc(5*time.Second, func() { pr.CloseWithError(errors.New("watched for 5s")) })
+	t.Cleanup(func() {
+		timeout.Stop()
+		cancel()
+		pr.Close()
+		if err := <-ran; err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	dec := json.NewDecoder(pr)
+	var seen []string
+	return func() Event {
+		t.Helper()
+		var e Event
+		if err := dec.Decode(&e); err != nil {
+			t.Fatalf("after %d segments (%s): %v", len(seen), strings.Join(seen, "; "), err)
+		}
+		if e.Src.Port() != uint16(port) && e.Dst.Port() != uint16(port) {
+			t.Fatalf("got a segment of another port: %+v", e)
+		}
+		seen = append(seen, e.Text())
+		return e
+	}
+}
+
+// callOnce makes the lecture's call to addr: wait for the greeting, send
+// msg, read until the server hangs up. It runs in its own goroutine.
+func callOnce(t *testing.T, addr string, msg []byte) {
+	c, err := net.DialTimeout("tcp4", addr, 5*time.Second)
+	if err != nil {
+		t.Errorf("dial: %v", err)
+		return
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(c, make([]byte, len("hello\n"))); err != nil {
+		t.Errorf("greeting: %v", err)
+	}
+	c.Write(msg)
+	io.ReadAll(c) // the echo, until the server hangs up or resets
+}
+
+// TestCaptureLoopback watches one lecture call on lo, the loopback, whose
+// frames carry an Ethernet header with zero MACs.
+func TestCaptureLoopback(t *testing.T) {
+	ln := lectureServer(t)
+	srv := ln.Addr().(*net.TCPAddr)
+	next := watchLoopback(t, srv.Port)
+
+	// The call, after Open: from then on every frame is queued for Run.
+	msg := "hi back atcha\n"
+	go callOnce(t, srv.String(), []byte(msg))
+
+	// Read segments until both sides have hung up.
+	var got []Event
+	for fins := 0; fins < 2; {
+		e := next()
+		got = append(got, e)
+		if strings.Contains(e.Flags, "FIN") {
+			fins++
+		}
+	}
+	type step struct {
+		fromServer bool
+		flags      Flags
+		data       string
+		moment     Moment
+	}
+	want := []step{
+		{false, SYN, "", MomentRing},
+		{true, SYN | ACK, "", MomentAnswer},
+		{false, ACK, "", MomentHandshake},
+		{true, PSH | ACK, "hello\n", MomentGreeting},
+		{false, PSH | ACK, msg, MomentMessage},
+		{true, PSH | ACK, msg, MomentEcho},
+		{true, FIN | ACK, "", MomentHangUpFirst},
+		{false, FIN | ACK, "", MomentHangUp},
+	}
+	// The steps must come in this order; pure ACKs may come in between.
+	i := 0
+	for _, e := range got {
+		if i < len(want) && (e.Src.Port() == uint16(srv.Port)) == want[i].fromServer &&
+			e.Flags == want[i].flags.String() && e.Data == want[i].data && len(e.Moments) > 0 && e.Moments[0] == want[i].moment {
+			i++
+		}
+	}
+	if i < len(want) {
+		var b strings.Builder
+		for _, e := range got {
+			b.WriteString(e.Text() + "\n")
+		}
+		t.Fatalf("step %d (%+v) missing or out of order in:\n%s", i, want[i], b.String())
+	}
+	if got[0].Seq != 0 || got[0].MS != 0 {
+		t.Errorf("first segment: got seq %d at %vms; want 0 at 0", got[0].Seq, got[0].MS)
+	}
+}
+
+// TestCaptureNaiveCloseResets: a server that closes without draining,
+// as the lecture's script does, resets a caller who sent more than it read.
+func TestCaptureNaiveCloseResets(t *testing.T) {
+	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	srv := ln.Addr().(*net.TCPAddr)
+	next := watchLoopback(t, srv.Port)
+	go func() {
+		c, err := ln.AcceptTCP()
+		if err != nil {
+			return
+		}
+		io.WriteString(c, "hello\n")
+		buf := make([]byte, 1000)
+		n, _ := io.ReadFull(c, buf) // the lecture's recv(1000), made sure to get all 1000
+		c.Write(buf[:n])
+		c.Close() // 2000 bytes unread: the kernel sends RST, not FIN
+	}()
+	go callOnce(t, srv.String(), make([]byte, 3000))
+	for {
+		e := next()
+		if !strings.Contains(e.Flags, "RST") {
+			continue
+		}
+		if e.Src.Port() != uint16(srv.Port) || len(e.Moments) == 0 || e.Moments[0] != MomentResetUnread ||
+			!strings.Contains(e.Gloss, "sent 3000 bytes") || !strings.Contains(e.Gloss, "read and echoed 1000") {
+			t.Errorf("got %s; want the server's reset, explained by the 2000 bytes it never read", e.Text())
+		}
+		return
+	}
+}
+
+// TestCaptureNeedsNetRaw runs Open without CAP_NET_RAW: as this process
+// when it lacks it, or else as a helper process run as nobody.
+func TestCaptureNeedsNetRaw(t *testing.T) {
+	if os.Getenv("WIRE_HELPER_OPEN_LO") == "1" {
+		_, err := Open(Config{Iface: "lo", Port: 8000})
+		os.Stdout.WriteString(errText(err))
+		if errors.Is(err, ErrNeedRawCapability) {
+			os.Exit(0)
+		}
+		os.Exit(1)
+	}
+	if !canCapture(t) {
+		_, err := Open(Config{Iface: "lo", Port: 8000})
+		if !errors.Is(err, ErrNeedRawCapability) {
+			t.Fatalf("got %v; want ErrNeedRawCapability", err)
+		}
+		return
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("has CAP_NET_RAW without being root: no user to drop it to")
+	}
+	// The test binary's folder is private to root; copy it where nobody can run it.
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "wire.test")
+	data, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestCaptureNeedsNetRaw$")
+	cmd.Env = append(os.Environ(), "WIRE_HELPER_OPEN_LO=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if errors.Is(err, os.ErrPermission) {
+		t.Skipf("nobody may not run a copy of the test binary in %s: %v", dir, err)
+	}
+	if err != nil {
+		t.Fatalf("as nobody: %v; Open said %q; want ErrNeedRawCapability", err, out)
+	}
+	if !strings.Contains(string(out), "CAP_NET_RAW") {
+		t.Errorf("got %q; want the error to name CAP_NET_RAW", out)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no error"
+	}
+	return err.Error()
+}
