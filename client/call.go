@@ -50,6 +50,7 @@ func (o callOptions) eol() string {
 
 const callUsage = `usage: client [flags] HOST [PORT]
        client bench [flags] HOST [PORT]
+       client watch [flags]
 
 Call HOST at PORT (default 8000) the way the lecture's telnet does: print what
 the server says, send what you type line by line, and stop when the server

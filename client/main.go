@@ -49,6 +49,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "bench" {
 		return runBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "watch" {
+		return runWatch(ctx, args[1:], stdout, stderr)
+	}
 	opts, err := parseCall(args, stderr)
 	if err != nil {
 		return usageExit(err)

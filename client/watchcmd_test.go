@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestWatchUsage(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  []string
+	}{
+		{"help", []string{"watch", "-h"}, exitOK, []string{"usage: client watch [flags]", "CAP_NET_RAW", "-port PORT", "(default 8000)", "-iface NAME", `(default "auto")`, "-pcap FILE", "-count N", "-duration D", "-json", "-names IP=NAME,..."}},
+		{"listed in the client's usage", []string{"-h"}, exitOK, []string{"client watch [flags]"}},
+		{"unknown flag", []string{"watch", "-x"}, exitUsage, []string{"flag provided but not defined: -x", "usage: client watch"}},
+		{"operands", []string{"watch", "laptop-a"}, exitUsage, []string{"watch takes only flags"}},
+		{"port 0", []string{"watch", "-port", "0"}, exitUsage, []string{"-port 0: want a number from 1 to 65535"}},
+		{"negative count", []string{"watch", "-count", "-1"}, exitUsage, []string{"-count must not be negative"}},
+		{"negative duration", []string{"watch", "-duration", "-1s"}, exitUsage, []string{"-duration must not be negative"}},
+		{"bad names", []string{"watch", "-names", "laptop-a=172.28.5.10"}, exitUsage, []string{`-names: names: "laptop-a=172.28.5.10": "laptop-a" is not an IP address`}},
+		{"unknown interface", []string{"watch", "-iface", "en0"}, exitUsage, []string{"interface en0: no such interface; have: ", "lo"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runClient(t, "", tt.args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d; want %d; stderr: %s", code, tt.wantCode, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout %q; want nothing", out)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
