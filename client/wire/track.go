@@ -308,7 +308,7 @@ func (c *call) explain(g *glosser, s Segment, e Event, from int) {
 		if c.fin[to] {
 			g.add(MomentHangUp, "%s hangs up too", me)
 		} else {
-			g.add(MomentHangUpFirst, "%s hangs up first (FIN): it will send nothing more", me)
+			g.add(MomentHangUpFirst, "%s hangs up first (FIN): it will send nothing more, but may still listen", me)
 		}
 	}
 	if c.fin[caller] && c.fin[server] && !s.Flags.Has(FIN) && !c.over && e.Ack != nil && *e.Ack == c.finSeq[to]+1 {

@@ -56,7 +56,7 @@ func TestTrackerLectureCallText(t *testing.T) {
 +0.400ms   laptop-b → laptop-a  ACK      seq=1 ack=7      len=0
 +0.500ms   laptop-b → laptop-a  PSH,ACK  seq=1 ack=7      len=14  "hi back atcha\n"   ← the message: laptop-b speaks
 +0.600ms   laptop-a → laptop-b  PSH,ACK  seq=7 ack=15     len=14  "hi back atcha\n"   ← the echo: laptop-a sends laptop-b's bytes back
-+0.700ms   laptop-a → laptop-b  FIN,ACK  seq=21 ack=15    len=0   ← laptop-a hangs up first (FIN): it will send nothing more
++0.700ms   laptop-a → laptop-b  FIN,ACK  seq=21 ack=15    len=0   ← laptop-a hangs up first (FIN): it will send nothing more, but may still listen
 +0.800ms   laptop-b → laptop-a  FIN,ACK  seq=15 ack=22    len=0   ← laptop-b hangs up too
 +0.900ms   laptop-a → laptop-b  ACK      seq=22 ack=16    len=0   ← the call is over
 `

@@ -23,7 +23,7 @@ import (
 
 // ErrNeedRawCapability is returned by Open when the process may not open a
 // packet socket: it lacks the CAP_NET_RAW capability.
-var ErrNeedRawCapability = errors.New("capturing needs the CAP_NET_RAW capability: run as root, or in Docker add it with cap_add: [NET_RAW] (a root user in the container: a non-root user does not keep it)")
+var ErrNeedRawCapability = errors.New("capturing needs the CAP_NET_RAW capability: run as root; in Docker, as user root with cap_add: [NET_RAW] (Docker does not pass capabilities to a non-root user)")
 
 // Config says what to watch. The zero value of each field is its default.
 type Config struct {
