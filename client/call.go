@@ -210,8 +210,8 @@ func retryable(err error) bool {
 }
 
 // sendOnce is the lecture's call scripted: greeting, TEXT, echo, hang-up.
-// Sending TEXT is like typing it and then ending stdin, so the client
-// half-closes after it; an echo-mode server then knows the caller is done.
+// The server hangs up, as in the lecture; see teeConn for an echo-mode
+// server, which waits for the caller to hang up.
 func sendOnce(ctx context.Context, conn net.Conn, o callOptions, out *trackWriter) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
@@ -220,6 +220,7 @@ func sendOnce(ctx context.Context, conn net.Conn, o callOptions, out *trackWrite
 	}
 	msg := []byte(o.send + o.eol())
 	tc := &teeConn{Conn: conn, w: out}
+	defer tc.stop()
 	res, err := lab.Exchange(tc, msg)
 	if ctx.Err() != nil {
 		return errInterrupted
@@ -327,12 +328,24 @@ func (t *trackWriter) Write(p []byte) (int, error) {
 }
 
 // teeConn shows the user every byte the server sends, the moment it
-// arrives, while lab.Exchange parses the same bytes; and it half-closes
-// after the one message is sent.
+// arrives, while lab.Exchange parses the same bytes.
+//
+// Like telnet, it leaves hanging up to the server: the lecture's server
+// closes right after the echo, and the wire shows its FIN first. Only when
+// the whole echo is back and the server then stays quiet for echoQuiet (an
+// echo-mode server waits for more) does it half-close, as ending stdin would.
 type teeConn struct {
 	net.Conn
-	w io.Writer
+	w       io.Writer
+	sent    int // bytes of the message; 0 until it is sent
+	got     int // bytes read since the message was sent
+	hangUp  *time.Timer
+	stopped bool
 }
+
+// echoQuiet is how long a complete echo may be followed by silence before
+// the caller half-closes.
+const echoQuiet = 300 * time.Millisecond
 
 func (c *teeConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
@@ -340,16 +353,31 @@ func (c *teeConn) Read(p []byte) (int, error) {
 		if _, werr := c.w.Write(p[:n]); werr != nil {
 			return n, fmt.Errorf("write stdout: %w", werr)
 		}
+		if c.sent > 0 {
+			c.got += n
+			if c.got >= c.sent && c.hangUp == nil && !c.stopped {
+				cw, ok := c.Conn.(interface{ CloseWrite() error })
+				if ok {
+					// A failed half-close means the server is gone
+					// already; the read that follows says how.
+					c.hangUp = time.AfterFunc(echoQuiet, func() { cw.CloseWrite() })
+				}
+			}
+		}
 	}
 	return n, err
 }
 
 func (c *teeConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok && err == nil {
-		// A failed half-close means the server is gone already; the
-		// read that follows says how (reset, closed), so let it.
-		cw.CloseWrite()
-	}
+	c.sent += n
 	return n, err
+}
+
+// stop cancels a pending half-close once the call is over.
+func (c *teeConn) stop() {
+	c.stopped = true
+	if c.hangUp != nil {
+		c.hangUp.Stop()
+	}
 }
