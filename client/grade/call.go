@@ -1,0 +1,276 @@
+package grade
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+const (
+	// maxGreeting bounds what is read while waiting for the greeting line.
+	maxGreeting = 256
+	// maxReply bounds what is kept of an answer: an echo is at most a few
+	// kilobytes, so a server still talking past this is not echoing.
+	maxReply = 64 << 10
+	// peekWait is how long the caller waits for news that should already
+	// be there: a hang-up sent before the greeting just heard.
+	peekWait = 20 * time.Millisecond
+	// lateGreetWait replaces the timeout as the wait for a greeting once
+	// the first call showed that this server greets only after the caller
+	// speaks, so each later call does not wait a whole timeout for nothing.
+	lateGreetWait = 100 * time.Millisecond
+)
+
+// ending says how a call ended, as the caller saw it.
+type ending int
+
+const (
+	endNone   ending = iota // not ended: the caller is still listening
+	endEOF                  // the server hung up (an orderly close, FIN)
+	endReset                // the connection was reset (RST)
+	endOpen                 // still open when the caller stopped waiting
+	endEnough               // the caller had heard all it needed and stopped listening
+	endError                // another error
+)
+
+// endOf names the end a read error means.
+func endOf(err error) ending {
+	switch {
+	case errors.Is(err, io.EOF):
+		return endEOF
+	case lab.Classify(err) == lab.KindReset:
+		return endReset
+	case lab.Classify(err) == lab.KindTimeout:
+		return endOpen
+	}
+	return endError
+}
+
+// conversation is one call as the caller heard it: what arrived before it
+// spoke (the greeting, normally), what it said, and what came back.
+type conversation struct {
+	dialErr error
+	early   []byte // received before the caller spoke
+	spoke   bool   // the message was sent
+	late    []byte // received after the caller spoke
+	end     ending
+	err     error // the error behind endReset and endError
+	gone    bool  // the server had stopped answering: this call says nothing about it
+}
+
+// heard says whether the server sent anything at all.
+func (c *conversation) heard() bool { return len(c.early)+len(c.late) > 0 }
+
+// greetedFirst says the server spoke before the caller did.
+func (c *conversation) greetedFirst() bool { return len(c.early) > 0 }
+
+// greeting is the server's first line: what came before the caller spoke,
+// up to the newline; or, from a server that waits for the caller, a
+// "hello\n" that starts its answer.
+func (c *conversation) greeting() []byte {
+	if i := bytes.IndexByte(c.early, '\n'); i >= 0 {
+		return c.early[:i+1]
+	}
+	if len(c.early) > 0 {
+		return c.early
+	}
+	if bytes.HasPrefix(c.late, []byte(lab.Greeting)) {
+		return c.late[:len(lab.Greeting)]
+	}
+	return nil
+}
+
+// reply is what the server sent after its greeting: the echo, normally.
+func (c *conversation) reply() []byte {
+	if i := bytes.IndexByte(c.early, '\n'); i >= 0 {
+		return append(c.early[i+1:len(c.early):len(c.early)], c.late...)
+	}
+	if len(c.early) > 0 {
+		return c.late
+	}
+	return c.late[len(c.greeting()):]
+}
+
+// line is an open call that a cancelled grade hangs up at once.
+type line struct {
+	net.Conn
+	stop func() bool
+}
+
+func (l *line) Close() error {
+	l.stop()
+	return l.Conn.Close()
+}
+
+// dial calls addr. Calls to the graded address are counted, and a refusal
+// after the server has served a call marks it gone.
+func (g *grader) dial(addr string) (*line, error) {
+	g.calls++
+	d := net.Dialer{Timeout: g.cfg.Timeout}
+	conn, err := d.DialContext(g.ctx, "tcp", addr)
+	if err != nil {
+		if addr == g.cfg.Addr && g.served > 0 && lab.Classify(err) == lab.KindRefused {
+			g.gone = true
+		}
+		return nil, err
+	}
+	return &line{Conn: conn, stop: context.AfterFunc(g.ctx, func() { conn.Close() })}, nil
+}
+
+// hear listens for the greeting for up to wait: until a whole line has
+// come, the server hangs up, or the wait is over. A second hear on the same
+// call goes on where the first stopped.
+func (g *grader) hear(conn net.Conn, c *conversation, wait time.Duration) {
+	conn.SetReadDeadline(time.Now().Add(wait))
+	buf := make([]byte, maxGreeting)
+	for bytes.IndexByte(c.early, '\n') < 0 && len(c.early) < maxGreeting {
+		n, err := conn.Read(buf[:maxGreeting-len(c.early)])
+		c.early = append(c.early, buf[:n]...)
+		if err != nil {
+			if e := endOf(err); e != endOpen {
+				c.end, c.err = e, err
+			}
+			return
+		}
+	}
+}
+
+// speak sends msg and listens to the answer until the server hangs up,
+// the timeout passes, or, with enough > 0, the answer holds enough bytes.
+func (g *grader) speak(conn net.Conn, c *conversation, msg []byte, enough int) {
+	start := time.Now()
+	conn.SetWriteDeadline(start.Add(g.cfg.Timeout))
+	if _, err := conn.Write(msg); err != nil {
+		c.end, c.err = endOf(err), err
+		return
+	}
+	c.spoke = true
+	conn.SetReadDeadline(start.Add(g.cfg.Timeout))
+	buf := make([]byte, 4096)
+	for {
+		if n := len(c.reply()); (enough > 0 && n >= enough) || n >= maxReply {
+			c.end = endEnough
+			return
+		}
+		n, err := conn.Read(buf)
+		c.late = append(c.late, buf[:n]...)
+		if err != nil {
+			c.end, c.err = endOf(err), err
+			return
+		}
+	}
+}
+
+// busyRetries bounds how often a call that heard the busy signal is made
+// again: a server with few employees is busy for a moment after each call,
+// while an employee finishes the last one, and a caller calls back.
+const busyRetries = 4
+
+// call makes the lecture's call to addr: wait up to greetWait for the
+// greeting, say msg (even without a greeting: telnet users type anyway),
+// and listen to the answer. A busy signal is answered by calling back.
+func (g *grader) call(addr string, msg []byte, greetWait time.Duration, enough int) *conversation {
+	for i := 0; ; i++ {
+		c := g.callOnce(addr, msg, greetWait, enough)
+		if string(c.early) != lab.Busy || i == busyRetries || !g.sleep(50*time.Millisecond<<i) {
+			return c
+		}
+	}
+}
+
+func (g *grader) callOnce(addr string, msg []byte, greetWait time.Duration, enough int) *conversation {
+	c := &conversation{}
+	conn, err := g.dial(addr)
+	if err != nil {
+		c.dialErr = err
+		c.gone = g.gone
+		return c
+	}
+	defer conn.Close()
+	g.hear(conn, c, greetWait)
+	if c.end == endNone && string(c.early) != lab.Busy {
+		g.speak(conn, c, msg, enough)
+	}
+	return c
+}
+
+// callHere is a call to the graded address after the first one. It tells
+// apart a server that went away from one that dropped this call: a program
+// that exits right after a call (the lecture's script) can keep its
+// listening socket for a moment while it ends, so the kernel picks up the
+// next call and resets it when the program is gone.
+func (g *grader) callHere(msg []byte, enough int) *conversation {
+	c := g.call(g.cfg.Addr, msg, g.greetWait(), enough)
+	switch {
+	case c.heard():
+		g.served++
+	case c.dialErr != nil:
+		c.gone = g.goneAfterFailedDial()
+	case (c.end == endEOF || c.end == endReset) && g.first.greetedFirst():
+		c.gone = g.goneAfterDrop()
+	}
+	return c
+}
+
+// goneAfterFailedDial says whether a call to the graded address that was
+// not picked up means the server has gone: it answered before, and calls
+// made again are refused. A listening socket closed during the handshake
+// resets the call instead of refusing it.
+func (g *grader) goneAfterFailedDial() bool {
+	return g.gone || (g.served > 0 && g.goneAfterDrop())
+}
+
+// goneAfterDrop calls again, a few times with growing pauses, after a call
+// was dropped without a word or not picked up: refused means the server is
+// gone. A call that is greeted is finished politely, so the server sees an
+// ordinary caller.
+func (g *grader) goneAfterDrop() bool {
+	for pause := 100 * time.Millisecond; pause <= 400*time.Millisecond; pause *= 2 {
+		if !g.sleep(pause) {
+			return false
+		}
+		conn, err := g.dial(g.cfg.Addr)
+		if g.gone {
+			return true
+		}
+		if err != nil {
+			continue
+		}
+		c := &conversation{}
+		g.hear(conn, c, g.cfg.Timeout)
+		if c.heard() {
+			g.served++
+			g.speak(conn, c, shortLine, len(shortLine))
+		}
+		conn.Close()
+		if c.heard() || c.end == endNone {
+			return false
+		}
+	}
+	return false
+}
+
+// sleep waits d unless the grade is cancelled first.
+func (g *grader) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-g.ctx.Done():
+		return false
+	}
+}
+
+// greetWait is how long a call after the first waits for the greeting.
+func (g *grader) greetWait() time.Duration {
+	if g.first.greetedFirst() {
+		return g.cfg.Timeout
+	}
+	return min(lateGreetWait, g.cfg.Timeout)
+}

@@ -1,0 +1,291 @@
+// Package grade is the engine of "client grade": it checks any server
+// listening on a port (a student's Python script, the lab's server, anything)
+// against the lecture's protocol, and says in plain words what is wrong.
+//
+// The checklist is data: each check has an id, a title, whether it is
+// required, what must hold before it can run, and a judge that makes the
+// calls it needs and gives a verdict with a reason. Calls are shared: the
+// first call alone tells whether the server answers, greets, echoes and
+// hangs up, so a server that serves one call and exits (the lecture's
+// script) is graded on that call and then reported as gone, instead of
+// failing every later check. A grade makes about ten calls, each step
+// bounded by the timeout. The engine knows nothing of flags; the report is
+// rendered apart from the calls (report.go).
+package grade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// DefaultTimeout bounds each step of a call: connecting, waiting for the
+// greeting, waiting for the answer. A server on the same network answers
+// in milliseconds; this is how long "waits forever" is watched for.
+const DefaultTimeout = 3 * time.Second
+
+// Config says what to grade. Zero fields take the documented defaults.
+type Config struct {
+	// Addr is the host:port to grade. Pass an IP address: a name would be
+	// looked up for each call.
+	Addr string
+	// NotOn are host:port addresses where the server must not answer: the
+	// host's other interfaces. The lecture binds one interface's address.
+	NotOn []string
+	// Timeout bounds each step of each call (default DefaultTimeout).
+	Timeout time.Duration
+	// RequireConcurrent makes a server that serves one caller at a time
+	// fail the model check instead of being described by it.
+	RequireConcurrent bool
+	// OnCheck, when set, is called with each result as soon as it is
+	// known, in the order of the report.
+	OnCheck func(Result)
+}
+
+// Status is a check's verdict.
+type Status string
+
+const (
+	Pass Status = "PASS" // as the lecture asks
+	Fail Status = "FAIL" // not as the lecture asks
+	Warn Status = "WARN" // works, but fragile; does not fail the grade
+	Info Status = "INFO" // a fact about the server, not a verdict
+	Skip Status = "SKIP" // could not be checked, the reason says why
+)
+
+// Model is how many callers a server serves at once, in the lecture's words.
+type Model string
+
+const (
+	ModelOne  Model = "one employee"   // one caller at a time; the others wait on hold
+	ModelMany Model = "many employees" // a thread or process per caller
+)
+
+// Result is one check's verdict.
+type Result struct {
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	Status   Status        `json:"status"`
+	Reason   string        `json:"reason"`
+	Required bool          `json:"required"`
+	Elapsed  time.Duration `json:"elapsed_ns"`
+}
+
+// Report is a whole grade. Durations are in nanoseconds in JSON.
+type Report struct {
+	Addr    string        `json:"addr"`
+	Timeout time.Duration `json:"timeout_ns"`
+	Checks  []Result      `json:"checks"`
+	// Model is what the model check found, "" when it could not tell.
+	Model Model `json:"model"`
+	// Calls counts the calls made, to every address.
+	Calls   int           `json:"calls"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// Passed says every required check passed (a warning passes).
+	Passed      bool `json:"passed"`
+	Interrupted bool `json:"interrupted"`
+}
+
+// passed says whether every required check passed: a warning or a fact
+// passes, a failure or a required check that could not run does not.
+func passed(checks []Result) bool {
+	for _, r := range checks {
+		if r.Required && (r.Status == Fail || r.Status == Skip) {
+			return false
+		}
+	}
+	return true
+}
+
+// check is one line of the checklist.
+type check struct {
+	id       string
+	title    string
+	required bool
+	// needs are what must hold before the check can run, in order; the
+	// first that does not hold gives the SKIP reason.
+	needs []need
+	judge func(g *grader) (Status, string)
+}
+
+// need says why a check cannot run, or "" when it can.
+type need func(g *grader) string
+
+// checklist is the lecture's protocol as checks, in the order they run
+// and are reported. Later checks read the calls earlier ones made.
+func checklist(cfg Config) []check {
+	cs := []check{
+		{id: "answers", title: "answers on " + cfg.Addr, required: true,
+			judge: (*grader).answers},
+		{id: "greeting", title: `greets with "hello\n"`, required: true,
+			needs: []need{answered}, judge: (*grader).greeting},
+		{id: "greeting-first", title: "greets before the caller speaks", required: true,
+			needs: []need{answered, heard}, judge: (*grader).greetingFirst},
+		{id: "echo", title: "echoes a short line", required: true,
+			needs: []need{answered, spoke, heard}, judge: (*grader).echo},
+		{id: "echo-crlf", title: `echoes a telnet line ending "\r\n"`, required: true,
+			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echoCRLF},
+		{id: "echo-1000", title: "echoes 1000 bytes whole", required: true,
+			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo1000},
+		{id: "echo-3000", title: "echoes one read (at most 1000 bytes) of 3000", required: true,
+			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo3000},
+		{id: "hangs-up", title: "hangs up after the echo", required: true,
+			needs: []need{answered, spoke, heard}, judge: (*grader).hangsUp},
+		{id: "silent-caller", title: "handles a caller who says nothing",
+			needs: []need{answered, greetsFirst, there}, judge: (*grader).silentCaller},
+		{id: "model", title: "one employee or many", required: cfg.RequireConcurrent,
+			needs: []need{answered, greetsFirst, there}, judge: (*grader).model},
+	}
+	for _, addr := range cfg.NotOn {
+		cs = append(cs, check{id: "not-on " + addr, title: "not reachable on " + addr, required: true,
+			needs: []need{answered, there}, judge: func(g *grader) (Status, string) { return g.notOn(addr) }})
+	}
+	return append(cs, check{id: "still-there", title: "still answers after the checks", required: true,
+		needs: []need{answered}, judge: (*grader).stillThere})
+}
+
+// grader holds one grade's calls, so checks can share them.
+type grader struct {
+	ctx    context.Context
+	cfg    Config
+	calls  int  // calls made, to every address
+	served int  // calls to the graded address the server said something on
+	gone   bool // the server refused a call after serving one
+	// first is the first call; the calls below are made when first needed.
+	first         *conversation
+	crlf, kb, big *conversation
+	silent        *silentRun
+	notOnCalls    map[string]*conversation
+	last          *conversation
+	status        map[string]Status
+}
+
+// Run grades the server at cfg.Addr. Cancelling ctx stops at once: the
+// checks not yet run are skipped and the report is marked Interrupted.
+// The error is only for a Config that cannot run.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	if err := cfg.check(); err != nil {
+		return Report{}, err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	g := &grader{ctx: ctx, cfg: cfg, status: map[string]Status{}}
+	start := time.Now()
+	rep := Report{Addr: cfg.Addr, Timeout: cfg.Timeout}
+	for _, c := range checklist(cfg) {
+		r := g.run(c)
+		g.status[c.id] = r.Status
+		rep.Checks = append(rep.Checks, r)
+		if cfg.OnCheck != nil {
+			cfg.OnCheck(r)
+		}
+	}
+	rep.Calls = g.calls
+	rep.Elapsed = time.Since(start)
+	rep.Interrupted = ctx.Err() != nil
+	rep.Passed = passed(rep.Checks) && !rep.Interrupted
+	if g.silent != nil {
+		rep.Model = g.silent.model
+	}
+	return rep, nil
+}
+
+// run runs one check, or says why it cannot.
+func (g *grader) run(c check) Result {
+	r := Result{ID: c.id, Title: c.title, Required: c.required}
+	start := time.Now()
+	if g.ctx.Err() != nil {
+		r.Status, r.Reason = Skip, "not checked: the grade was interrupted"
+		return r
+	}
+	for _, n := range c.needs {
+		if why := n(g); why != "" {
+			r.Status, r.Reason = Skip, why
+			return r
+		}
+	}
+	r.Status, r.Reason = c.judge(g)
+	if g.ctx.Err() != nil {
+		r.Status, r.Reason = Skip, "not checked: the grade was interrupted"
+	}
+	r.Elapsed = time.Since(start)
+	return r
+}
+
+func (cfg Config) check() error {
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return fmt.Errorf("grade: address to grade: %w", err)
+	}
+	if cfg.Timeout < 0 {
+		return errors.New("grade: negative timeout")
+	}
+	for _, a := range cfg.NotOn {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("grade: not-on address: %w", err)
+		}
+		if a == cfg.Addr {
+			return fmt.Errorf("grade: not-on address %s is the address being graded", a)
+		}
+	}
+	return nil
+}
+
+// The needs: each says why a check cannot run yet, or "".
+
+func answered(g *grader) string {
+	if g.firstCall().dialErr != nil {
+		return "not checked: nothing answered"
+	}
+	return ""
+}
+
+func spoke(g *grader) string {
+	if !g.first.spoke {
+		return "not checked: the server hung up before the caller could speak"
+	}
+	return ""
+}
+
+func heard(g *grader) string {
+	if !g.first.heard() {
+		return "not checked: the server said nothing at all"
+	}
+	return ""
+}
+
+func echoed(g *grader) string {
+	if g.status["echo"] != Pass {
+		return "not checked: the short line did not come back as sent"
+	}
+	return ""
+}
+
+func greetsFirst(g *grader) string {
+	if !g.first.greetedFirst() {
+		return "not checked: it needs a server that greets before the caller speaks"
+	}
+	return ""
+}
+
+func there(g *grader) string {
+	if g.gone {
+		return g.goneSkip()
+	}
+	return ""
+}
+
+// goneSkip is the reason for a check the server's leaving made impossible.
+func (g *grader) goneSkip() string {
+	return fmt.Sprintf("not checked: the server stopped answering after %s (see the last line)", plural(g.served, "call"))
+}
+
+// plural says "one call", "2 calls".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "one " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
