@@ -3,6 +3,7 @@
 //
 //	client [flags] HOST [PORT]
 //	client bench [flags] HOST [PORT]
+//	client grade [flags] HOST [PORT]   (checks a server against the lecture; client grade -h)
 package main
 
 import (
@@ -48,6 +49,9 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "bench" {
 		return runBench(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "grade" {
+		return runGrade(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "watch" {
 		return runWatch(ctx, args[1:], stdout, stderr)
