@@ -50,11 +50,14 @@ func (o callOptions) eol() string {
 
 const callUsage = `usage: client [flags] HOST [PORT]
        client bench [flags] HOST [PORT]
+       client grade [flags] HOST [PORT]
        client watch [flags]
 
 Call HOST at PORT (default 8000) the way the lecture's telnet does: print what
 the server says, send what you type line by line, and stop when the server
-hangs up. "client bench -h" describes the load generator (the "10,000 callers").
+hangs up. "client bench -h" describes the load generator (the "10,000 callers"),
+"client grade -h" the grader of any server against the lecture, and
+"client watch -h" the capture that shows a call's packets on the wire.
 
 flags:
 `
@@ -76,7 +79,7 @@ func parseCall(args []string, stderr io.Writer) (callOptions, error) {
 		fmt.Fprint(fs.Output(), callUsageEnd)
 	}
 	fs.BoolVar(&o.crlf, "crlf", false, "end each line sent with \\r\\n, as telnet does (default \\n)")
-	fs.StringVar(&o.send, "send", "", "send `TEXT` and a newline after the greeting instead of reading stdin, then\nhalf-close and print everything the server says until it hangs up (default: read stdin)")
+	fs.StringVar(&o.send, "send", "", "send `TEXT` and a newline after the greeting instead of reading stdin, then\nprint everything the server says until it hangs up (default: read stdin)")
 	fs.BoolVar(&o.expectEcho, "expect-echo", false, "with -send: exit 3 unless the greeting is exactly \"hello\\n\"\nand the echo equals what was sent")
 	fs.DurationVar(&o.wait, "wait", 0, "keep retrying a refused, unreachable or timed-out connect for up to `D`,\nfor a server that is still starting (default 0: try once)")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "deadline `D` for connecting; with -send also for the whole exchange after it.\nAn interactive session waits for you and the server without limit")

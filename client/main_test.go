@@ -86,10 +86,11 @@ func scripted(greeting string, reply []byte, got chan<- string) func(net.Conn) {
 		if got != nil {
 			got <- string(buf[:n])
 		}
-		if reply == nil {
-			reply = buf[:n]
+		out := reply
+		if out == nil {
+			out = buf[:n]
 		}
-		c.Write(reply)
+		c.Write(out)
 		c.(*net.TCPConn).CloseWrite()
 		io.Copy(io.Discard, c)
 	}
