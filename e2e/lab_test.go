@@ -159,11 +159,15 @@ func requireLabFree(t *testing.T, lab labConfig) {
 	require.NoError(t, err)
 	for _, nw := range res.Items {
 		for _, cfg := range nw.IPAM.Config {
-			if cfg.Subnet.IsValid() && cfg.Subnet.Overlaps(lab.subnet) {
-				t.Fatalf("the lab's subnet %s is taken by Docker network %s (%s): is a lab still up? "+
-					"`docker compose down` (or `docker network rm %s`), or set LAB_SUBNET, LAPTOP_A_IP and LAPTOP_B_IP",
-					lab.subnet, nw.Name, cfg.Subnet, nw.Name)
+			if !cfg.Subnet.IsValid() || !cfg.Subnet.Overlaps(lab.subnet) {
+				continue
 			}
+			remove := "docker network rm " + nw.Name
+			if p := nw.Labels["com.docker.compose.project"]; p != "" {
+				remove = "docker compose -p " + p + " down"
+			}
+			t.Fatalf("the lab's subnet %s is taken by Docker network %s (%s): is a lab still up? "+
+				"`%s`, or set LAB_SUBNET, LAPTOP_A_IP and LAPTOP_B_IP", lab.subnet, nw.Name, cfg.Subnet, remove)
 		}
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(loopback.String(), lab.hostPort))
