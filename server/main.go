@@ -242,7 +242,9 @@ func probe(ctx context.Context, ip net.IP, port int, timeout time.Duration, stdo
 	defer conn.Close()
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline)
-	res, err := lab.Exchange(conn, []byte(probeMsg))
+	// Half-close after the probe's line: an echo-mode server hangs up only
+	// when its caller does.
+	res, err := lab.Exchange(halfCloser{conn}, []byte(probeMsg))
 	if lab.Classify(err) == lab.KindBusy {
 		fmt.Fprintf(stdout, "probe %s: answered busy (server is up)\n", addr)
 		return nil
@@ -255,4 +257,15 @@ func probe(ctx context.Context, ip net.IP, port int, timeout time.Duration, stdo
 	}
 	fmt.Fprintf(stdout, "probe %s: greeted and echoed\n", addr)
 	return nil
+}
+
+// halfCloser sends FIN right after its one write.
+type halfCloser struct{ net.Conn }
+
+func (h halfCloser) Write(p []byte) (int, error) {
+	n, err := h.Conn.Write(p)
+	if cw, ok := h.Conn.(interface{ CloseWrite() error }); ok && err == nil {
+		cw.CloseWrite()
+	}
+	return n, err
 }

@@ -255,3 +255,25 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestProbe(t *testing.T) {
+	for _, mode := range []string{"lecture", "echo"} {
+		t.Run(mode, func(t *testing.T) {
+			r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-mode", mode)
+			var out strings.Builder
+			err := run(context.Background(), []string{"-probe", "-probe-timeout", "2s", "-addr", "127.0.0.1", "-port", port(t, r.addr)}, &out, io.Discard)
+			if err != nil {
+				t.Fatalf("probe of a %s server: %v", mode, err)
+			}
+			if !strings.Contains(out.String(), "greeted and echoed") {
+				t.Fatalf("probe said %q", out.String())
+			}
+			// The probe is not a student's call: no line for it.
+			select {
+			case l := <-r.lines:
+				t.Fatalf("the probe was logged: %q", l)
+			case <-time.After(100 * time.Millisecond):
+			}
+		})
+	}
+}
