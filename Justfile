@@ -43,6 +43,15 @@ talk:
 crowd workers="1" think="20ms" callers="50" calls="500" backlog="128":
     SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}}" CALLERS={{callers}} CALLS={{calls}} docker compose run --rm crowd
 
+# Grade a server against the lecture's protocol (try: just grade 127.0.0.1 8000 -not-on 127.0.0.2)
+grade host port="8000" *flags:
+    go run ./client grade {{flags}} {{host}} {{port}}
+
+# Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
+wire:
+    mkdir -p captures
+    docker compose --profile wire up --build
+
 # Build a local Go toolchain image for machines with no image registry (writes .env)
 offline:
     bash deploy/setup.sh --go-image-only
