@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
@@ -339,7 +340,9 @@ func (s *Server) hangUp(conn net.Conn, buf []byte) {
 
 func outcomeOfSilence(err error) Outcome {
 	switch {
-	case err == nil, errors.Is(err, io.EOF):
+	// A caller who hangs up with the greeting unread sends RST, not FIN:
+	// still a caller who hung up before speaking.
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 		return OutcomeHungUp
 	case isTimeout(err):
 		return OutcomeIdle
