@@ -73,12 +73,21 @@ func hardened(hc *container.HostConfig) {
 	hc.SecurityOpt = []string{"no-new-privileges:true"}
 }
 
+// notCompose replaces the compose labels that `docker compose build` stamps
+// on the images: without it, a student's `docker compose down` (or the lab
+// test's) would count a test's containers as the lab's and remove them.
+var notCompose = map[string]string{
+	"com.docker.compose.project": "socketlab-e2e",
+	"com.docker.compose.service": "",
+}
+
 // laptopOptions are what every laptop of a test gets: its networks, the
 // hardening, and Testcontainers' chatter in the test's log.
 func laptopOptions(t *testing.T, on nets) []testcontainers.ContainerCustomizer {
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithLogger(log.TestLogger(t)),
 		testcontainers.WithHostConfigModifier(hardened),
+		testcontainers.WithLabels(notCompose),
 	}
 	for _, nw := range on {
 		opts = append(opts, network.WithNetwork(nil, nw))
