@@ -16,7 +16,8 @@
 // process reaches a container only through a port published on 127.0.0.1;
 // calls between laptops go from container to container.
 //
-// The two TestLab tests run compose.yaml itself, on the lab's subnet
+// The TestLab tests and TestWireShowsTheHandshakeGreetingEchoAndHangUp
+// (compose.yaml's wire profile) run compose.yaml itself, on the lab's subnet
 // (172.28.5.0/24) and host port (127.0.0.1:8000), or on the LAB_SUBNET,
 // LAPTOP_A_IP, LAPTOP_B_IP and HOST_PORT set in the environment or .env: a
 // lab left up makes them fail, with the command that takes it down. A run

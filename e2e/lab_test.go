@@ -22,7 +22,7 @@ import (
 )
 
 // The compose tests run compose.yaml as a user does, on its fixed subnet
-// and host port. They are not parallel: the two would clash with each other,
+// and host port. They are not parallel: they would clash with each other,
 // and being sequential they run before every parallel test, so no network
 // of another test can hold a piece of the lab's subnet when they start.
 
@@ -55,17 +55,10 @@ func runLab(t *testing.T, lab labConfig, project, server, serverIP, caller, call
 	for i, f := range files {
 		paths[i] = filepath.Join(lab.root, f)
 	}
-	stack, err := compose.NewDockerComposeWith(compose.WithStackFiles(paths...),
-		compose.StackIdentifier(project), compose.WithLogger(log.TestLogger(t)))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		err := stack.Down(context.Background(), compose.RemoveOrphans(true), compose.RemoveVolumes(true))
-		stack.Close()
-		require.NoError(t, err, "docker compose down")
-	})
+	stack := newStack(t, project, compose.WithStackFiles(paths...))
 	// Up starts the server, waits for its health check (depends_on), then
 	// starts the caller; the waits below end when the caller has exited.
-	err = stack.
+	err := stack.
 		WaitForService(server, wait.ForLog("server listening at").WithStartupTimeout(startTimeout)).
 		WaitForService(caller, wait.ForExit().WithExitTimeout(exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
@@ -94,6 +87,21 @@ func runLab(t *testing.T, lab labConfig, project, server, serverIP, caller, call
 	echo, end := talk(t, dialHost(t, net.JoinHostPort(loopback.String(), lab.hostPort)), []byte("hi from the host\n"))
 	require.NoError(t, end)
 	require.Equal(t, "hi from the host\n", string(echo))
+}
+
+// newStack is the compose project called project, made from opts (the
+// files, profiles), and taken down with its volumes when the test ends.
+func newStack(t *testing.T, project string, opts ...compose.ComposeStackOption) *compose.DockerCompose {
+	t.Helper()
+	opts = append(opts, compose.StackIdentifier(project), compose.WithLogger(log.TestLogger(t)))
+	stack, err := compose.NewDockerComposeWith(opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		err := stack.Down(context.Background(), compose.RemoveOrphans(true), compose.RemoveVolumes(true))
+		stack.Close()
+		require.NoError(t, err, "docker compose down")
+	})
+	return stack
 }
 
 // labConfig is the lab's addresses as compose.yaml resolves them: its
