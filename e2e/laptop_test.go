@@ -106,6 +106,12 @@ func startServer(t *testing.T, on nets, flags ...string) *laptop {
 }
 
 func newServer(t *testing.T, on nets, flags ...string) (*laptop, error) {
+	return newServerWith(t, on, nil, flags...)
+}
+
+// newServerWith is newServer with more options for the container, such as
+// a fixed address.
+func newServerWith(t *testing.T, on nets, more []testcontainers.ContainerCustomizer, flags ...string) (*laptop, error) {
 	opts := append(laptopOptions(t, on),
 		testcontainers.WithCmd(flags...),
 		// Published on 127.0.0.1 only, on a port Docker picks: without a
@@ -119,6 +125,7 @@ func newServer(t *testing.T, on nets, flags ...string) (*laptop, error) {
 		}),
 		testcontainers.WithWaitStrategy(wait.ForLog("server listening at").WithStartupTimeout(startTimeout)),
 	)
+	opts = append(opts, more...)
 	ctx := context.Background()
 	ctr, err := testcontainers.Run(ctx, serverImage, opts...)
 	testcontainers.CleanupContainer(t, ctr)
@@ -352,6 +359,11 @@ func runBench(t *testing.T, on nets, args ...string) (benchReport, error) {
 	if err != nil {
 		return benchReport{}, err
 	}
+	return readBenchReport(r, args...)
+}
+
+// readBenchReport reads the report of a finished `client bench -json args...`.
+func readBenchReport(r ran, args ...string) (benchReport, error) {
 	if r.exit != 0 {
 		return benchReport{}, fmt.Errorf("client bench %q exited %d:\n%s", args, r.exit, r.logs)
 	}
