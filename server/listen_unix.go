@@ -25,7 +25,14 @@ func listenBacklog(ip net.IP, port, backlog int) (net.Listener, error) {
 		copy(a.Addr[:], ip.To16())
 		sa = a
 	}
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	// SOCK_CLOEXEC is Linux's; ForkLock is how the syscall package makes
+	// the two steps safe against a fork in between on every Unix.
+	syscall.ForkLock.RLock()
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("socket: %w", err)
 	}
@@ -58,7 +65,7 @@ func raiseOpenFiles() (uint64, error) {
 			return 0, err
 		}
 	}
-	return lim.Cur, nil
+	return uint64(lim.Cur), nil
 }
 
 // unreadInput tells whether the caller has sent bytes the server has not
