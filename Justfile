@@ -39,9 +39,13 @@ swap:
 talk:
     docker compose run --rm talk
 
-# The call center: a crowd of callers against laptop-a with few employees (try: just crowd 10)
-crowd workers="1" think="20ms" callers="50" calls="500" backlog="128":
-    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}}" CALLERS={{callers}} CALLS={{calls}} docker compose run --rm crowd
+# The call center: a crowd of callers against laptop-a with few employees (try: just crowd 10; just crowd 1 20ms 50 500 128 -busy)
+crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
+    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose run --rm crowd
+
+# 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
+hold callers="10000":
+    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
 
 # Grade a server against the lecture's protocol (try: just grade 127.0.0.1 8000 -not-on 127.0.0.2)
 grade host port="8000" *flags:
