@@ -125,11 +125,12 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func ifaceAddrs(i wire.Iface) string {
-	if len(i.IPv4) == 0 {
+	v4 := i.IPv4()
+	if len(v4) == 0 {
 		return ""
 	}
-	s := make([]string, len(i.IPv4))
-	for k, a := range i.IPv4 {
+	s := make([]string, len(v4))
+	for k, a := range v4 {
 		s[k] = a.String()
 	}
 	return " (" + strings.Join(s, ", ") + ")"

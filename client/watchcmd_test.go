@@ -20,7 +20,7 @@ func TestWatchUsage(t *testing.T) {
 		{"negative count", []string{"watch", "-count", "-1"}, exitUsage, []string{"-count must not be negative"}},
 		{"negative duration", []string{"watch", "-duration", "-1s"}, exitUsage, []string{"-duration must not be negative"}},
 		{"bad names", []string{"watch", "-names", "laptop-a=172.28.5.10"}, exitUsage, []string{`-names: names: "laptop-a=172.28.5.10": "laptop-a" is not an IP address`}},
-		{"unknown interface", []string{"watch", "-iface", "en0"}, exitUsage, []string{"interface en0: no such interface; have: ", "lo"}},
+		{"unknown interface", []string{"watch", "-iface", "en0"}, exitUsage, []string{"interface en0: no such interface (en0 is macOS's name; on Linux it is usually eth0); have: ", "lo"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

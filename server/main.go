@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/netif"
 )
 
 func main() {
@@ -68,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.iface, "iface", autoIface, "`interface` whose first IPv4 address to bind (auto: the first one up, not loopback); see -list-interfaces")
+	fs.StringVar(&c.iface, "iface", netif.Auto, "`interface` whose first IPv4 address to bind (auto: the first one up, not loopback); see -list-interfaces")
 	fs.StringVar(&c.addr, "addr", "", "bind this `IP` instead of an interface's (0.0.0.0: every interface)")
 	fs.IntVar(&c.port, "port", lab.DefaultPort, "TCP `port` to listen on (0: any free port)")
 	fs.IntVar(&c.backlog, "backlog", 5, "listen(2) queue length: how many callers can wait on hold")
@@ -203,7 +204,7 @@ func bindIP(c config) (net.IP, error) {
 		}
 		return ip, nil
 	}
-	ifs, err := systemIfaces()
+	ifs, err := netif.System()
 	if err != nil {
 		return nil, err
 	}
@@ -215,12 +216,12 @@ func bindIP(c config) (net.IP, error) {
 }
 
 func listIfaces(w io.Writer) error {
-	ifs, err := systemIfaces()
+	ifs, err := netif.System()
 	if err != nil {
 		return err
 	}
 	for _, i := range ifs {
-		fmt.Fprintf(w, "%-12s %s\n", i.Name, describe(i))
+		fmt.Fprintf(w, "%-12s %s\n", i.Name, i)
 	}
 	return nil
 }

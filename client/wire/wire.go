@@ -19,6 +19,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/socketlab/socketlab/internal/netif"
 )
 
 // ErrNeedRawCapability is returned by Open when the process may not open a
@@ -80,11 +82,11 @@ func Open(cfg Config) (*Watcher, error) {
 	if cfg.Count < 0 || cfg.Duration < 0 {
 		return nil, errors.New("count and duration must not be negative")
 	}
-	ifs, err := SystemIfaces()
+	ifs, err := netif.System()
 	if err != nil {
 		return nil, err
 	}
-	iface, err := ChooseIface(cfg.Iface, ifs)
+	iface, err := netif.Choose(cfg.Iface, ifs)
 	if err != nil {
 		return nil, err
 	}
