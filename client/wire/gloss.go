@@ -31,9 +31,13 @@ func (c *call) explain(g *glosser, s Segment, e Event, from int) {
 		return
 	case s.Flags&(SYN|ACK) == SYN:
 		if from == caller && !c.synAck {
-			if c.rang {
+			switch {
+			case c.oldCall:
+				c.oldCall = false
+				g.add(MomentRingAgain, "rings again: the old call is cleared, so the SYN is sent again")
+			case c.rang:
 				g.add(MomentRingAgain, "rings again: no answer yet, so the SYN is sent again")
-			} else {
+			default:
 				g.add(MomentRing, "the phone rings: %s calls %s", me, c.where())
 			}
 			c.rang = true
@@ -44,6 +48,13 @@ func (c *call) explain(g *glosser, s Segment, e Event, from int) {
 			g.add(MomentAnswer, "%s's kernel answers, before its program calls accept()", me)
 		}
 		c.synAck = true
+		return
+	case from == server && c.rang && !c.synAck && s.Flags&(ACK|FIN) == ACK && len(s.Payload) == 0:
+		// A SYN that meets a connection still in TIME_WAIT or LAST_ACK
+		// on the same four numbers gets that connection's ACK, not a
+		// SYN-ACK; the caller's kernel then resets it and rings again.
+		c.oldCall = true
+		g.add(MomentOldCall, "an old call on these ports is still closing: %s's kernel answers with the old call's numbers", me)
 		return
 	}
 	if from == caller && c.synAck && !c.handshake && s.Flags.Has(ACK) {
@@ -136,6 +147,11 @@ func (c *call) isEcho() bool {
 func (c *call) explainReset(g *glosser, from int) {
 	to := 1 - from
 	me, them := c.label[from], c.label[to]
+	if from == caller && c.oldCall && !c.synAck {
+		// Not the end of this call: the same SYN comes again.
+		g.add(MomentResetOldCall, "reset: %s's kernel clears the old call off these ports, so that it can ring again", me)
+		return
+	}
 	c.over = true
 	c.resets++
 	echoed := c.sent[server] - c.greetedAt
@@ -150,6 +166,8 @@ func (c *call) explainReset(g *glosser, from int) {
 		g.add(MomentResetUnread, "reset: %s closed its socket with data unread (%s sent %d bytes, %s read and echoed %d), so its kernel hangs up rudely and drops what is in flight", me, them, c.sent[caller], me, echoed)
 	case c.sent[to] > 0:
 		g.add(MomentResetUnread, "reset: %s closed its socket before reading all %s sent (%d bytes), so its kernel hangs up rudely and drops what is in flight", me, them, c.sent[to])
+	case from == server && c.synAck && c.sent[caller] == 0 && c.sent[server] == 0:
+		g.add(MomentResetOnHold, "reset: %s closed its listening socket while %s was still on hold in the queue: its kernel had picked up, but no program ever took the call", me, them)
 	default:
 		g.add(MomentResetAbort, "reset: %s aborted the call (its program died, or closed with SO_LINGER 0)", me)
 	}

@@ -19,6 +19,8 @@ type Moment string
 const (
 	MomentRing            Moment = "ring"             // the caller's SYN
 	MomentRingAgain       Moment = "ring-again"       // the SYN retransmitted
+	MomentOldCall         Moment = "old-call"         // a bare ACK to a SYN: an old call on these ports is still closing
+	MomentResetOldCall    Moment = "reset-old-call"   // the caller's RST that clears that old call; it rings again
 	MomentAnswer          Moment = "answer"           // the server's SYN-ACK
 	MomentHandshake       Moment = "handshake"        // the caller's ACK of it: the call is on
 	MomentGreeting        Moment = "greeting"         // the server speaks first, "hello\n"
@@ -32,6 +34,7 @@ const (
 	MomentRefused         Moment = "reset-refused"    // RST to a SYN: nothing listens
 	MomentResetUnread     Moment = "reset-unread"     // RST: closed with data unread
 	MomentResetAfterClose Moment = "reset-after-hang" // RST: data came after that side closed
+	MomentResetOnHold     Moment = "reset-on-hold"    // the server's RST after the handshake, nothing said: closed while on hold
 	MomentResetAbort      Moment = "reset-abort"      // RST with no data to explain it
 	MomentResetAgain      Moment = "reset-again"      // a further RST of the same call
 )
@@ -132,6 +135,7 @@ type call struct {
 	finSeq    [2]uint32
 	talkAfter [2]bool // this side sent data after the other side's FIN
 	rang      bool    // the caller's SYN has been seen
+	oldCall   bool    // the SYN met an old call on the same ports, still closing
 	resets    int
 	over      bool // ended by a reset or by the ACK of the last FIN
 }

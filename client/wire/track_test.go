@@ -134,6 +134,19 @@ func TestTrackerMoments(t *testing.T) {
 			want: []string{"ring", "answer", "handshake", "greeting", "hang-up-first", "message", "reset-after-hang", "-", "reset-again"},
 		},
 		{
+			name: "an old call on the same ports still closing",
+			segs: append(lectureCall(), oldCallStillClosing()...),
+			want: []string{"ring", "answer", "handshake", "greeting", "-", "message", "echo", "hang-up-first", "hang-up", "over",
+				"ring", "old-call", "reset-old-call", "ring-again", "answer", "handshake", "greeting"},
+		},
+		{
+			name: "closed while on hold: reset after the handshake, nothing said",
+			segs: append(slices.Clone(handshake[:3]),
+				seg{src: laptopA, dst: laptopB, seq: isnA + 1, ack: isnB + 1, flags: RST | ACK},
+			),
+			want: []string{"ring", "answer", "handshake", "reset-on-hold"},
+		},
+		{
 			name: "the caller resets before the greeting",
 			segs: append(slices.Clone(handshake[:3]),
 				seg{src: laptopB, dst: laptopA, seq: isnB + 1, ack: isnA + 1, flags: RST | ACK},
@@ -210,12 +223,62 @@ func TestTrackerGlossesSayWhy(t *testing.T) {
 		{src: laptopB, dst: laptopA, seq: isnB, flags: SYN},
 		{src: laptopA, dst: laptopB, ack: isnB + 1, flags: RST | ACK},
 	})
+	onHold := observe(t, append(lectureCall()[:3], seg{src: laptopA, dst: laptopB, seq: isnA + 1, ack: isnB + 1, flags: RST | ACK}))
+	if got, want := onHold[3].Gloss, "reset: laptop-a closed its listening socket while laptop-b was still on hold in the queue: its kernel had picked up, but no program ever took the call"; got != want {
+		t.Errorf("got gloss %q\nwant %q", got, want)
+	}
 	e := refused[1]
 	if want := "reset: nothing is listening at laptop-a at port 8000, so its kernel refuses the call (connection refused)"; e.Gloss != want {
 		t.Errorf("got gloss %q\nwant %q", e.Gloss, want)
 	}
 	if e.Flags != "RST,ACK" || e.Seq != 1 || e.Ack == nil || *e.Ack != 1 {
 		t.Errorf("got %s seq=%d ack=%v; want RST,ACK seq=1 ack=1", e.Flags, e.Seq, e.Ack)
+	}
+}
+
+// oldCallStillClosing follows lectureCall on the same ports: laptop-b
+// rings again from port 41234 while laptop-a still holds the old call in
+// TIME_WAIT, and its new SYN's number (900) is below the old call's, so
+// laptop-a's kernel answers with the old call's ACK. laptop-b's kernel
+// resets that, and a second later sends the same SYN again, which now
+// finds the listener.
+func oldCallStillClosing() []seg {
+	const isnB, isnA = 900, 7000
+	return []seg{
+		{src: laptopB, dst: laptopA, seq: isnB, flags: SYN, tcpOpts: synOptions},
+		{src: laptopA, dst: laptopB, seq: 5023, ack: 1016, flags: ACK},
+		{src: laptopB, dst: laptopA, seq: 1016, flags: RST},
+		{src: laptopB, dst: laptopA, seq: isnB, flags: SYN, tcpOpts: synOptions},
+		{src: laptopA, dst: laptopB, seq: isnA, ack: isnB + 1, flags: SYN | ACK, tcpOpts: synOptions},
+		{src: laptopB, dst: laptopA, seq: isnB + 1, ack: isnA + 1, flags: ACK},
+		{src: laptopA, dst: laptopB, seq: isnA + 1, ack: isnB + 1, flags: PSH | ACK, payload: "hello\n"},
+	}
+}
+
+func TestTrackerOldCallStillClosing(t *testing.T) {
+	var b strings.Builder
+	p := newPrinter(&b, false)
+	for i, e := range observe(t, append(lectureCall(), oldCallStillClosing()...)) {
+		if want := 1 + min(i/len(lectureCall()), 1); e.Call != want {
+			t.Errorf("segment %d: got call %d; want %d: the SYN sent again rings the same call", i, e.Call, want)
+		}
+		if i >= len(lectureCall()) {
+			if err := p.print(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := `call 2: laptop-b (172.28.5.20:41234) calls laptop-a (172.28.5.10:8000)
++0.000ms   laptop-b → laptop-a  SYN      seq=0            len=0   ← the phone rings: laptop-b calls laptop-a at port 8000
++0.100ms   laptop-a → laptop-b  ACK      seq=1 ack=116    len=0   ← an old call on these ports is still closing: laptop-a's kernel answers with the old call's numbers
++0.200ms   laptop-b → laptop-a  RST      seq=116          len=0   ← reset: laptop-b's kernel clears the old call off these ports, so that it can ring again
++0.300ms   laptop-b → laptop-a  SYN      seq=0            len=0   ← rings again: the old call is cleared, so the SYN is sent again
++0.400ms   laptop-a → laptop-b  SYN-ACK  seq=0 ack=1      len=0   ← laptop-a's kernel answers, before its program calls accept()
++0.500ms   laptop-b → laptop-a  ACK      seq=1 ack=1      len=0   ← three-way handshake done: the phone is picked up
++0.600ms   laptop-a → laptop-b  PSH,ACK  seq=1 ack=1      len=6  "hello\n"   ← the greeting: laptop-a speaks first
+`
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
 
