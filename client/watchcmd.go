@@ -116,7 +116,8 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			err = fmt.Errorf("close %s: %w", o.pcapPath, cerr)
 		}
 	}
-	fmt.Fprintf(stderr, "client: watch saw %s in %s%s\n", plural(st.Segments, "segment"), plural(st.Calls, "call"), wrote(o.pcapPath))
+	// Drops last: scripts match the line's start, pcap path included.
+	fmt.Fprintf(stderr, "client: watch saw %s in %s%s%s\n", plural(st.Segments, "segment"), plural(st.Calls, "call"), wrote(o.pcapPath), drops(st))
 	if err != nil {
 		fmt.Fprintf(stderr, "client: watch: %v\n", err)
 		return exitNetwork
@@ -154,6 +155,18 @@ func wrote(path string) string {
 		return ""
 	}
 	return "; pcap written to " + path
+}
+
+// drops says how many frames the kernel dropped, if it could tell. They
+// are not in -json's output: its readers take every line for a segment.
+func drops(st wire.Stats) string {
+	switch {
+	case !st.DropsKnown:
+		return ""
+	case st.Dropped == 0:
+		return "; the kernel dropped 0 frames"
+	}
+	return fmt.Sprintf("; the kernel dropped %s: they came faster than watch read them, so segments may be missing above", plural(st.Dropped, "frame"))
 }
 
 func plural(n int, noun string) string {

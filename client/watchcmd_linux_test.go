@@ -89,7 +89,7 @@ func TestWatchCommand(t *testing.T) {
 	if !strings.Contains(lines[1], "+0.000ms   here:") || !strings.Contains(lines[3], "three-way handshake done") {
 		t.Errorf("want named ends with ports, and the handshake explained:\n%s", out)
 	}
-	for _, w := range []string{"watching TCP port " + port + " on lo (127.0.0.1)", "saw 3 segments in 1 call; pcap written to " + pcap} {
+	for _, w := range []string{"watching TCP port " + port + " on lo (127.0.0.1)", "saw 3 segments in 1 call; pcap written to " + pcap + "; the kernel dropped "} {
 		if !strings.Contains(errOut, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errOut)
 		}
@@ -129,7 +129,7 @@ func TestWatchCommandDuration(t *testing.T) {
 	start := time.Now()
 	wait := startWatch(t, "-iface", "lo", "-port", closedPort(t)[1], "-duration", "100ms")
 	out, errOut, code := wait()
-	if code != exitOK || out != "" || !strings.Contains(errOut, "saw 0 segments in 0 calls") {
+	if code != exitOK || out != "" || !strings.Contains(errOut, "saw 0 segments in 0 calls; the kernel dropped 0 frames\n") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 0 and nothing seen", code, out, errOut)
 	}
 	if took := time.Since(start); took > 2*time.Second {

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/socketlab/socketlab/client/wire"
 )
 
 func TestWatchUsage(t *testing.T) {
@@ -35,6 +37,26 @@ func TestWatchUsage(t *testing.T) {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut)
 				}
+			}
+		})
+	}
+}
+
+func TestWatchDrops(t *testing.T) {
+	tests := []struct {
+		name string
+		st   wire.Stats
+		want string
+	}{
+		{"unknown", wire.Stats{Dropped: 3}, ""},
+		{"none", wire.Stats{DropsKnown: true}, "; the kernel dropped 0 frames"},
+		{"one", wire.Stats{Dropped: 1, DropsKnown: true}, "; the kernel dropped 1 frame: they came faster than watch read them, so segments may be missing above"},
+		{"some", wire.Stats{Dropped: 12, DropsKnown: true}, "; the kernel dropped 12 frames: they came faster than watch read them, so segments may be missing above"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := drops(tt.st); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
 			}
 		})
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // recvBuffer asks the kernel for room to queue frames while a line is
-// being printed: a crowd of callers sends bursts. The kernel caps it at
-// net.core.rmem_max.
+// being printed: a crowd of callers sends bursts. SO_RCVBUF is capped at
+// net.core.rmem_max; SO_RCVBUFFORCE is not, but needs CAP_NET_ADMIN.
 const recvBuffer = 4 << 20
 
 // packetSocket is an AF_PACKET SOCK_RAW socket bound to one interface: it
@@ -65,7 +65,11 @@ func openCapture(iface Iface) (_ source, err error) {
 	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1); err != nil {
 		return nil, fmt.Errorf("ask for timestamps on %s: %w", iface.Name, err)
 	}
-	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, recvBuffer) // a smaller buffer still works
+	// Best effort: a smaller buffer still works, and a frame it has no
+	// room for shows in the count of drops.
+	if syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, recvBuffer) != nil {
+		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, recvBuffer)
+	}
 	// A non-blocking descriptor joins the runtime's poller: reads park the
 	// goroutine, and deadlines interrupt them.
 	f := os.NewFile(uintptr(fd), "packet:"+iface.Name)
@@ -130,6 +134,26 @@ func timestamp(oob []byte) time.Time {
 		}
 	}
 	return time.Now()
+}
+
+// dropped reads the socket's PACKET_STATISTICS, struct tpacket_stats
+// {tp_packets, tp_drops uint32}: tp_drops counts the frames the kernel
+// threw away because the socket's queue was full. Reading resets the
+// counters. The syscall package has no getsockopt for an arbitrary
+// struct, but struct ip_mreq is two 4-byte fields too, so
+// GetsockoptIPMreq reads the 8 bytes on every Linux architecture.
+func (p *packetSocket) dropped() (int, error) {
+	var st *syscall.IPMreq
+	var serr error
+	if err := p.rc.Control(func(fd uintptr) {
+		st, serr = syscall.GetsockoptIPMreq(int(fd), syscall.SOL_PACKET, syscall.PACKET_STATISTICS)
+	}); err != nil {
+		return 0, err
+	}
+	if serr != nil {
+		return 0, fmt.Errorf("read the packet socket's statistics: %w", serr)
+	}
+	return int(binary.NativeEndian.Uint32(st.Interface[:])), nil // tp_drops
 }
 
 func (p *packetSocket) setReadDeadline(t time.Time) error { return p.f.SetReadDeadline(t) }

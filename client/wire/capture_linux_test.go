@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -215,6 +216,98 @@ func TestCaptureNaiveCloseResets(t *testing.T) {
 
 // TestCaptureNeedsNetRaw runs Open without CAP_NET_RAW: as this process
 // when it lacks it, or else as a helper process run as nobody.
+// openLoopbackSocket opens the packet socket of a watch on lo.
+func openLoopbackSocket(t *testing.T) *packetSocket {
+	t.Helper()
+	if !canCapture(t) {
+		t.Skip("this process lacks CAP_NET_RAW, which a packet socket needs (run the tests as root to include this one)")
+	}
+	w, err := Open(Config{Iface: "lo", Port: 8000})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w.src.(*packetSocket)
+}
+
+// sockoptInt reads or (with set) writes an integer option of p's socket.
+func sockoptInt(t *testing.T, p *packetSocket, opt int, set *int) int {
+	t.Helper()
+	var v int
+	var err error
+	p.rc.Control(func(fd uintptr) {
+		if set != nil {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, *set)
+			return
+		}
+		v, err = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, opt)
+	})
+	if err != nil {
+		t.Fatalf("socket option %#x: %v", opt, err)
+	}
+	return v
+}
+
+func TestCaptureRaisesItsBuffer(t *testing.T) {
+	p := openLoopbackSocket(t)
+	b, err := os.ReadFile("/proc/sys/net/core/rmem_max")
+	if err != nil {
+		t.Skipf("read net.core.rmem_max: %v", err)
+	}
+	rmemMax, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("net.core.rmem_max: %v", err)
+	}
+	want := min(recvBuffer, rmemMax)
+	// Does this process pass rmem_max, with CAP_NET_ADMIN?
+	if fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0); err == nil {
+		if syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, recvBuffer) == nil {
+			want = recvBuffer
+		}
+		syscall.Close(fd)
+	}
+	// The kernel doubles what it is asked for, room for its bookkeeping.
+	if got := sockoptInt(t, p, syscall.SO_RCVBUF, nil); got != 2*want {
+		t.Errorf("got a receive buffer of %d bytes; want %d (asked %d, rmem_max %d)", got, 2*want, recvBuffer, rmemMax)
+	}
+}
+
+func TestCaptureCountsDrops(t *testing.T) {
+	p := openLoopbackSocket(t)
+	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	tx, err := net.DialUDP("udp4", nil, rx.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	send := func(n int) {
+		t.Helper()
+		for range n {
+			if _, err := tx.Write(make([]byte, 1000)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Frames that fit in the queue are received, not dropped.
+	send(5)
+	if n, err := p.dropped(); err != nil || n != 0 {
+		t.Fatalf("got %d dropped, %v; want 0 from 5 datagrams in a %d-byte queue", n, err, recvBuffer)
+	}
+	// A burst into the kernel's least queue, a few frames, that nobody reads.
+	zero := 0
+	sockoptInt(t, p, syscall.SO_RCVBUF, &zero)
+	send(200)
+	n, err := p.dropped()
+	if err != nil || n == 0 {
+		t.Errorf("got %d dropped, %v; want some after a burst of 200 datagrams into a full queue", n, err)
+	}
+	t.Logf("the kernel dropped %d frames of the burst", n)
+}
+
 func TestCaptureNeedsNetRaw(t *testing.T) {
 	if os.Getenv("WIRE_HELPER_OPEN_LO") == "1" {
 		_, err := Open(Config{Iface: "lo", Port: 8000})

@@ -54,6 +54,12 @@ type Stats struct {
 	Segments  int // segments of the port shown
 	Calls     int // connections they belonged to
 	Malformed int // frames that could not be decoded
+	// Dropped is how many frames, of any port, the kernel threw away
+	// because they came faster than the watch read them; those of the
+	// port are segments missing from what it showed. DropsKnown says the
+	// count could be read.
+	Dropped    int
+	DropsKnown bool
 }
 
 // source is where frames come from: the packet socket, or a test's list.
@@ -63,6 +69,9 @@ type source interface {
 	// returns an error wrapping os.ErrDeadlineExceeded.
 	read() (frame []byte, ts time.Time, origLen int, err error)
 	setReadDeadline(t time.Time) error
+	// dropped is how many frames the kernel dropped for lack of room in
+	// the queue since the source was opened or last asked.
+	dropped() (int, error)
 	close() error
 }
 
@@ -109,9 +118,14 @@ func (w *Watcher) Close() error { return w.src.close() }
 
 // Run shows segments until Count or Duration is reached, or ctx is done;
 // none of those is an error. It closes the capture before returning.
-func (w *Watcher) Run(ctx context.Context) (Stats, error) {
-	defer w.src.close()
-	var st Stats
+func (w *Watcher) Run(ctx context.Context) (st Stats, err error) {
+	defer func() {
+		// The kernel's count of drops goes with the socket: read it first.
+		if n, derr := w.src.dropped(); derr == nil {
+			st.Dropped, st.DropsKnown = n, true
+		}
+		w.src.close()
+	}()
 	cfg := w.cfg
 	out := cfg.Out
 	if out == nil {
@@ -119,7 +133,6 @@ func (w *Watcher) Run(ctx context.Context) (Stats, error) {
 	}
 	var pcap *PcapWriter
 	if cfg.Pcap != nil {
-		var err error
 		if pcap, err = NewPcapWriter(cfg.Pcap, DefaultSnaplen); err != nil {
 			return st, err
 		}

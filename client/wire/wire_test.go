@@ -21,6 +21,8 @@ type fakeSource struct {
 	deadline time.Time
 	kick     chan struct{}
 	closed   bool
+	drops    int   // what dropped reports
+	dropsErr error // or this error
 }
 
 func newFakeSource(frames ...[]byte) *fakeSource {
@@ -65,6 +67,15 @@ func (f *fakeSource) setReadDeadline(t time.Time) error {
 	return nil
 }
 
+func (f *fakeSource) dropped() (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, errors.New("dropped: the source is closed")
+	}
+	return f.drops, f.dropsErr
+}
+
 func (f *fakeSource) close() error {
 	f.mu.Lock()
 	f.closed = true
@@ -93,12 +104,13 @@ func busyWire() [][]byte {
 func TestRunShowsOnlyThePort(t *testing.T) {
 	var out, pcap bytes.Buffer
 	src := newFakeSource(busyWire()...)
+	src.drops = 2
 	w := &Watcher{cfg: Config{Port: 8000, Count: len(lectureCall()), Names: labNames, JSON: true, Out: &out, Pcap: &pcap}, src: src}
 	st, err := w.Run(context.Background())
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if want := (Stats{Segments: 10, Calls: 1, Malformed: 1}); st != want {
+	if want := (Stats{Segments: 10, Calls: 1, Malformed: 1, Dropped: 2, DropsKnown: true}); st != want {
 		t.Errorf("got %+v; want %+v", st, want)
 	}
 	if !src.closed {
@@ -170,6 +182,30 @@ func TestRunStops(t *testing.T) {
 			}
 			if lines := strings.Count(out.String(), "\n"); lines != tt.want+1 { // and the call's header
 				t.Errorf("got %d lines; want %d:\n%s", lines, tt.want+1, out.String())
+			}
+		})
+	}
+}
+
+func TestRunReadsDropsBeforeClosing(t *testing.T) {
+	tests := []struct {
+		name      string
+		drops     int
+		err       error
+		want      int
+		wantKnown bool
+	}{
+		{name: "none", wantKnown: true},
+		{name: "some", drops: 7, want: 7, wantKnown: true},
+		{name: "unknown", drops: 7, err: errors.New("no statistics")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := newFakeSource(busyWire()...)
+			src.drops, src.dropsErr = tt.drops, tt.err
+			st, err := (&Watcher{cfg: Config{Port: 8000, Count: 2}, src: src}).Run(context.Background())
+			if err != nil || st.Dropped != tt.want || st.DropsKnown != tt.wantKnown {
+				t.Errorf("got %d dropped (known %v), %v; want %d (known %v), no error", st.Dropped, st.DropsKnown, err, tt.want, tt.wantKnown)
 			}
 		})
 	}
