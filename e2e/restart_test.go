@@ -277,7 +277,10 @@ func readWireCalls(t *testing.T, logs string, server netip.Addr) []*wireCall {
 		c.story += fmt.Sprintf("\n  %s → %s %s len=%d %q %v", e.Src, e.Dst, e.Flags, e.Len, e.Data, e.Moments)
 		ends := strings.Contains(e.Flags, "FIN") || strings.Contains(e.Flags, "RST")
 		if e.Src.Addr() != server {
-			c.callerFirst = c.callerFirst || ends && !c.hungUp && !c.reset
+			// The caller's RST that clears an old call still closing on
+			// these ports is not hanging up: the call rings again after it.
+			clearing := slices.Contains(e.Moments, wire.MomentResetOldCall)
+			c.callerFirst = c.callerFirst || ends && !clearing && !c.hungUp && !c.reset
 			continue
 		}
 		c.answered = c.answered || slices.Contains(e.Moments, wire.MomentAnswer)
@@ -298,8 +301,8 @@ type wireTally struct {
 	resetBeforeGreeting, hungUpBeforeGreeting int
 	// the caller ended a call that was answered and never greeted
 	gaveUp int
-	// SYNs with no SYN-ACK: into the void once the container is gone, or
-	// met by an old call's TIME_WAIT (the caller resets and rings again)
+	// SYNs with no SYN-ACK: into the void once the container is gone. (A SYN
+	// met by an old call still closing rings again within the same call.)
 	unanswered int
 	other      int
 }
