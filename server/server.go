@@ -123,16 +123,23 @@ func (s *Server) Serve(l net.Listener) error {
 			return fmt.Errorf("accept: %w", err)
 		}
 		backoff = 0
+		if !s.startCall() {
+			// Shutdown began between Accept and here: this caller is
+			// turned away like those still in the listen queue.
+			conn.Close()
+			if s.sem != nil && !s.Busy {
+				<-s.sem
+			}
+			return ErrServerClosed
+		}
 		if s.sem != nil && s.Busy {
 			select {
 			case s.sem <- struct{}{}:
 			default:
-				s.calls.Add(1)
 				go s.sayBusy(conn)
 				continue
 			}
 		}
-		s.calls.Add(1)
 		if s.Once {
 			probe := s.serveCall(conn)
 			if !probe {
@@ -142,6 +149,19 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		go s.serveCall(conn)
 	}
+}
+
+// startCall counts a call in progress unless Shutdown has begun. It takes
+// the lock Shutdown takes to set closing, so every call it counts is counted
+// before Shutdown waits: a WaitGroup must not grow from zero during Wait.
+func (s *Server) startCall() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() {
+		return false
+	}
+	s.calls.Add(1)
+	return true
 }
 
 func (s *Server) track(l net.Listener, add bool) bool {
