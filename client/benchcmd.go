@@ -42,12 +42,7 @@ type benchOptions struct {
 
 func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
 	var o benchOptions
-	fs := flag.NewFlagSet("client bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), benchUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("client bench", benchUsage, "", stderr)
 	fs.IntVar(&o.cfg.Concurrency, "c", bench.DefaultConcurrency, "`N` callers on the line at once; with -hold, dials in flight")
 	fs.IntVar(&o.cfg.Calls, "n", 0, "`N` calls in all (default "+strconv.Itoa(bench.DefaultCalls)+" when -d is not given either;\nwith -d, whichever ends first)")
 	fs.DurationVar(&o.cfg.Duration, "d", 0, "stop starting calls after `D`; calls in progress finish (default 0: no time limit)")

@@ -71,13 +71,7 @@ exit status: 0 ok, 1 network error (refused, timeout, reset), 2 bad usage,
 // stderr with the usage text by the time it returns.
 func parseCall(args []string, stderr io.Writer) (callOptions, error) {
 	o := callOptions{timeout: defaultTimeout}
-	fs := flag.NewFlagSet("client", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), callUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), callUsageEnd)
-	}
+	fs := newFlagSet("client", callUsage, callUsageEnd, stderr)
 	fs.BoolVar(&o.crlf, "crlf", false, "end each line sent with \\r\\n, as telnet does (default \\n)")
 	fs.StringVar(&o.send, "send", "", "send `TEXT` and a newline after the greeting instead of reading stdin, then\nprint everything the server says until it hangs up (default: read stdin)")
 	fs.BoolVar(&o.expectEcho, "expect-echo", false, "with -send: exit 3 unless the greeting is exactly \"hello\\n\"\nand the echo equals what was sent")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -47,12 +46,7 @@ type gradeOptions struct {
 
 func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	var o gradeOptions
-	fs := flag.NewFlagSet("client grade", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), gradeUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("client grade", gradeUsage, "", stderr)
 	fs.DurationVar(&o.cfg.Timeout, "timeout", grade.DefaultTimeout, "the longest each step waits `D`: to connect, for the greeting, for the echo,\nfor a silent caller's hang-up")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout instead of text")
 	fs.StringVar(&o.junit, "junit", "", "also write the report as JUnit XML to `FILE`, one test case per check")

@@ -109,6 +109,19 @@ func describe(err error) string {
 	return err.Error()
 }
 
+// newFlagSet is a subcommand's flag set: errors and usage go to stderr, and
+// usage is head, the flags with their defaults, then tail.
+func newFlagSet(name, head, tail string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), head)
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), tail)
+	}
+	return fs
+}
+
 // badUsage reports msg and the usage text, the way flag reports an unknown flag.
 func badUsage(fs *flag.FlagSet, format string, args ...any) error {
 	err := fmt.Errorf(format, args...)

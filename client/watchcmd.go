@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,13 +48,7 @@ type watchOptions struct {
 func parseWatch(args []string, stderr io.Writer) (watchOptions, error) {
 	var o watchOptions
 	var names string
-	fs := flag.NewFlagSet("client watch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), watchUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), watchUsageEnd)
-	}
+	fs := newFlagSet("client watch", watchUsage, watchUsageEnd, stderr)
 	fs.IntVar(&o.cfg.Port, "port", lab.DefaultPort, "TCP `PORT` to watch, at either end of a call")
 	fs.StringVar(&o.cfg.Iface, "iface", wire.AutoIface, "interface `NAME` to capture on; auto: the first that is up, not loopback,\nwith an IPv4 address, as the server picks it")
 	fs.StringVar(&o.pcapPath, "pcap", "", "also write the segments shown to `FILE`, a pcap file that Wireshark,\ntshark and tcpdump -r open")
