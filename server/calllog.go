@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -99,7 +100,7 @@ func (l *CallLog) Said(caller net.Addr, b []byte) {
 	}
 	line := make([]byte, 0, 64+min(len(b), previewLen)*2)
 	line = append(line, "call from "...)
-	line = append(line, caller.String()...)
+	line = appendAddr(line, caller)
 	line = append(line, ": said "...)
 	line = appendSaid(line, b)
 	l.lines <- append(line, '\n')
@@ -112,7 +113,7 @@ func (l *CallLog) Call(c Call) {
 	}
 	line := make([]byte, 0, 96+min(len(c.Said), previewLen)*2)
 	line = append(line, "call from "...)
-	line = append(line, c.Caller.String()...)
+	line = appendAddr(line, c.Caller)
 	line = append(line, ": "...)
 	switch c.Outcome {
 	case OutcomeEchoed:
@@ -152,6 +153,16 @@ func (l *CallLog) Call(c Call) {
 	line = appendDuration(line, c.Took)
 	line = append(line, ")\n"...)
 	l.lines <- line
+}
+
+// appendAddr writes a caller's ip:port into the line itself: Addr.String
+// would allocate a string for every call.
+func appendAddr(line []byte, a net.Addr) []byte {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ap := t.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).AppendTo(line)
+	}
+	return append(line, a.String()...)
 }
 
 func appendSaid(line, b []byte) []byte {
