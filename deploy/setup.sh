@@ -2,24 +2,32 @@
 # setup.sh prepares a machine for socketlab: the one command a bare Debian
 # machine needs before `docker compose up` and `go test ./...`.
 #
-#   deploy/setup.sh            install and start Docker (Engine, Compose v2, buildx), install just
+#   deploy/setup.sh            use the Docker already there, or install Docker Engine, Compose v2
+#                              and buildx from Debian's packages; start it; install just
 #   deploy/setup.sh --offline  also build a local Go toolchain image from this machine's GOROOT
 #                              and point .env at it (no image registry needed: air-gapped rooms, CI)
 #   deploy/setup.sh --go-image-only   only that last step (`just offline`)
+#   deploy/setup.sh --packages-only   only the package step: install, never start (setup's own test)
+#   deploy/setup.sh --uninstall       remove exactly what setup added: its packages, source and pin
 #
-# Every step is skipped when it is already done, so running it twice is harmless,
-# and on a machine that already has a working Docker it changes nothing.
+# It never changes a package that is already installed: it shows apt's plan first and refuses
+# if the plan would upgrade or remove anything, and compares the package list afterwards.
+# Every step is skipped when it is already done, so running it twice is harmless.
 set -euo pipefail
 
 offline=false
 only_image=false
+only_packages=false
+uninstall=false
 [ "${SOCKETLAB_ONLY_GO_IMAGE:-}" = 1 ] && only_image=true
 for arg in "$@"; do
 	case "$arg" in
 	--offline) offline=true ;;
 	--go-image-only) only_image=true ;;
+	--packages-only) only_packages=true ;;
+	--uninstall) uninstall=true ;;
 	-h | --help)
-		sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -40,58 +48,146 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# debian_uri is the mirror this machine already uses, so that no registry
-# host name is ever written into the repo.
-debian_uri() {
-	local f=/etc/apt/sources.list.d/debian.sources
-	if [ -r "$f" ]; then
-		awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$f"
-	elif [ -r /etc/apt/sources.list ]; then
-		awk '$1=="deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list
+# The Docker packages, by their Debian names. containerd comes with them from
+# trixie on Debian 12: Engine 25 and later refuse containerd older than 1.6.22.
+docker_pkgs=(docker.io docker-cli docker-compose docker-buildx containerd)
+
+# What setup adds is recorded here, so that --uninstall removes exactly that.
+state=/var/lib/socketlab-setup
+trixie_source=/etc/apt/sources.list.d/socketlab-trixie.sources
+trixie_pin=/etc/apt/preferences.d/socketlab-trixie
+
+# apt_uris, main_uri, security_uri, installed: what this machine's apt has.
+# shellcheck source=lib/debian.sh
+. "$repo/deploy/lib/debian.sh"
+
+# guarded_install PKG... installs the packages only if apt's plan touches no
+# package that is already installed, then checks that nothing else changed.
+guarded_install() {
+	local plan touched before after changed
+	plan=$(as_root env DEBIAN_FRONTEND=noninteractive apt-get install -s -y --no-install-recommends "$@" 2>&1) ||
+		die "apt cannot install $*; nothing was installed:
+$plan"
+	# An "Inst" line with [old version] is an upgrade or a downgrade; "Remv" a removal.
+	touched=$(awk '/^Inst / && $3 ~ /^\[/ {print "  upgrade " $2 " " $3 " to " $4} /^Remv / {print "  remove  " $2 " " $3}' <<<"$plan" | tr -d '[]()')
+	if [ -n "$touched" ]; then
+		printf 'setup.sh: refusing to install %s: apt would change packages already on this machine:\n%s\n' "$*" "$touched" >&2
+		die "nothing was installed. Install Docker yourself (https://docs.docker.com/engine/install/debian/) or free the packages above."
 	fi
+	before=$(installed)
+	as_root mkdir -p "$state"
+	[ -e "$state/packages-before" ] || installed | as_root tee "$state/packages-before" >/dev/null
+	say "installing $* (apt's plan leaves every installed package as it is)"
+	local log=/var/log/socketlab-setup-apt.log
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" 2>&1 | as_root tee "$log" >/dev/null ||
+		{ tail -n 30 "$log" >&2; die "apt-get install failed (whole log: $log)"; }
+	after=$(installed)
+	# A line of before that is not in after: a package that changed or went.
+	changed=$(comm -23 <(echo "$before") <(echo "$after"))
+	if [ -n "$changed" ]; then
+		printf 'setup.sh: FAILED: these packages were already installed and changed or were removed:\n%s\n' "$changed" >&2
+		die "this should not happen (apt's plan said otherwise): please report it; deploy/setup.sh --uninstall removes what setup added"
+	fi
+	# Record the new packages, by name, for --uninstall.
+	comm -13 <(echo "$before" | cut -d' ' -f1) <(echo "$after" | cut -d' ' -f1) | as_root tee -a "$state/packages" >/dev/null
+	say "installed $(comm -13 <(echo "$before" | cut -d' ' -f1) <(echo "$after" | cut -d' ' -f1) | wc -l) new packages; none of the $(echo "$before" | wc -l) already installed changed"
+}
+
+# existing_docker says what Docker this machine already has and succeeds if
+# it has an engine: that one is used, never replaced by a second.
+existing_docker() {
+	local where
+	if docker info >/dev/null 2>&1; then
+		say "found a running Docker engine: $(docker info --format '{{.ServerVersion}} ({{.OperatingSystem}})' 2>/dev/null); using it"
+		return 0
+	fi
+	if [ -S /var/run/docker.sock ] || command -v dockerd >/dev/null 2>&1 || [ -x /snap/bin/docker ]; then
+		where=$(command -v dockerd 2>/dev/null || echo /snap/bin/docker)
+		if command -v dpkg >/dev/null 2>&1 && dpkg -S "$where" >/dev/null 2>&1; then
+			where="$where (package $(dpkg -S "$where" 2>/dev/null | cut -d: -f1))"
+		fi
+		say "found a Docker engine that is not running: $where; using it"
+		return 0
+	fi
+	if command -v docker >/dev/null 2>&1; then
+		say "found a docker client ($(command -v docker)) but no engine: installing the engine"
+	fi
+	return 1
 }
 
 install_docker() {
-	if command -v dockerd >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1; then
-		say "docker engine, compose and buildx already installed"
+	if [ -s "$state/packages" ] && grep -qx docker.io "$state/packages" && dpkg -s docker.io >/dev/null 2>&1; then
+		say "docker engine, compose and buildx already installed (by an earlier run of setup)"
+		return
+	fi
+	if existing_docker; then
+		docker compose version >/dev/null 2>&1 || die "this Docker has no Compose v2 plugin: install it where your Docker came from (Docker's docker-compose-plugin, Docker Desktop), not from here"
+		docker buildx version >/dev/null 2>&1 || say "warning: this Docker has no buildx plugin; compose builds with BuildKit anyway"
 		return
 	fi
 	[ -r /etc/os-release ] || die "no /etc/os-release: install Docker by hand (Docker Desktop on a laptop)"
 	# shellcheck disable=SC1091
 	. /etc/os-release
 	[ "${ID:-}" = debian ] || die "this script installs Docker on Debian only (found ${ID:-unknown}); install Docker Desktop or your distribution's docker package"
-	local target=()
 	case "${VERSION_CODENAME:-}" in
-	bookworm)
-		# Debian 12's docker.io (20.10) has no Compose v2; trixie's builds need only
-		# glibc 2.34, so a pinned low-priority trixie source gives us those three
-		# packages without upgrading anything else.
-		local uri
-		uri=$(debian_uri)
-		[ -n "$uri" ] || die "cannot find this machine's Debian mirror in /etc/apt"
-		if [ ! -e /etc/apt/sources.list.d/socketlab-trixie.sources ]; then
-			say "adding a trixie source (pinned at priority 100) from $uri"
-			as_root tee /etc/apt/sources.list.d/socketlab-trixie.sources >/dev/null <<SRC
-Types: deb
-URIs: $uri
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-			as_root tee /etc/apt/preferences.d/socketlab-trixie >/dev/null <<PIN
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-PIN
-		fi
-		target=(-t trixie)
-		;;
-	trixie | forky) ;;
+	bookworm) add_trixie_source ;;
+	trixie | forky) remove_trixie_source ;;
 	*) die "Debian ${VERSION_CODENAME:-?} is not supported by this script; use Debian 12 or 13" ;;
 	esac
-	say "installing docker.io, docker-compose and docker-buildx"
-	as_root apt-get update -q
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${target[@]}" docker.io docker-compose docker-buildx
+	say "apt-get update"
+	as_root apt-get update -q >/dev/null || die "apt-get update failed"
+	guarded_install "${docker_pkgs[@]}"
+}
+
+# add_trixie_source: Debian 12's docker.io (20.10) has no Compose v2, so the
+# Docker packages alone come from Debian 13 (trixie). The pin gives exactly
+# those five priority 500 from trixie and every other trixie package -1
+# (never installed). No `apt-get -t trixie`: that makes apt prefer trixie for
+# every dependency whatever the pin says, and upgrades libc6, systemd and
+# python3 to Debian 13's.
+add_trixie_source() {
+	local uri sec source pin
+	uri=$(main_uri)
+	[ -n "$uri" ] || die "cannot find this machine's Debian mirror in /etc/apt"
+	sec=$(security_uri)
+	source=$(
+		printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri"
+		[ -z "$sec" ] || printf '\nTypes: deb\nURIs: %s\nSuites: trixie-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$sec"
+	)
+	pin=$(
+		cat <<PIN
+# socketlab (deploy/setup.sh): only Docker from Debian 13, nothing else.
+Package: ${docker_pkgs[*]}
+Pin: release n=/^trixie(-security|-updates)?\$/
+Pin-Priority: 500
+
+Package: *
+Pin: release n=/^trixie(-security|-updates)?\$/
+Pin-Priority: -1
+PIN
+	)
+	# Rewritten when it differs: an older setup.sh left a pin that let every
+	# trixie package in at priority 100.
+	if [ "$(cat "$trixie_source" 2>/dev/null)" != "$source" ]; then
+		say "adding a trixie source from $uri${sec:+ and $sec}, pinned to the Docker packages alone"
+		echo "$source" | as_root tee "$trixie_source" >/dev/null
+	fi
+	if [ "$(cat "$trixie_pin" 2>/dev/null)" != "$pin" ]; then
+		echo "$pin" | as_root tee "$trixie_pin" >/dev/null
+	fi
+	as_root mkdir -p "$state"
+	printf '%s\n' "$trixie_source" "$trixie_pin" | as_root tee "$state/files" >/dev/null
+}
+
+# remove_trixie_source: on Debian 13 our pin would hold back the whole release.
+remove_trixie_source() {
+	local f
+	for f in "$trixie_source" "$trixie_pin"; do
+		if [ -e "$f" ]; then
+			say "removing $f (left by setup on Debian 12; on Debian 13 it would pin the release)"
+			as_root rm -f "$f"
+		fi
+	done
 }
 
 start_docker() {
@@ -106,8 +202,11 @@ start_docker() {
 		say "starting docker with systemd"
 		as_root systemctl start docker
 	else
+		# A dockerd killed without a stop leaves its pid files: a new one starts anyway.
 		say "starting dockerd (no init system runs it); log: /var/log/dockerd.log"
 		as_root sh -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
+		as_root mkdir -p "$state"
+		echo dockerd | as_root tee "$state/started" >/dev/null
 	fi
 	for _ in $(seq 1 60); do
 		docker info >/dev/null 2>&1 && {
@@ -126,9 +225,58 @@ install_just() {
 	elif command -v npm >/dev/null 2>&1; then
 		say "installing just (npm package rust-just)"
 		as_root npm install -g --no-fund --no-audit rust-just >/dev/null
+		as_root mkdir -p "$state"
+		echo rust-just | as_root tee "$state/npm" >/dev/null
 	else
 		say "no just and no npm: skipping just (every recipe is a plain command in the Justfile)"
 	fi
+}
+
+# uninstall removes what the records in $state say setup added, and nothing
+# else: images, containers and /var/lib/docker stay (said below).
+uninstall() {
+	local pkgs plan extra
+	if [ ! -d "$state" ] && [ ! -e "$trixie_source" ] && [ ! -e "$trixie_pin" ]; then
+		say "setup.sh added nothing here: nothing to undo"
+		return
+	fi
+	if [ -s "$state/started" ] && [ -s /var/run/docker.pid ]; then
+		say "stopping the dockerd that setup started (pid $(cat /var/run/docker.pid))"
+		as_root kill "$(cat /var/run/docker.pid)" 2>/dev/null || true
+		for _ in $(seq 1 20); do [ -e /var/run/docker.pid ] || break; sleep 0.5; done
+	fi
+	if [ -s "$state/packages" ]; then
+		mapfile -t pkgs < <(sort -u "$state/packages")
+		plan=$(as_root apt-get purge -s -y "${pkgs[@]}" 2>&1) || die "apt cannot remove them: $plan"
+		# Only what setup installed may go: anything else now depends on Docker.
+		extra=$(awk '/^Purg |^Remv / {print $2}' <<<"$plan" | sed 's/:.*//' | grep -vxF -f <(sed 's/:.*//' "$state/packages") || true)
+		[ -z "$extra" ] || die "refusing: removing Docker would also remove packages installed since: $(echo "$extra" | tr '\n' ' ')"
+		say "removing the ${#pkgs[@]} packages setup installed"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${pkgs[@]}" >/dev/null
+	fi
+	if [ -s "$state/npm" ]; then
+		say "removing just (npm package rust-just)"
+		as_root npm uninstall -g rust-just >/dev/null 2>&1 || true
+	fi
+	for f in "$trixie_source" "$trixie_pin"; do
+		[ -e "$f" ] && {
+			say "removing $f"
+			as_root rm -f "$f"
+		}
+	done
+	as_root apt-get update -q >/dev/null 2>&1 || true
+	if [ -s "$state/packages-before" ]; then
+		local now
+		now=$(installed)
+		if [ "$now" = "$(cat "$state/packages-before")" ]; then
+			say "the installed packages are exactly those before setup ($(echo "$now" | wc -l))"
+		else
+			say "the installed packages differ from those before setup (changes made since, not by setup?):"
+			diff <(cat "$state/packages-before") <(echo "$now") | grep '^[<>]' | head -n 20 >&2 || true
+		fi
+	fi
+	as_root rm -rf "$state"
+	say "done. Left in place: /var/lib/docker (images, containers: rm -rf /var/lib/docker to reclaim it) and this repo's .env"
 }
 
 # go_image builds a Go toolchain image from this machine's GOROOT, so the
@@ -165,7 +313,7 @@ go_image() {
 	env_set GO_IMAGE "$tag"
 }
 
-# env_set KEY VALUE [WHY] writes KEY=VALUE into the repo's .env (git-ignored),
+# env_set KEY VALUE writes KEY=VALUE into the repo's .env (git-ignored),
 # which compose reads for ${KEY} in compose.yaml, replacing an earlier value.
 env_set() {
 	local env="$repo/.env"
@@ -173,7 +321,6 @@ env_set() {
 		say ".env already has $1=$2"
 		return
 	fi
-	[ -n "${3:-}" ] && say "$3"
 	if [ -f "$env" ] && grep -q "^$1=" "$env"; then
 		sed -i "s|^$1=.*|$1=$2|" "$env"
 	else
@@ -183,28 +330,18 @@ env_set() {
 	say "wrote $1=$2 to .env"
 }
 
-# nofile_limit: compose.yaml raises the lab's open-files limit to 65536
-# (LAB_NOFILE). A container cannot get more than the engine itself has, and
-# some engines (a dockerd in a sandbox or a CI container) have less: then the
-# lab uses the engine's limit instead of failing to start with
-# "error setting rlimit type 7: operation not permitted".
-nofile_limit() {
-	local pid hard
-	pid=$(pgrep -xo dockerd 2>/dev/null) || return 0 # Docker Desktop: the engine is in a VM, and generous
-	hard=$(awk '/^Max open files/ {print $5}' "/proc/$pid/limits" 2>/dev/null) || return 0
-	case "$hard" in
-	'' | *[!0-9]*) return 0 ;; # "unlimited" or unreadable
-	esac
-	if [ "$hard" -lt 65536 ]; then
-		env_set LAB_NOFILE "$hard" "the docker engine may open only $hard files: the lab will use that limit"
-	fi
-}
-
+if $uninstall; then
+	uninstall
+	exit 0
+fi
+if $only_packages; then
+	install_docker
+	exit 0
+fi
 if ! $only_image; then
 	install_docker
 	start_docker
 	install_just
-	nofile_limit
 fi
 if $offline || $only_image; then go_image; fi
 say "ready: docker compose up    (and: go test ./...)"

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +89,9 @@ func buildImages(cli *testcontainers.DockerClient) error {
 		"build", "laptop-a", "laptop-b")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain")
+	if img, ok := localGoImage(ctx, cli, root); ok {
+		cmd.Env = append(cmd.Env, "GO_IMAGE="+img)
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("docker compose build laptop-a laptop-b: %w\n%s\n"+
@@ -99,6 +104,23 @@ func buildImages(cli *testcontainers.DockerClient) error {
 		}
 	}
 	return nil
+}
+
+// localGoImage is the Go toolchain image that `deploy/setup.sh --offline`
+// builds, when it is on this engine and neither the environment nor .env
+// names a GO_IMAGE: a fresh clone then builds offline without .env.
+func localGoImage(ctx context.Context, cli *testcontainers.DockerClient, root string) (string, bool) {
+	if os.Getenv("GO_IMAGE") != "" {
+		return "", false
+	}
+	if env, err := os.ReadFile(filepath.Join(root, ".env")); err == nil && regexp.MustCompile(`(?m)^\s*GO_IMAGE=`).Match(env) {
+		return "", false
+	}
+	img := "socketlab/go:" + strings.TrimPrefix(runtime.Version(), "go")
+	if _, err := cli.ImageInspect(ctx, img); err != nil {
+		return "", false
+	}
+	return img, true
 }
 
 // repoRoot is the directory with go.mod and compose.yaml: the tests run in e2e/.

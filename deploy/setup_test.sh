@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# setup_test.sh proves that deploy/setup.sh's package step installs a working
+# Docker (Engine, Compose v2, buildx) on clean Debian 12 and Debian 13 roots and
+# leaves every package that was already installed exactly as it was; that its
+# guard refuses a plan that would upgrade an installed package; and that
+# --uninstall puts the package list back as it was.
+#
+#   bash deploy/setup_test.sh [bookworm] [trixie]      (root; .ci/run runs it)
+#
+# Each root is a cached debootstrap tarball (deploy/debian-root.sh), unpacked
+# afresh for each run and entered with chroot. Downloaded packages are cached
+# too, so a second run downloads only apt's indexes. Nothing starts a daemon:
+# a policy-rc.d in the root forbids it, and the test checks that no new
+# dockerd appeared on the machine.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+releases=("$@")
+[ ${#releases[@]} -gt 0 ] || releases=(bookworm trixie)
+cache=${SOCKETLAB_CACHE:-/var/cache/socketlab}
+failed=0
+
+say() { printf '\n--- %s\n' "$*"; }
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	failed=1
+}
+[ "$(id -u)" -eq 0 ] || {
+	echo "setup_test.sh: needs root (chroot, mount)" >&2
+	exit 1
+}
+command -v debootstrap >/dev/null || {
+	echo "setup_test.sh: needs debootstrap (apt-get install debootstrap)" >&2
+	exit 1
+}
+
+dockerds() { pgrep -x dockerd | sort | tr '\n' ' ' || true; }
+dockerd_before=$(dockerds)
+
+mounts=()
+cleanup() {
+	local m i
+	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
+		m=${mounts[i]}
+		umount -l "$m" 2>/dev/null || true
+	done
+	[ -z "${work:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+work=$(mktemp -d /tmp/socketlab-setup-test-XXXXXX)
+
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+packages() { in_root bash -c '. /opt/socketlab/deploy/lib/debian.sh && installed'; }
+
+for release in "${releases[@]}"; do
+	say "$release: a clean root"
+	tarball=$(bash "$here/debian-root.sh" "$release")
+	root="$work/$release"
+	mkdir -p "$root"
+	tar -C "$root" -xf "$tarball"
+	# Package scripts may start services: here none may.
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod +x "$root/usr/sbin/policy-rc.d"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	mkdir -p "$root/opt/socketlab/deploy/lib" "$cache/apt/$release/partial"
+	cp "$here/setup.sh" "$root/opt/socketlab/deploy/"
+	cp "$here/lib/debian.sh" "$root/opt/socketlab/deploy/lib/"
+	mount -t proc proc "$root/proc"
+	mounts+=("$root/proc")
+	mount --bind "$cache/apt/$release" "$root/var/cache/apt/archives"
+	mounts+=("$root/var/cache/apt/archives")
+	before=$(packages)
+	echo "$(echo "$before" | wc -l) packages installed before setup"
+
+	if [ "$release" = bookworm ]; then
+		say "$release: the guard refuses a plan that upgrades an installed package"
+		# A machine whose apt prefers trixie (what `apt-get -t trixie` did):
+		# trixie's runc needs trixie's libc6. setup must refuse and install nothing.
+		printf 'Package: *\nPin: release n=trixie\nPin-Priority: 990\n' >"$root/etc/apt/preferences.d/00-test-prefer-trixie"
+		if out=$(in_root bash /opt/socketlab/deploy/setup.sh --packages-only 2>&1); then
+			echo "$out"
+			fail "$release: setup installed with a plan that upgrades libc6"
+		else
+			echo "$out" | tail -n 8
+			grep -q 'refusing to install' <<<"$out" || fail "$release: setup failed, but not by its guard"
+			grep -q 'upgrade libc6' <<<"$out" || fail "$release: the refusal does not name libc6"
+		fi
+		[ "$(packages)" = "$before" ] || fail "$release: the refused run changed packages"
+		rm "$root/etc/apt/preferences.d/00-test-prefer-trixie"
+	fi
+
+	say "$release: setup.sh --packages-only"
+	start=$SECONDS
+	in_root bash /opt/socketlab/deploy/setup.sh --packages-only || fail "$release: setup.sh failed"
+	echo "($((SECONDS - start))s)"
+	after=$(packages)
+	changed=$(comm -23 <(echo "$before") <(echo "$after"))
+	added=$(comm -13 <(echo "$before" | cut -d' ' -f1) <(echo "$after" | cut -d' ' -f1))
+	if [ -n "$changed" ]; then
+		fail "$release: pre-existing packages changed or were removed:"
+		echo "$changed" | head -n 30 >&2
+	fi
+	printf '%s: before %d packages, after %d; %d pre-existing changed or removed; %d added: %s\n' \
+		"$release" "$(echo "$before" | wc -l)" "$(echo "$after" | wc -l)" \
+		"$(echo -n "$changed" | grep -c . || true)" "$(echo "$added" | wc -l)" "$(echo "$added" | tr '\n' ' ')"
+	in_root dpkg-query -W -f '${Package} ${Version}\n' docker.io containerd docker-compose docker-buildx
+	in_root dockerd --version || fail "$release: no dockerd"
+	in_root docker compose version || fail "$release: docker compose version fails"
+	in_root docker buildx version || fail "$release: docker buildx version fails"
+	case "$(in_root dpkg-query -W -f '${Version}' docker.io)" in
+	2[6-9].* | [3-9]*.*) ;;
+	*) fail "$release: docker.io is older than 26" ;;
+	esac
+	if [ "$release" = bookworm ]; then
+		[ -e "$root/etc/apt/preferences.d/socketlab-trixie" ] || fail "$release: no pin written"
+	else
+		[ ! -e "$root/etc/apt/preferences.d/socketlab-trixie" ] || fail "$release: a trixie pin on trixie"
+	fi
+
+	say "$release: a second run changes nothing"
+	in_root bash /opt/socketlab/deploy/setup.sh --packages-only || fail "$release: the second run failed"
+	[ "$(packages)" = "$after" ] || fail "$release: the second run changed packages"
+
+	say "$release: setup.sh --uninstall"
+	in_root bash /opt/socketlab/deploy/setup.sh --uninstall || fail "$release: --uninstall failed"
+	[ "$(packages)" = "$before" ] || {
+		fail "$release: after --uninstall the packages differ from before setup:"
+		diff <(echo "$before") <(packages) | grep '^[<>]' | head -n 20 >&2
+	}
+	for f in etc/apt/sources.list.d/socketlab-trixie.sources etc/apt/preferences.d/socketlab-trixie; do
+		[ ! -e "$root/$f" ] || fail "$release: --uninstall left /$f"
+	done
+
+	umount -l "$root/var/cache/apt/archives" "$root/proc"
+	mounts=()
+	rm -rf "$root"
+done
+
+[ "$(dockerds)" = "$dockerd_before" ] || fail "a dockerd started during the test (before: ${dockerd_before:-none}; after: $(dockerds))"
+if [ "$failed" -ne 0 ]; then
+	echo "setup_test.sh: FAIL" >&2
+	exit 1
+fi
+echo "setup_test.sh: PASS (${releases[*]})"
