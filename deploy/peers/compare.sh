@@ -4,19 +4,27 @@
 #   plain   the plainest Go server (deploy/peers/plain)
 #   python  the lecture's server.py in Python 3, ThreadingTCPServer (skipped without python3)
 #
-#   deploy/peers/compare.sh [-c 64] [-n 20000] [-rounds 3]
+#   deploy/peers/compare.sh [-c 64[,1...]] [-n 20000] [-rounds 3] [-no-python]
+#
+# Beside calls/s it reports each server's own CPU time per call, from
+# /proc/PID/stat (utime+stime, all threads) before and after each bench:
+# the bench shares the machine's cores with the server, so calls/s alone
+# hides what a call costs the server. -c takes a list (-c 1,64) to measure
+# several concurrencies in the same run.
 #
 # Rounds alternate the servers so that a busy moment of the machine does not
-# favour one of them. Every process it starts, it ends, by PID.
+# favour one of them; the summary is the median of the rounds. Every process
+# it starts, it ends, by PID.
 set -euo pipefail
 
-conc=64 calls=20000 rounds=3
+concs=64 calls=20000 rounds=3 python=yes
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-c) conc=$2; shift 2 ;;
+	-c) concs=$2; shift 2 ;;
 	-n) calls=$2; shift 2 ;;
 	-rounds) rounds=$2; shift 2 ;;
-	*) echo "usage: $0 [-c N] [-n N] [-rounds N]" >&2; exit 2 ;;
+	-no-python) python=no; shift ;;
+	*) echo "usage: $0 [-c N[,N...]] [-n N] [-rounds N] [-no-python]" >&2; exit 2 ;;
 	esac
 done
 
@@ -32,41 +40,55 @@ trap cleanup EXIT
 
 (cd "$repo" && go build -o "$bin/" ./server ./client ./deploy/peers/plain)
 
-declare -A addr
+declare -A addr pid
 "$bin/server" -addr 127.0.0.1 -port 18000 -backlog 128 >"$bin/server.log" 2>&1 &
-pids+=($!)
+pids+=($!) pid[socketlab]=$!
 addr[socketlab]=127.0.0.1:18000
 "$bin/plain" -addr 127.0.0.1:18001 2>/dev/null &
-pids+=($!)
+pids+=($!) pid[plain]=$!
 addr[plain]=127.0.0.1:18001
 names=(socketlab plain)
-if command -v python3 >/dev/null 2>&1; then
+if [ "$python" = yes ] && command -v python3 >/dev/null 2>&1; then
 	python3 "$repo/deploy/peers/lecture_server.py" 127.0.0.1 18002 >/dev/null 2>&1 &
-	pids+=($!)
+	pids+=($!) pid[python]=$!
 	addr[python]=127.0.0.1:18002
 	names+=(python)
 fi
 sleep 1
 
-declare -A total
-for name in "${names[@]}"; do total[$name]=0; done
-echo "client bench -c $conc -n $calls, $rounds rounds, calls/s (p99 latency):"
-for r in $(seq 1 "$rounds"); do
-	line="round $r:"
-	for name in "${names[@]}"; do
-		host=${addr[$name]%:*} port=${addr[$name]#*:}
-		json=$("$bin/client" bench -json -c "$conc" -n "$calls" "$host" "$port" 2>/dev/null)
-		rate=$(grep -o '"calls_per_sec":[0-9.]*' <<<"$json" | cut -d: -f2)
-		p99=$(grep -o '"p99_ns":[0-9]*' <<<"$json" | cut -d: -f2 | awk '{printf "%.2f", $1/1e6}')
-		failed=$(grep -o '"failed":[0-9]*' <<<"$json" | cut -d: -f2)
-		total[$name]=$(awk -v a="${total[$name]}" -v b="$rate" 'BEGIN{print a+b}')
-		line+=$(printf '  %s %.0f (%sms, %s failed)' "$name" "$rate" "$p99" "$failed")
+tck=$(getconf CLK_TCK)
+# cpu prints a process's CPU time so far in clock ticks. The command name in
+# field 2 is in parentheses and may hold spaces, so count from after it.
+cpu() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+
+# median prints the median of its arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+
+for conc in ${concs//,/ }; do
+	declare -A rates=() cpus=()
+	echo "client bench -c $conc -n $calls, $rounds rounds: calls/s (p99 latency, failed, server CPU per call):"
+	for r in $(seq 1 "$rounds"); do
+		line="round $r:"
+		for name in "${names[@]}"; do
+			host=${addr[$name]%:*} port=${addr[$name]#*:}
+			before=$(cpu "${pid[$name]}")
+			json=$("$bin/client" bench -json -c "$conc" -n "$calls" "$host" "$port" 2>/dev/null)
+			after=$(cpu "${pid[$name]}")
+			rate=$(grep -o '"calls_per_sec":[0-9.]*' <<<"$json" | cut -d: -f2)
+			p99=$(grep -o '"p99_ns":[0-9]*' <<<"$json" | cut -d: -f2 | awk '{printf "%.2f", $1/1e6}')
+			failed=$(grep -o '"failed":[0-9]*' <<<"$json" | cut -d: -f2)
+			us=$(awk -v d=$((after - before)) -v t="$tck" -v n="$calls" 'BEGIN{printf "%.1f", d / t * 1e6 / n}')
+			rates[$name]+="$rate " cpus[$name]+="$us "
+			line+=$(printf '  %s %.0f (%sms, %s failed, %sµs)' "$name" "$rate" "$p99" "$failed" "$us")
+		done
+		echo "$line"
 	done
-	echo "$line"
-done
-echo "mean calls/s:"
-for name in "${names[@]}"; do
-	printf '  %-10s %8.0f  %5.1f%% of plain\n' "$name" \
-		"$(awk -v t="${total[$name]}" -v r="$rounds" 'BEGIN{print t/r}')" \
-		"$(awk -v t="${total[$name]}" -v p="${total[plain]}" 'BEGIN{print 100*t/p}')"
+	echo "median of $rounds rounds at -c $conc:"
+	plainRate=$(median ${rates[plain]}) plainCPU=$(median ${cpus[plain]})
+	for name in "${names[@]}"; do
+		rate=$(median ${rates[$name]}) us=$(median ${cpus[$name]})
+		printf '  %-10s %8.0f calls/s %6.1f%% of plain   %6.1f µs CPU/call %5.2fx plain\n' "$name" "$rate" \
+			"$(awk -v a="$rate" -v p="$plainRate" 'BEGIN{print 100*a/p}')" "$us" \
+			"$(awk -v a="$us" -v p="$plainCPU" 'BEGIN{print a/p}')"
+	done
 done
