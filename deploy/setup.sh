@@ -169,7 +169,7 @@ PIN
 	# Rewritten when it differs: an older setup.sh left a pin that let every
 	# trixie package in at priority 100.
 	if [ "$(cat "$trixie_source" 2>/dev/null)" != "$source" ]; then
-		say "adding a trixie source from $uri${sec:+ and $sec}, pinned to the Docker packages alone"
+		say "adding a trixie source on this machine's own Debian mirror${sec:+s}, pinned to the Docker packages alone"
 		echo "$source" | as_root tee "$trixie_source" >/dev/null
 	fi
 	if [ "$(cat "$trixie_pin" 2>/dev/null)" != "$pin" ]; then
