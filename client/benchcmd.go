@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/fdlimit"
 )
 
 const benchUsage = `usage: client bench [flags] HOST [PORT]
@@ -91,7 +92,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	// A failure to raise the limit matters only if the crowd does not fit.
 	atOnce := max(o.cfg.Hold, o.cfg.Concurrency)
-	if limit, err := raiseFileLimit(); limit > 0 && uint64(atOnce)+16 > limit {
+	if limit, err := fdlimit.Raise(); limit > 0 && uint64(atOnce)+16 > limit {
 		why := ""
 		if err != nil {
 			why = fmt.Sprintf(" (raising it failed: %v)", err)

@@ -294,9 +294,7 @@ func sendLines(conn net.Conn, stdin io.Reader, eol string) {
 		if err == nil || errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-			cw.CloseWrite()
-		}
+		lab.CloseWrite(conn)
 		return
 	}
 }
@@ -353,12 +351,9 @@ func (c *teeConn) Read(p []byte) (int, error) {
 		if c.sent > 0 {
 			c.got += n
 			if c.got >= c.sent && c.hangUp == nil && !c.stopped {
-				cw, ok := c.Conn.(interface{ CloseWrite() error })
-				if ok {
-					// A failed half-close means the server is gone
-					// already; the read that follows says how.
-					c.hangUp = time.AfterFunc(echoQuiet, func() { cw.CloseWrite() })
-				}
+				// A failed half-close means the server is gone
+				// already; the read that follows says how.
+				c.hangUp = time.AfterFunc(echoQuiet, func() { lab.CloseWrite(c.Conn) })
 			}
 		}
 	}

@@ -13,7 +13,5 @@ func listenBacklog(ip net.IP, port, _ int) (net.Listener, error) {
 	return net.Listen("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 }
 
-func raiseOpenFiles() (uint64, error) { return 0, nil }
-
 // unreadInput cannot peek here, so every call gets the full drain.
 func unreadInput(net.Conn) bool { return true }

@@ -52,22 +52,6 @@ func listenBacklog(ip net.IP, port, backlog int) (net.Listener, error) {
 	return net.FileListener(f)
 }
 
-// raiseOpenFiles lifts the soft open-files limit to the hard limit, so a
-// crowd of callers is not refused for want of file descriptors.
-func raiseOpenFiles() (uint64, error) {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 0, err
-	}
-	if lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return 0, err
-		}
-	}
-	return uint64(lim.Cur), nil
-}
-
 // unreadInput tells whether the caller has sent bytes the server has not
 // read, or hung up already (then there is nothing left to protect). It peeks
 // without blocking: one syscall, where a drain would wait for the caller.

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/socketlab/socketlab/internal/fdlimit"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
 )
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.probe {
 		return probe(ctx, ip, c.port, c.probeTimeout, stdout)
 	}
-	raiseOpenFiles() // best effort: without it a crowd meets "too many open files" sooner
+	fdlimit.Raise() // best effort: without it a crowd meets "too many open files" sooner
 
 	l, err := listenBacklog(ip, c.port, c.backlog)
 	if err != nil {
@@ -265,8 +266,8 @@ type halfCloser struct{ net.Conn }
 
 func (h halfCloser) Write(p []byte) (int, error) {
 	n, err := h.Conn.Write(p)
-	if cw, ok := h.Conn.(interface{ CloseWrite() error }); ok && err == nil {
-		cw.CloseWrite()
+	if err == nil {
+		lab.CloseWrite(h.Conn)
 	}
 	return n, err
 }

@@ -340,8 +340,7 @@ func (s *Server) echo(conn net.Conn, buf []byte, c *Call) {
 // too (bounded in time and bytes), and only then close.
 func (s *Server) hangUp(conn net.Conn, buf []byte) {
 	defer conn.Close()
-	cw, ok := conn.(interface{ CloseWrite() error })
-	if !ok || cw.CloseWrite() != nil {
+	if lab.CloseWrite(conn) != nil {
 		return
 	}
 	if buf == nil {

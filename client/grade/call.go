@@ -12,8 +12,6 @@ import (
 )
 
 const (
-	// maxGreeting bounds what is read while waiting for the greeting line.
-	maxGreeting = 256
 	// maxReply bounds what is kept of an answer: an echo is at most a few
 	// kilobytes, so a server still talking past this is not echoing.
 	maxReply = 64 << 10
@@ -127,9 +125,9 @@ func (g *grader) dial(addr string) (*line, error) {
 // call goes on where the first stopped.
 func (g *grader) hear(conn net.Conn, c *conversation, wait time.Duration) {
 	conn.SetReadDeadline(time.Now().Add(wait))
-	buf := make([]byte, maxGreeting)
-	for bytes.IndexByte(c.early, '\n') < 0 && len(c.early) < maxGreeting {
-		n, err := conn.Read(buf[:maxGreeting-len(c.early)])
+	buf := make([]byte, lab.MaxGreeting)
+	for bytes.IndexByte(c.early, '\n') < 0 && len(c.early) < lab.MaxGreeting {
+		n, err := conn.Read(buf[:lab.MaxGreeting-len(c.early)])
 		c.early = append(c.early, buf[:n]...)
 		if err != nil {
 			if e := endOf(err); e != endOpen {

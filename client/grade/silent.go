@@ -48,7 +48,7 @@ func (g *grader) runSilent() *silentRun {
 	defer func() {
 		// Hang up on A politely: say so, and wait for the server to
 		// hang up too, so its employee is free for the next call.
-		a.Conn.(*net.TCPConn).CloseWrite()
+		lab.CloseWrite(a.Conn)
 		t := time.AfterFunc(timeout, func() { a.Close() })
 		for range hung {
 		}

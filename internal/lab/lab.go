@@ -24,9 +24,9 @@ const (
 	MaxRead = 1000
 	// DefaultPort is the lecture's port.
 	DefaultPort = 8000
-	// maxGreeting bounds how much a caller reads while waiting for the
+	// MaxGreeting bounds how much a caller reads while waiting for the
 	// greeting line, so a server that never sends '\n' cannot grow it forever.
-	maxGreeting = 256
+	MaxGreeting = 256
 	// maxEcho bounds how much a caller keeps of the echo; a lecture server
 	// sends back at most MaxRead, an echo-mode server what it was sent.
 	maxEcho = 16 << 20
@@ -130,7 +130,7 @@ type Result struct {
 func Exchange(conn net.Conn, msg []byte) (Result, error) {
 	var res Result
 	br := bufio.NewReaderSize(conn, 512)
-	g, err := readLine(br, maxGreeting)
+	g, err := readLine(br, MaxGreeting)
 	res.Greeting = g
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -167,6 +167,17 @@ func Verify(res Result, msg []byte) error {
 		return nil
 	}
 	return &CallError{Kind: KindWrongEcho, Msg: fmt.Sprintf("wrong echo: sent %d bytes %s, got %d bytes %s", len(msg), Preview(msg), len(res.Echo), Preview(res.Echo))}
+}
+
+// CloseWrite half-closes conn: it sends FIN after what was written, so the
+// other end reads EOF, while conn can still read what that end sends. On a
+// connection that cannot half-close it returns errors.ErrUnsupported.
+func CloseWrite(conn net.Conn) error {
+	cw, ok := conn.(interface{ CloseWrite() error })
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	return cw.CloseWrite()
 }
 
 // Preview quotes b for a log line, cut short so a megabyte stays one line.

@@ -81,3 +81,12 @@ func TestPreviewCutsLongInput(t *testing.T) {
 		t.Fatalf("got %s; want %s", got, want)
 	}
 }
+
+func TestCloseWriteUnsupported(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if err := CloseWrite(a); !errors.Is(err, errors.ErrUnsupported) {
+		t.Fatalf("CloseWrite of a net.Pipe: %v; want errors.ErrUnsupported", err)
+	}
+}
