@@ -3,14 +3,12 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 func TestGradeUsage(t *testing.T) {
@@ -65,17 +63,8 @@ func TestSplitNotOn(t *testing.T) {
 }
 
 func TestGradeCommand(t *testing.T) {
-	lecturer := newLocalListener(t)
-	serve(t, lecturer, lecture(nil))
-	howdy := newLocalListener(t)
-	serve(t, howdy, func(c net.Conn) {
-		io.WriteString(c, "howdy\n")
-		buf := make([]byte, lab.MaxRead)
-		n, _ := c.Read(buf)
-		c.Write(buf[:n])
-		c.(*net.TCPConn).CloseWrite()
-		io.Copy(io.Discard, c)
-	})
+	lecturer := labtest.Start(t, labtest.Lecture)
+	howdy := labtest.Start(t, labtest.Scripted("howdy\n", nil))
 
 	t.Run("text", func(t *testing.T) {
 		out, errOut, code := runClient(t, "", append([]string{"grade", "-timeout", "500ms", "-not-on", "127.0.0.2"}, target(lecturer)...)...)
@@ -83,7 +72,7 @@ func TestGradeCommand(t *testing.T) {
 			t.Fatalf("exit %d; want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 		}
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if want := "grading " + lecturer.Addr().String() + " against the lecture's protocol (each step waits at most 500ms)"; lines[0] != want {
+		if want := "grading " + lecturer.Addr + " against the lecture's protocol (each step waits at most 500ms)"; lines[0] != want {
 			t.Errorf("first line %q; want %q", lines[0], want)
 		}
 		if n := len(lines); n != 14 {

@@ -9,15 +9,15 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // TestSendLeavesTheHangUpToTheServer: in the lecture the server hangs up
 // ("Connection closed by foreign host."), so -send must not send its FIN
 // before the echo; the wire would show the caller hanging up first.
 func TestSendLeavesTheHangUpToTheServer(t *testing.T) {
-	ln := newLocalListener(t)
 	callerHungUp := make(chan bool, 1)
-	serve(t, ln, func(c net.Conn) {
+	srv := labtest.Start(t, func(c net.Conn) {
 		io.WriteString(c, lab.Greeting)
 		buf := make([]byte, lab.MaxRead)
 		n, _ := c.Read(buf)
@@ -27,7 +27,7 @@ func TestSendLeavesTheHangUpToTheServer(t *testing.T) {
 		callerHungUp <- !errors.Is(err, os.ErrDeadlineExceeded)
 		c.Write(buf[:n])
 	})
-	if _, stderr, code := runClient(t, "", append([]string{"-send", "hi back atcha", "-expect-echo"}, target(ln)...)...); code != 0 {
+	if _, stderr, code := runClient(t, "", append([]string{"-send", "hi back atcha", "-expect-echo"}, target(srv)...)...); code != 0 {
 		t.Fatalf("exit %d; want 0 (stderr %s)", code, stderr)
 	}
 	if <-callerHungUp {
@@ -39,10 +39,9 @@ func TestSendLeavesTheHangUpToTheServer(t *testing.T) {
 // hang up, so once the whole echo is back and the server is quiet, -send
 // half-closes and the call ends well before -timeout.
 func TestSendEndsAnEchoModeCall(t *testing.T) {
-	ln := newLocalListener(t)
-	serve(t, ln, echoAll)
+	srv := labtest.Start(t, labtest.EchoAll)
 	start := time.Now()
-	stdout, stderr, code := runClient(t, "", append([]string{"-timeout", "5s", "-send", "hi back atcha", "-expect-echo"}, target(ln)...)...)
+	stdout, stderr, code := runClient(t, "", append([]string{"-timeout", "5s", "-send", "hi back atcha", "-expect-echo"}, target(srv)...)...)
 	if code != 0 {
 		t.Fatalf("exit %d; want 0 (stdout %q, stderr %s)", code, stdout, stderr)
 	}

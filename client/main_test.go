@@ -6,101 +6,34 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/socketlab/socketlab/client/bench"
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
-// newLocalListener listens on a free port of 127.0.0.1 until the test ends.
-func newLocalListener(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln
-}
+// target is the HOST PORT operands that call s.
+func target(s *labtest.Server) []string { return []string{s.Host(), s.Port()} }
 
-// serve answers every call on ln with handle, each in its own goroutine,
-// and waits for them all when the test ends. A call lasts 5s at most, so a
-// handler that waits for the client cannot hang the test.
-func serve(t *testing.T, ln net.Listener, handle func(net.Conn)) {
-	t.Helper()
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(c)
-			})
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-}
-
-// target is the HOST PORT operands that call ln.
-func target(ln net.Listener) []string {
-	a := ln.Addr().(*net.TCPAddr)
-	return []string{a.IP.String(), strconv.Itoa(a.Port)}
-}
-
-// closedPort is a port on 127.0.0.1 where nothing listens.
+// closedPort is the HOST PORT operands of a port on 127.0.0.1 where nothing
+// listens.
 func closedPort(t *testing.T) []string {
 	t.Helper()
-	ln := newLocalListener(t)
-	hp := target(ln)
-	ln.Close()
-	return hp
+	host, port, _ := net.SplitHostPort(labtest.ClosedAddr(t))
+	return []string{host, port}
 }
 
-// lecture is the lecture's server: greet, read once, echo, hang up. It
-// drains what is left before closing, as SPEC.md asks, so the client sees
-// an orderly end rather than a reset. got, if not nil, receives what it read.
-func lecture(got chan<- string) func(net.Conn) {
-	return func(c net.Conn) {
-		scripted(lab.Greeting, nil, got)(c)
-	}
+// replies answers every call with reply, whatever was said.
+func replies(reply string) func([]byte) []byte {
+	return func([]byte) []byte { return []byte(reply) }
 }
 
-// scripted greets with greeting, reads once, and answers with reply (nil:
-// echo what it read).
-func scripted(greeting string, reply []byte, got chan<- string) func(net.Conn) {
-	return func(c net.Conn) {
-		io.WriteString(c, greeting)
-		buf := make([]byte, lab.MaxRead)
-		n, _ := c.Read(buf)
-		if got != nil {
-			got <- string(buf[:n])
-		}
-		out := reply
-		if out == nil {
-			out = buf[:n]
-		}
-		c.Write(out)
-		c.(*net.TCPConn).CloseWrite()
-		io.Copy(io.Discard, c)
-	}
-}
-
-// echoAll greets, then echoes everything until the caller hangs up: the
-// server's -mode echo, for interactive sessions.
-func echoAll(c net.Conn) {
-	io.WriteString(c, lab.Greeting)
-	io.Copy(c, c)
+// heard keeps what the server read in got and echoes it.
+func heard(got chan<- string) func([]byte) []byte {
+	return func(said []byte) []byte { got <- string(said); return said }
 }
 
 // runClient runs the client as a user would, with stdin as its input.
@@ -121,17 +54,17 @@ func TestSend(t *testing.T) {
 		wantOut  string // the whole of stdout, when not empty
 		wantErr  string // part of stderr
 	}{
-		{"lecture", lecture(nil), []string{"-send", "hi back atcha", "-expect-echo"}, exitOK, transcript, ""},
-		{"wrong echo unchecked", scripted(lab.Greeting, []byte("bye\n"), nil), []string{"-send", "hi"}, exitOK,
+		{"lecture", labtest.Lecture, []string{"-send", "hi back atcha", "-expect-echo"}, exitOK, transcript, ""},
+		{"wrong echo unchecked", labtest.Scripted(lab.Greeting, replies("bye\n")), []string{"-send", "hi"}, exitOK,
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\nbye\nConnection closed by foreign host.\n", ""},
-		{"wrong greeting", scripted("howdy\n", nil, nil), []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "wrong greeting"},
-		{"wrong echo", scripted(lab.Greeting, []byte("bye\n"), nil), []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "wrong echo"},
-		{"busy", func(c net.Conn) { io.WriteString(c, lab.Busy) }, []string{"-send", "hi", "-expect-echo"}, exitMismatch,
+		{"wrong greeting", labtest.Scripted("howdy\n", nil), []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "wrong greeting"},
+		{"wrong echo", labtest.Scripted(lab.Greeting, replies("bye\n")), []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "wrong echo"},
+		{"busy", labtest.Busy, []string{"-send", "hi", "-expect-echo"}, exitMismatch,
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nbusy\nConnection closed by foreign host.\n", "busy"},
-		{"hang-up before greeting", func(net.Conn) {}, []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "hung up before greeting"},
-		{"echo without newline", scripted(lab.Greeting, []byte("abc"), nil), []string{"-send", "hi"}, exitOK,
+		{"hang-up before greeting", labtest.HangUpAtOnce, []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "hung up before greeting"},
+		{"echo without newline", labtest.Scripted(lab.Greeting, replies("abc")), []string{"-send", "hi"}, exitOK,
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\nabc\nConnection closed by foreign host.\n", ""},
-		{"never greets", func(c net.Conn) { io.Copy(io.Discard, c) }, []string{"-send", "hi", "-timeout", "200ms"}, exitNetwork, "",
+		{"never greets", labtest.Silent, []string{"-send", "hi", "-timeout", "200ms"}, exitNetwork, "",
 			"waiting for the greeting: timed out"},
 		{"reset", func(c net.Conn) {
 			io.WriteString(c, lab.Greeting)
@@ -141,9 +74,8 @@ func TestSend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ln := newLocalListener(t)
-			serve(t, ln, tt.handle)
-			out, errOut, code := runClient(t, "", append(tt.flags, target(ln)...)...)
+			srv := labtest.Start(t, tt.handle)
+			out, errOut, code := runClient(t, "", append(tt.flags, target(srv)...)...)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, errOut)
 			}
@@ -172,11 +104,10 @@ func TestSendLineEnding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ln := newLocalListener(t)
 			got := make(chan string, 1)
-			serve(t, ln, lecture(got))
+			srv := labtest.Start(t, labtest.Scripted(lab.Greeting, heard(got)))
 			args := append([]string{"-send", "hi back atcha", "-expect-echo"}, tt.flags...)
-			if _, errOut, code := runClient(t, "", append(args, target(ln)...)...); code != exitOK {
+			if _, errOut, code := runClient(t, "", append(args, target(srv)...)...); code != exitOK {
 				t.Fatalf("exit %d; want 0; stderr: %s", code, errOut)
 			}
 			if g := <-got; g != tt.want {
@@ -206,28 +137,19 @@ func TestRefused(t *testing.T) {
 func TestWait(t *testing.T) {
 	t.Run("server starts late", func(t *testing.T) {
 		hp := closedPort(t)
-		done := make(chan struct{})
+		type result struct {
+			out, errOut string
+			code        int
+		}
+		called := make(chan result, 1)
 		go func() {
-			defer close(done)
-			time.Sleep(300 * time.Millisecond)
-			ln, err := net.Listen("tcp", net.JoinHostPort(hp[0], hp[1]))
-			if err != nil {
-				t.Errorf("listen late: %v", err)
-				return
-			}
-			defer ln.Close()
-			ln.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
-			c, err := ln.Accept()
-			if err != nil {
-				t.Errorf("accept: %v", err)
-				return
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			lecture(nil)(c)
+			out, errOut, code := runClient(t, "", append([]string{"-wait", "5s", "-send", "hi back atcha", "-expect-echo"}, hp...)...)
+			called <- result{out, errOut, code}
 		}()
-		t.Cleanup(func() { <-done })
-		out, errOut, code := runClient(t, "", append([]string{"-wait", "5s", "-send", "hi back atcha", "-expect-echo"}, hp...)...)
+		time.Sleep(300 * time.Millisecond)
+		labtest.Config{Listen: net.JoinHostPort(hp[0], hp[1])}.Start(t, labtest.Lecture)
+		r := <-called
+		out, errOut, code := r.out, r.errOut, r.code
 		if code != exitOK {
 			t.Fatalf("exit %d; want 0\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
@@ -261,22 +183,21 @@ func TestInteractive(t *testing.T) {
 		stdin   string
 		wantOut string
 	}{
-		{"lecture", lecture(nil), nil, "hi back atcha\n",
+		{"lecture", labtest.Lecture, nil, "hi back atcha\n",
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\nhi back atcha\nConnection closed by foreign host.\n"},
-		{"echo until stdin ends", echoAll, nil, "one\ntwo\nthree\n",
+		{"echo until stdin ends", labtest.EchoAll, nil, "one\ntwo\nthree\n",
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\none\ntwo\nthree\nConnection closed by foreign host.\n"},
-		{"crlf", echoAll, []string{"-crlf"}, "one\ntwo\r\n",
+		{"crlf", labtest.EchoAll, []string{"-crlf"}, "one\ntwo\r\n",
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\none\r\ntwo\r\nConnection closed by foreign host.\n"},
-		{"last line unended", echoAll, nil, "one\ntwo",
+		{"last line unended", labtest.EchoAll, nil, "one\ntwo",
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\none\ntwo\nConnection closed by foreign host.\n"},
-		{"empty stdin", echoAll, nil, "",
+		{"empty stdin", labtest.EchoAll, nil, "",
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\nConnection closed by foreign host.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ln := newLocalListener(t)
-			serve(t, ln, tt.handle)
-			out, errOut, code := runClient(t, tt.stdin, append(tt.flags, target(ln)...)...)
+			srv := labtest.Start(t, tt.handle)
+			out, errOut, code := runClient(t, tt.stdin, append(tt.flags, target(srv)...)...)
 			if code != exitOK {
 				t.Fatalf("exit %d; want 0; stderr: %s", code, errOut)
 			}
@@ -288,14 +209,13 @@ func TestInteractive(t *testing.T) {
 }
 
 func TestInterrupt(t *testing.T) {
-	ln := newLocalListener(t)
-	serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
+	srv := labtest.Start(t, labtest.Silent)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	stdin, w := io.Pipe() // a user who never types
 	t.Cleanup(func() { w.Close() })
 	var out, errb bytes.Buffer
-	code := run(ctx, target(ln), stdin, &out, &errb)
+	code := run(ctx, target(srv), stdin, &out, &errb)
 	if code != exitNetwork || !strings.Contains(errb.String(), "interrupted") {
 		t.Errorf("exit %d, stderr %q; want 1 and interrupted", code, errb.String())
 	}
@@ -341,10 +261,9 @@ func TestUsage(t *testing.T) {
 }
 
 func TestBenchCommand(t *testing.T) {
-	ln := newLocalListener(t)
-	serve(t, ln, lecture(nil))
+	srv := labtest.Start(t, labtest.Lecture)
 	t.Run("json", func(t *testing.T) {
-		out, errOut, code := runClient(t, "", append([]string{"bench", "-json", "-n", "20", "-c", "4"}, target(ln)...)...)
+		out, errOut, code := runClient(t, "", append([]string{"bench", "-json", "-n", "20", "-c", "4"}, target(srv)...)...)
 		if code != exitOK {
 			t.Fatalf("exit %d; want 0; stderr: %s", code, errOut)
 		}
@@ -357,7 +276,7 @@ func TestBenchCommand(t *testing.T) {
 		}
 	})
 	t.Run("text", func(t *testing.T) {
-		out, errOut, code := runClient(t, "", append([]string{"bench", "-n", "20", "-c", "4"}, target(ln)...)...)
+		out, errOut, code := runClient(t, "", append([]string{"bench", "-n", "20", "-c", "4"}, target(srv)...)...)
 		if code != exitOK {
 			t.Fatalf("exit %d; want 0; stderr: %s", code, errOut)
 		}
@@ -368,7 +287,7 @@ func TestBenchCommand(t *testing.T) {
 		}
 	})
 	t.Run("hold", func(t *testing.T) {
-		out, errOut, code := runClient(t, "", append([]string{"bench", "-hold", "10"}, target(ln)...)...)
+		out, errOut, code := runClient(t, "", append([]string{"bench", "-hold", "10"}, target(srv)...)...)
 		if code != exitOK || !strings.Contains(out, "greeted 10, failed 0") {
 			t.Errorf("exit %d; report:\n%s\nstderr: %s\nwant exit 0 and 10 greeted", code, out, errOut)
 		}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // announcer is stderr for a watch run in the background: it says when the
@@ -64,9 +66,8 @@ func startWatch(t *testing.T, args ...string) (wait func() (string, string, int)
 }
 
 func TestWatchCommand(t *testing.T) {
-	ln := newLocalListener(t)
-	serve(t, ln, lecture(nil))
-	host, port := target(ln)[0], target(ln)[1]
+	srv := labtest.Start(t, labtest.Lecture)
+	host, port := srv.Host(), srv.Port()
 	pcap := filepath.Join(t.TempDir(), "call.pcap")
 	wait := startWatch(t, "-iface", "lo", "-port", port, "-count", "3", "-pcap", pcap, "-names", "127.0.0.1=here")
 	if _, errOut, code := runClient(t, "", "-send", "hi back atcha", host, port); code != exitOK {

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -10,96 +9,36 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
-
-// newLocalListener listens on a free port of 127.0.0.1 until the test ends.
-func newLocalListener(t testing.TB) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln
-}
-
-// serve answers every call on ln with handle, each in its own goroutine,
-// and waits for them all when the test ends; a call lasts 5s at most.
-func serve(t testing.TB, ln net.Listener, handle func(net.Conn)) {
-	t.Helper()
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(c)
-			})
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-}
-
-// lecture is the lecture's server: greet, read once, echo, hang up.
-func lecture(c net.Conn) {
-	io.WriteString(c, lab.Greeting)
-	buf := make([]byte, lab.MaxRead)
-	n, _ := c.Read(buf)
-	c.Write(buf[:n])
-}
-
-// closedAddr is an address on 127.0.0.1 where nothing listens.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln := newLocalListener(t)
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 func TestRun(t *testing.T) {
 	tests := []struct {
 		name    string
-		handle  func(net.Conn) // nil: nothing listens
+		handle  labtest.Handler // nil: nothing listens
 		cfg     Config
 		wantOK  int
 		wantBad map[lab.Kind]int
 	}{
-		{"lecture", lecture, Config{Calls: 200, Concurrency: 8}, 200, nil},
-		{"busy", func(c net.Conn) { io.WriteString(c, lab.Busy) }, Config{Calls: 20, Concurrency: 4}, 0, map[lab.Kind]int{lab.KindBusy: 20}},
-		{"wrong greeting", func(c net.Conn) { io.WriteString(c, "howdy\n"); lecture(c) }, Config{Calls: 10}, 0, map[lab.Kind]int{lab.KindWrongGreeting: 10}},
-		{"wrong echo", func(c net.Conn) {
-			io.WriteString(c, lab.Greeting)
-			c.Read(make([]byte, 100))
-			io.WriteString(c, "bye\n")
-		},
-			Config{Calls: 10}, 0, map[lab.Kind]int{lab.KindWrongEcho: 10}},
-		{"never greets", func(c net.Conn) { io.Copy(io.Discard, c) }, Config{Calls: 4, Timeout: 100 * time.Millisecond}, 0, map[lab.Kind]int{lab.KindTimeout: 4}},
+		{"lecture", labtest.Lecture, Config{Calls: 200, Concurrency: 8}, 200, nil},
+		{"busy", labtest.Busy, Config{Calls: 20, Concurrency: 4}, 0, map[lab.Kind]int{lab.KindBusy: 20}},
+		{"wrong greeting", labtest.Scripted("howdy\n", nil), Config{Calls: 10}, 0, map[lab.Kind]int{lab.KindWrongGreeting: 10}},
+		{"wrong echo", labtest.Scripted(lab.Greeting, func([]byte) []byte { return []byte("bye\n") }), Config{Calls: 10}, 0, map[lab.Kind]int{lab.KindWrongEcho: 10}},
+		{"never greets", labtest.Silent, Config{Calls: 4, Timeout: 100 * time.Millisecond}, 0, map[lab.Kind]int{lab.KindTimeout: 4}},
 		{"refused", nil, Config{Calls: 10, Concurrency: 2}, 0, map[lab.Kind]int{lab.KindRefused: 10}},
-		{"message", func(c net.Conn) {
-			buf := make([]byte, 100)
-			io.WriteString(c, lab.Greeting)
-			n, _ := c.Read(buf)
-			if string(buf[:n]) == "ring ring\n" {
-				c.Write(buf[:n])
+		{"message", labtest.Scripted(lab.Greeting, func(said []byte) []byte {
+			if string(said) == "ring ring\n" {
+				return said
 			}
-		}, Config{Calls: 5, Msg: []byte("ring ring\n")}, 5, nil},
+			return nil
+		}), Config{Calls: 5, Msg: []byte("ring ring\n")}, 5, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.handle == nil {
-				tt.cfg.Addr = closedAddr(t)
+				tt.cfg.Addr = labtest.ClosedAddr(t)
 			} else {
-				ln := newLocalListener(t)
-				serve(t, ln, tt.handle)
-				tt.cfg.Addr = ln.Addr().String()
+				tt.cfg.Addr = labtest.Start(t, tt.handle).Addr
 			}
 			rep, err := Run(context.Background(), tt.cfg)
 			if err != nil {
@@ -130,10 +69,9 @@ func checkReport(t *testing.T, rep Report, calls, ok int, bad map[lab.Kind]int) 
 }
 
 func TestRunDuration(t *testing.T) {
-	ln := newLocalListener(t)
-	serve(t, ln, lecture)
+	addr := labtest.Start(t, labtest.Lecture).Addr
 	start := time.Now()
-	rep, err := Run(context.Background(), Config{Addr: ln.Addr().String(), Duration: 200 * time.Millisecond, Concurrency: 2})
+	rep, err := Run(context.Background(), Config{Addr: addr, Duration: 200 * time.Millisecond, Concurrency: 2})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -148,12 +86,11 @@ func TestRunDuration(t *testing.T) {
 func TestRunInterrupted(t *testing.T) {
 	for _, hold := range []int{0, 10} {
 		t.Run(map[int]string{0: "calls", 10: "hold"}[hold], func(t *testing.T) {
-			ln := newLocalListener(t)
-			serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) }) // never greets
+			addr := labtest.Start(t, labtest.Silent).Addr // never greets
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(100*time.Millisecond, cancel)
 			start := time.Now()
-			rep, err := Run(ctx, Config{Addr: ln.Addr().String(), Calls: 10, Hold: hold, Timeout: 10 * time.Second})
+			rep, err := Run(ctx, Config{Addr: addr, Calls: 10, Hold: hold, Timeout: 10 * time.Second})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -169,18 +106,17 @@ func TestRunInterrupted(t *testing.T) {
 
 func TestHold(t *testing.T) {
 	t.Run("all greeted", func(t *testing.T) {
-		ln := newLocalListener(t)
 		var mu sync.Mutex
 		open, most := 0, 0
-		serve(t, ln, func(c net.Conn) {
+		srv := labtest.Start(t, func(c net.Conn) {
 			mu.Lock()
 			open++
 			most = max(most, open)
 			mu.Unlock()
 			defer func() { mu.Lock(); open--; mu.Unlock() }()
-			lecture(c) // greets, then waits for a message that never comes
+			labtest.Lecture(c) // greets, then waits for a message that never comes
 		})
-		rep, err := Run(context.Background(), Config{Addr: ln.Addr().String(), Hold: 50, Concurrency: 8})
+		rep, err := Run(context.Background(), Config{Addr: srv.Addr, Hold: 50, Concurrency: 8})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
@@ -197,30 +133,22 @@ func TestHold(t *testing.T) {
 	t.Run("one employee", func(t *testing.T) {
 		// A server that greets one caller at a time keeps the rest on
 		// hold until the timeout: one greeted, the others time out.
-		ln := newLocalListener(t)
-		var mu sync.Mutex
-		serve(t, ln, func(c net.Conn) {
-			mu.Lock()
-			defer mu.Unlock()
-			lecture(c)
-		})
-		rep, err := Run(context.Background(), Config{Addr: ln.Addr().String(), Hold: 5, Timeout: 300 * time.Millisecond})
+		srv := labtest.Config{Serial: true}.Start(t, labtest.Lecture)
+		rep, err := Run(context.Background(), Config{Addr: srv.Addr, Hold: 5, Timeout: 300 * time.Millisecond})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
 		checkReport(t, rep, 5, 1, map[lab.Kind]int{lab.KindTimeout: 4})
 	})
 	t.Run("busy", func(t *testing.T) {
-		ln := newLocalListener(t)
-		serve(t, ln, func(c net.Conn) { io.WriteString(c, lab.Busy) })
-		rep, err := Run(context.Background(), Config{Addr: ln.Addr().String(), Hold: 5})
+		rep, err := Run(context.Background(), Config{Addr: labtest.Start(t, labtest.Busy).Addr, Hold: 5})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
 		checkReport(t, rep, 5, 0, map[lab.Kind]int{lab.KindBusy: 5})
 	})
 	t.Run("refused", func(t *testing.T) {
-		rep, err := Run(context.Background(), Config{Addr: closedAddr(t), Hold: 5})
+		rep, err := Run(context.Background(), Config{Addr: labtest.ClosedAddr(t), Hold: 5})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
@@ -229,10 +157,9 @@ func TestHold(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
-	ln := newLocalListener(t)
-	serve(t, ln, func(c net.Conn) { time.Sleep(500 * time.Millisecond); lecture(c) })
+	srv := labtest.Start(t, func(c net.Conn) { time.Sleep(500 * time.Millisecond); labtest.Lecture(c) })
 	var b strings.Builder
-	rep, err := Run(context.Background(), Config{Addr: ln.Addr().String(), Calls: 1, Progress: &b, ProgressTTY: true})
+	rep, err := Run(context.Background(), Config{Addr: srv.Addr, Calls: 1, Progress: &b, ProgressTTY: true})
 	if err != nil || rep.OK != 1 {
 		t.Fatalf("Run: %v, ok %d; want 1 ok", err, rep.OK)
 	}
@@ -266,9 +193,7 @@ func TestConfigErrors(t *testing.T) {
 
 // BenchmarkCall measures one lecture call on loopback, the bench's unit of work.
 func BenchmarkCall(b *testing.B) {
-	ln := newLocalListener(b)
-	serve(b, ln, lecture)
-	cfg, err := Config{Addr: ln.Addr().String()}.withDefaults()
+	cfg, err := Config{Addr: labtest.Start(b, labtest.Lecture).Addr}.withDefaults()
 	if err != nil {
 		b.Fatal(err)
 	}

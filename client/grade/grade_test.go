@@ -5,13 +5,13 @@ import (
 	"context"
 	"io"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // testTimeout is the grade's step timeout in tests: far above what loopback
@@ -20,7 +20,7 @@ const testTimeout = time.Second
 
 // fake is a server that breaks at most one of the lecture's rules.
 type fake struct {
-	handle func(net.Conn)
+	handle labtest.Handler
 	serial bool   // one call at a time, in the accept loop (one employee)
 	once   bool   // serve one call, then stop listening (the lecture's script)
 	listen string // address to listen on (default 127.0.0.1:0)
@@ -30,104 +30,30 @@ type fake struct {
 // 127.0.0.1 and the port, even when f listens on every address.
 func (f fake) start(t *testing.T) string {
 	t.Helper()
-	addr := f.listen
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp4", addr)
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	serve := func(c net.Conn) {
-		defer c.Close()
-		// A bound on every call, so a handler waiting for the caller
-		// cannot outlive a failed test for long.
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		f.handle(c)
-	}
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			switch {
-			case f.once:
-				serve(c)
-				// A program ending after its call keeps its listening
-				// socket a moment longer, as the lecture's script does.
-				time.Sleep(20 * time.Millisecond)
-				ln.Close()
-				return
-			case f.serial:
-				serve(c)
-			default:
-				wg.Go(func() { serve(c) })
-			}
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	return labtest.Config{Listen: f.listen, Serial: f.serial, Once: f.once}.Start(t, f.handle).Addr
 }
 
 // lecture is the lecture's call done right: greet, read once, echo,
 // half-close and drain before closing, so no echo is lost to a reset.
-func lecture(c net.Conn) { script(c, lab.Greeting, nil) }
-
-// script greets with greeting, reads once, and answers with answer(what
-// it read) (nil: the echo), closing as lecture does.
-func script(c net.Conn, greeting string, answer func([]byte) []byte) {
-	io.WriteString(c, greeting)
-	buf := make([]byte, lab.MaxRead)
-	n, _ := c.Read(buf)
-	reply := buf[:n]
-	if answer != nil {
-		reply = answer(reply)
-	}
-	c.Write(reply)
-	hangUp(c)
-}
-
-// hangUp half-closes and drains what the caller still sends, for a moment.
-func hangUp(c net.Conn) {
-	c.(*net.TCPConn).CloseWrite()
-	c.SetReadDeadline(time.Now().Add(time.Second))
-	io.Copy(io.Discard, c)
-}
+var lecture = labtest.Lecture
 
 // The fakes: each breaks one rule.
 var (
-	wrongGreeting = func(c net.Conn) { script(c, "howdy\n", nil) }
-	noEcho        = func(c net.Conn) { script(c, lab.Greeting, func([]byte) []byte { return nil }) }
+	wrongGreeting = labtest.Scripted("howdy\n", nil)
+	noEcho        = labtest.Scripted(lab.Greeting, func([]byte) []byte { return nil })
 	lateGreeting  = func(c net.Conn) {
 		buf := make([]byte, lab.MaxRead)
 		n, _ := c.Read(buf)
 		io.WriteString(c, lab.Greeting)
 		c.Write(buf[:n])
-		hangUp(c)
+		labtest.HangUp(c)
 	}
 	// readsAll reads the whole line, however long: more than one read.
 	readsAll = func(c net.Conn) {
 		io.WriteString(c, lab.Greeting)
 		line, _ := bufio.NewReader(c).ReadString('\n')
 		io.WriteString(c, line)
-		hangUp(c)
+		labtest.HangUp(c)
 	}
 	// closesAtOnce closes right after the echo, as the lecture's script
 	// does: with unread data, the kernel sends a reset.
@@ -151,10 +77,10 @@ var (
 		buf := make([]byte, lab.MaxRead)
 		n, _ := c.Read(buf)
 		c.Write(buf[:n])
-		hangUp(c)
+		labtest.HangUp(c)
 	}
-	silent     = func(c net.Conn) { io.Copy(io.Discard, c) }
-	hangsUpNow = func(c net.Conn) {} // a Python 3 script whose send("hello\n") raised
+	silent     = labtest.Silent
+	hangsUpNow = labtest.HangUpAtOnce
 )
 
 // verdicts is every check's status: all PASS (the model INFO) but for the
@@ -343,12 +269,7 @@ func find(rep Report, id string) Result {
 }
 
 func TestGradeNothingListens(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := labtest.ClosedAddr(t)
 	rep, err := Run(context.Background(), Config{Addr: addr, Timeout: testTimeout})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // canCapture says whether this process may open a packet socket, that is,
@@ -32,31 +34,20 @@ func canCapture(t *testing.T) bool {
 }
 
 // lectureServer answers calls on 127.0.0.1 the lecture's way, as the
-// server does: greet, read once, echo, then FIN first and drain.
-func lectureServer(t *testing.T) *net.TCPListener {
+// server does (greet, read once, echo, then FIN first and drain), one at a
+// time, and returns its address.
+func lectureServer(t *testing.T) *net.TCPAddr {
 	t.Helper()
-	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	return tcpAddr(t, labtest.Config{Serial: true}.Start(t, labtest.Lecture))
+}
+
+func tcpAddr(t *testing.T, s *labtest.Server) *net.TCPAddr {
+	t.Helper()
+	a, err := net.ResolveTCPAddr("tcp4", s.Addr)
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.AcceptTCP()
-			if err != nil {
-				return
-			}
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			io.WriteString(c, "hello\n")
-			buf := make([]byte, 1000)
-			n, _ := c.Read(buf)
-			c.Write(buf[:n])
-			c.CloseWrite()
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	}()
-	return ln
+	return a
 }
 
 // watchLoopback opens a watch of port on lo and returns a function that
@@ -126,8 +117,7 @@ func callOnce(t *testing.T, addr string, msg []byte) {
 // TestCaptureLoopback watches one lecture call on lo, the loopback, whose
 // frames carry an Ethernet header with zero MACs.
 func TestCaptureLoopback(t *testing.T) {
-	ln := lectureServer(t)
-	srv := ln.Addr().(*net.TCPAddr)
+	srv := lectureServer(t)
 	next := watchLoopback(t, srv.Port)
 
 	// The call, after Open: from then on every frame is queued for Run.
@@ -182,24 +172,14 @@ func TestCaptureLoopback(t *testing.T) {
 // TestCaptureNaiveCloseResets: a server that closes without draining,
 // as the lecture's script does, resets a caller who sent more than it read.
 func TestCaptureNaiveCloseResets(t *testing.T) {
-	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	srv := ln.Addr().(*net.TCPAddr)
-	next := watchLoopback(t, srv.Port)
-	go func() {
-		c, err := ln.AcceptTCP()
-		if err != nil {
-			return
-		}
+	srv := tcpAddr(t, labtest.Start(t, func(c net.Conn) {
 		io.WriteString(c, "hello\n")
 		buf := make([]byte, 1000)
 		n, _ := io.ReadFull(c, buf) // the lecture's recv(1000), made sure to get all 1000
 		c.Write(buf[:n])
 		c.Close() // 2000 bytes unread: the kernel sends RST, not FIN
-	}()
+	}))
+	next := watchLoopback(t, srv.Port)
 	go callOnce(t, srv.String(), make([]byte, 3000))
 	for {
 		e := next()
