@@ -2,8 +2,9 @@
 # setup_test.sh proves that deploy/setup.sh's package step installs a working
 # Docker (Engine, Compose v2, buildx) on clean Debian 12 and Debian 13 roots and
 # leaves every package that was already installed exactly as it was; that its
-# guard refuses a plan that would upgrade an installed package; and that
-# --uninstall puts the package list back as it was.
+# guard refuses a plan that would upgrade an installed package; that a Docker
+# already there is used, not replaced; that on Debian 13 a pin left by an
+# earlier run goes; and that --uninstall puts the package list back.
 #
 #   bash deploy/setup_test.sh [bookworm] [trixie]      (root; .ci/run runs it)
 #
@@ -49,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 work=$(mktemp -d /tmp/socketlab-setup-test-XXXXXX)
 
-in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
 packages() { in_root bash -c '. /opt/socketlab/deploy/lib/debian.sh && installed'; }
 
 for release in "${releases[@]}"; do
@@ -72,6 +73,18 @@ for release in "${releases[@]}"; do
 	before=$(packages)
 	echo "$(echo "$before" | wc -l) packages installed before setup"
 
+	say "$release: a Docker that is already there is used, never replaced"
+	# A stand-in for Docker's own docker-ce or Docker Desktop: a docker that
+	# answers. setup must say what it found and install nothing.
+	printf '#!/bin/sh\ncase "$1" in info) [ -n "$2" ] && echo "27.3.1 (Docker Desktop)"; exit 0 ;; *) echo "$1 v2.29.0"; exit 0 ;; esac\n' >"$root/usr/local/bin/docker"
+	chmod +x "$root/usr/local/bin/docker"
+	out=$(in_root bash /opt/socketlab/deploy/setup.sh --packages-only 2>&1) || fail "$release: setup failed beside an existing Docker: $out"
+	echo "$out"
+	grep -q 'found a running Docker engine: 27.3.1 (Docker Desktop); using it' <<<"$out" || fail "$release: setup did not say what Docker it found"
+	[ "$(packages)" = "$before" ] || fail "$release: setup installed packages beside an existing Docker"
+	[ ! -e "$root/etc/apt/sources.list.d/socketlab-trixie.sources" ] || fail "$release: setup added a source beside an existing Docker"
+	rm "$root/usr/local/bin/docker"
+
 	if [ "$release" = bookworm ]; then
 		say "$release: the guard refuses a plan that upgrades an installed package"
 		# A machine whose apt prefers trixie (what `apt-get -t trixie` did):
@@ -87,6 +100,12 @@ for release in "${releases[@]}"; do
 		fi
 		[ "$(packages)" = "$before" ] || fail "$release: the refused run changed packages"
 		rm "$root/etc/apt/preferences.d/00-test-prefer-trixie"
+	fi
+
+	if [ "$release" = trixie ]; then
+		# A pin left by setup on Debian 12 before an upgrade to 13 would hold
+		# back the whole release: setup removes it.
+		printf 'Package: *\nPin: release n=trixie\nPin-Priority: -1\n' >"$root/etc/apt/preferences.d/socketlab-trixie"
 	fi
 
 	say "$release: setup.sh --packages-only"
