@@ -16,7 +16,7 @@ set -euo pipefail
 release=${1:?usage: debian-root.sh RELEASE [PACKAGE,...]}
 include=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/debian.sh
+# shellcheck source-path=SCRIPTDIR source=lib/debian.sh
 . "$here/lib/debian.sh"
 cache=${SOCKETLAB_CACHE:-/var/cache/socketlab}/roots
 

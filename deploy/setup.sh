@@ -58,7 +58,7 @@ trixie_source=/etc/apt/sources.list.d/socketlab-trixie.sources
 trixie_pin=/etc/apt/preferences.d/socketlab-trixie
 
 # apt_uris, main_uri, security_uri, installed: what this machine's apt has.
-# shellcheck source=lib/debian.sh
+# shellcheck source-path=SCRIPTDIR source=lib/debian.sh
 . "$repo/deploy/lib/debian.sh"
 
 # guarded_install PKG... installs the packages only if apt's plan touches no
