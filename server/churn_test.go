@@ -19,6 +19,7 @@ import (
 
 	"github.com/socketlab/socketlab/client/bench"
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // openFDs counts this process's open file descriptors.
@@ -123,7 +124,7 @@ func (lt *logTally) end(t *testing.T) {
 // and the least of a few looks, so that call's last close is not.
 func idle(t *testing.T, addr string, log *logTally) (fds, goroutines int) {
 	t.Helper()
-	servesNormally(t, addr)
+	labtest.ServesNormally(t, addr)
 	log.waitFor(t, 1, lineEchoed)
 	fds, goroutines = openFDs(t), runtime.NumGoroutine()
 	for range 5 {
@@ -166,7 +167,7 @@ func TestThousandsOfSilentHangUps(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	servesNormally(t, r.addr)
+	labtest.ServesNormally(t, r.addr)
 	log.waitFor(t, callers, lineHungUp, lineFailed)
 	log.waitFor(t, 2, lineEchoed)
 	if n := log.count(lineFailed); n > 0 {
@@ -281,5 +282,5 @@ func TestChurn(t *testing.T) {
 	log.waitFor(t, calls+1, lineEchoed)
 	settles(t, "open files", func() int { return openFDs(t) }, idleFDs)
 	settles(t, "goroutines", runtime.NumGoroutine, idleGoroutines)
-	servesNormally(t, r.addr)
+	labtest.ServesNormally(t, r.addr)
 }

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/socketlab/socketlab/internal/callcenter"
 	"github.com/socketlab/socketlab/internal/fdlimit"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
@@ -75,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.port, "port", lab.DefaultPort, "TCP `port` to listen on (0: any free port)")
 	fs.IntVar(&c.backlog, "backlog", 5, "listen(2) queue length: how many callers can wait on hold")
 	fs.BoolVar(&c.once, "once", false, "the lecture's script exactly: serve one call, then exit")
-	fs.StringVar(&c.mode, "mode", string(ModeLecture), "lecture: greet, read once, echo, hang up; echo: echo everything until the caller hangs up")
+	fs.StringVar(&c.mode, "mode", string(callcenter.ModeLecture), "lecture: greet, read once, echo, hang up; echo: echo everything until the caller hangs up")
 	fs.IntVar(&c.workers, "workers", 0, "calls served at once (service employees); 0: one goroutine per call")
 	fs.BoolVar(&c.busy, "busy", false, "with -workers: answer \"busy\" when every employee is on a call, instead of putting callers on hold")
 	fs.DurationVar(&c.think, "think", 0, "time an employee spends on the answer (the balance lookup) before echoing")
@@ -105,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return bad("unexpected argument %q (flags only; did you mean -addr %s?)", fs.Arg(0), fs.Arg(0))
-	case c.mode != string(ModeLecture) && c.mode != string(ModeEcho):
+	case c.mode != string(callcenter.ModeLecture) && c.mode != string(callcenter.ModeEcho):
 		return bad("-mode %q: want lecture or echo", c.mode)
 	case c.port < 0 || c.port > 65535:
 		return bad("-port %d: want 0 to 65535", c.port)
@@ -141,7 +142,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fdlimit.Raise() // best effort: without it a crowd meets "too many open files" sooner
 
-	l, err := listenBacklog(ip, c.port, c.backlog)
+	l, err := callcenter.Listen(ip, c.port, c.backlog)
 	if err != nil {
 		addr := net.JoinHostPort(ip.String(), strconv.Itoa(c.port))
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -152,12 +153,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	log := NewCallLog(stdout, stderr)
-	defer log.Close()
+	// The log is never closed: a stop that cuts calls short leaves them
+	// running, and they may still log after run returns.
+	log := callcenter.NewCallLog(stdout, stderr)
+	defer log.Flush()
 	log.Printf("server listening at %s", l.Addr())
 
-	srv := &Server{
-		Mode:        Mode(c.mode),
+	srv := &callcenter.Server{
+		Mode:        callcenter.Mode(c.mode),
 		Workers:     c.workers,
 		Busy:        c.busy,
 		Think:       c.think,
@@ -169,13 +172,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { served <- srv.Serve(l) }()
 	select {
 	case err := <-served:
-		if err != nil && !errors.Is(err, ErrServerClosed) {
+		if err != nil && !errors.Is(err, callcenter.ErrServerClosed) {
 			return err
 		}
 		return nil
 	case <-ctx.Done():
 	}
-	log.Printf("stopping: no new calls; %d in progress get up to %v to finish", srv.Active(), c.grace)
+	log.Printf("stopping: no new calls; %d in progress get up to %v to finish", srv.InProgress(), c.grace)
 	sctx, cancel := context.WithTimeout(context.Background(), c.grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -246,7 +249,7 @@ func probe(ctx context.Context, ip net.IP, port int, timeout time.Duration, stdo
 	conn.SetDeadline(deadline)
 	// Half-close after the probe's line: an echo-mode server hangs up only
 	// when its caller does.
-	res, err := lab.Exchange(halfCloser{conn}, []byte(probeMsg))
+	res, err := lab.Exchange(halfCloser{conn}, []byte(callcenter.ProbeMsg))
 	if lab.Classify(err) == lab.KindBusy {
 		fmt.Fprintf(stdout, "probe %s: answered busy (server is up)\n", addr)
 		return nil
@@ -254,7 +257,7 @@ func probe(ctx context.Context, ip net.IP, port int, timeout time.Duration, stdo
 	if err != nil {
 		return fmt.Errorf("probe %s: %w", addr, err)
 	}
-	if err := lab.Verify(res, []byte(probeMsg)); err != nil {
+	if err := lab.Verify(res, []byte(callcenter.ProbeMsg)); err != nil {
 		return fmt.Errorf("probe %s: %w", addr, err)
 	}
 	fmt.Fprintf(stdout, "probe %s: greeted and echoed\n", addr)

@@ -6,20 +6,19 @@ import (
 	"errors"
 	"io"
 	"net"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // running is a server started through run, as the binary would be.
 type running struct {
 	addr   string
 	lines  chan string
-	stderr *syncBuffer
+	stderr *labtest.Buffer
 	done   chan error
 	cancel context.CancelFunc
 }
@@ -29,7 +28,7 @@ func startRun(t *testing.T, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	r := &running{lines: make(chan string, 100), stderr: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
+	r := &running{lines: make(chan string, 100), stderr: &labtest.Buffer{}, done: make(chan error, 1), cancel: cancel}
 	go func() {
 		err := run(ctx, args, pw, r.stderr)
 		pw.Close()
@@ -90,7 +89,7 @@ func TestRunPrintsListeningLineFirst(t *testing.T) {
 	if _, port, err := net.SplitHostPort(r.addr); err != nil || port == "0" {
 		t.Fatalf("listening at %q; want 127.0.0.1 and the real port", r.addr)
 	}
-	call(t, r.addr, []byte("hi back atcha\n"))
+	labtest.Call(t, r.addr, []byte("hi back atcha\n"))
 	if got, want := r.next(t), `said "hi back atcha\n" (14 bytes), echoed it`; !strings.Contains(got, want) {
 		t.Fatalf("call line %q; want it to contain %q", got, want)
 	}
@@ -102,7 +101,7 @@ func TestRunOnceServesOneCallThenExits(t *testing.T) {
 	if err := run(context.Background(), []string{"-probe", "-addr", "127.0.0.1", "-port", port(t, r.addr)}, io.Discard, io.Discard); err != nil {
 		t.Fatalf("probe: %v", err)
 	}
-	g, echo := call(t, r.addr, []byte("once\n"))
+	g, echo := labtest.Call(t, r.addr, []byte("once\n"))
 	if string(g) != lab.Greeting || string(echo) != "once\n" {
 		t.Fatalf("got %q %q", g, echo)
 	}
@@ -116,8 +115,8 @@ func TestRunOnceServesOneCallThenExits(t *testing.T) {
 
 func TestRunStopsGracefullyOnSignal(t *testing.T) {
 	r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-think", "300ms")
-	c := dial(t, r.addr)
-	readGreeting(t, c, 2*time.Second)
+	c := labtest.Dial(t, r.addr)
+	labtest.ReadGreeting(t, c, 2*time.Second)
 	c.Write([]byte("goodbye"))
 	time.Sleep(50 * time.Millisecond)
 	r.cancel() // what SIGTERM does through signal.NotifyContext
@@ -141,8 +140,7 @@ func port(t *testing.T, addr string) string {
 }
 
 func TestRunBadInput(t *testing.T) {
-	busy := newLocalListener(t)
-	defer busy.Close()
+	busy := labtest.Start(t, labtest.Lecture)
 	tests := []struct {
 		name     string
 		args     []string
@@ -156,7 +154,7 @@ func TestRunBadInput(t *testing.T) {
 		{"busy without workers", []string{"-busy"}, 2, "-busy needs -workers N"},
 		{"stray argument", []string{"8000"}, 2, `unexpected argument "8000"`},
 		{"not an IP", []string{"-addr", "laptop-a"}, 2, `-addr "laptop-a" is not an IP address`},
-		{"port in use", []string{"-addr", "127.0.0.1", "-port", port(t, busy.Addr().String())}, 1, "address already in use"},
+		{"port in use", []string{"-addr", "127.0.0.1", "-port", busy.Port()}, 1, "address already in use"},
 		{"address not on this machine", []string{"-addr", "192.0.2.254", "-port", "0"}, 1, "this machine has no such address"},
 		{"probe finds nobody", []string{"-probe", "-addr", "127.0.0.1", "-port", "1"}, 1, "connection refused"},
 	}
@@ -192,40 +190,6 @@ func TestListInterfacesShowsLoopback(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "127.0.0.1/8") {
 		t.Fatalf("got %q; want lo with 127.0.0.1/8", out.String())
-	}
-}
-
-// TestBacklogIsTheRealListenQueue holds callers on a listener nobody
-// accepts from. Linux completes the handshake for backlog+1 of them and drops
-// the SYNs of the rest, so their connect times out: the queue is what
-// -backlog says, not the kernel's default of thousands.
-func TestBacklogIsTheRealListenQueue(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the count of held callers is Linux's")
-	}
-	for _, backlog := range []int{1, 3} {
-		t.Run(strconv.Itoa(backlog), func(t *testing.T) {
-			l, err := listenBacklog(net.IPv4(127, 0, 0, 1), 0, backlog)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
-			held := 0
-			for range backlog + 3 {
-				c, err := net.DialTimeout("tcp", l.Addr().String(), 300*time.Millisecond)
-				if err != nil {
-					if lab.Classify(err) != lab.KindTimeout {
-						t.Fatalf("caller beyond the queue: %v; want a timeout", err)
-					}
-					continue
-				}
-				defer c.Close()
-				held++
-			}
-			if held != backlog+1 {
-				t.Fatalf("%d callers held on a backlog of %d; want %d", held, backlog, backlog+1)
-			}
-		})
 	}
 }
 

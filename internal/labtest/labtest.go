@@ -10,6 +10,7 @@ package labtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"runtime"
@@ -200,29 +201,23 @@ type Engine interface {
 
 // Serve runs e on 127.0.0.1 and a free port until the test ends, and
 // returns where to call it. Then it shuts e down, giving its calls a few
-// seconds, and fails the test if calls were cut short, or if Serve failed
-// before the shutdown.
-func Serve(t testing.TB, e Engine) *Server {
+// seconds, and fails the test if calls were cut short, or if Serve returned
+// an error other than closed: what e's Serve returns after Shutdown, a
+// deliberate stop (as http.ErrServerClosed is for net/http).
+func Serve(t testing.TB, e Engine, closed error) *Server {
 	t.Helper()
 	s := listen(t, "")
 	served := make(chan error, 1)
 	go func() { served <- e.Serve(s.ln) }()
 	s.stop = func() {
-		select {
-		case err := <-served:
-			// It ended on its own: nil from a server that serves one call.
-			if err != nil {
-				s.t.Errorf("labtest: serve %s: %v", s.Addr, err)
-			}
-			return
-		default:
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
 		defer cancel()
 		if err := e.Shutdown(ctx); err != nil {
 			s.t.Errorf("labtest: shut down the server at %s: %v", s.Addr, err)
 		}
-		<-served // what Serve returns after Shutdown is the engine's business
+		if err := <-served; err != nil && !errors.Is(err, closed) {
+			s.t.Errorf("labtest: serve %s: %v", s.Addr, err)
+		}
 	}
 	return s
 }

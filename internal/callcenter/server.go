@@ -1,4 +1,10 @@
-package main
+// Package callcenter is the lecture's server as an engine: the call center
+// of the lecture's bank, whose employees greet each caller, listen once,
+// repeat what they heard and hang up. A Server answers calls on the
+// listeners it is given, so the server command, a test or a tool can run
+// it; Listen makes a listener with the lecture's short queue of callers on
+// hold.
+package callcenter
 
 import (
 	"context"
@@ -17,9 +23,10 @@ import (
 // ErrServerClosed is returned by Serve after Shutdown: a deliberate stop, not a failure.
 var ErrServerClosed = errors.New("server closed")
 
-// probeMsg is what -probe says, so its calls are told apart from students'
-// calls: they are not logged and do not count as the -once call.
-const probeMsg = "socketlab-probe\n"
+// ProbeMsg is what the server's -probe health check says, so its calls are
+// told apart from students' calls: they are not logged and do not count as
+// the Once call.
+const ProbeMsg = "socketlab-probe\n"
 
 // Mode is how much of a call the server serves.
 type Mode string
@@ -42,15 +49,18 @@ type Server struct {
 	Think       time.Duration // the balance lookup: time between the caller's words and the echo
 	IdleTimeout time.Duration // hang up on a caller silent this long; 0 waits forever
 	Once        bool          // serve one (non-probe) call, one at a time, then return nil
-	Drain       time.Duration // after the echo, how long to read what the caller still sends
 	Log         *CallLog      // where each call is told; nil logs nothing
 
+	drain    time.Duration // after the echo, how long to read what the caller still sends
 	initOnce sync.Once
 	sem      chan struct{}
 	done     chan struct{}
 	closing  atomic.Bool
-	calls    sync.WaitGroup
-	active   atomic.Int64
+	// calls counts the calls in progress for Shutdown to wait on, and
+	// inProgress the same calls for the stop's messages: from the moment
+	// a call is picked up to its close, busy signal and drain included.
+	calls      sync.WaitGroup
+	inProgress atomic.Int64
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -76,8 +86,8 @@ func (s *Server) init() {
 		if s.Mode == "" {
 			s.Mode = ModeLecture
 		}
-		if s.Drain == 0 {
-			s.Drain = defaultDrain
+		if s.drain == 0 {
+			s.drain = defaultDrain
 		}
 	})
 }
@@ -112,9 +122,9 @@ func (s *Server) Serve(l net.Listener) error {
 			if s.closing.Load() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Temporary() { //nolint:staticcheck // EMFILE is reported as temporary
-				// Out of file descriptors: wait for calls to end rather than spin.
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				// Out of file descriptors (this process's or the
+				// system's): wait for calls to end rather than spin.
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 				s.Log.Errorf("accept: %v; retrying in %v", err, backoff)
 				time.Sleep(backoff)
@@ -161,7 +171,14 @@ func (s *Server) startCall() bool {
 		return false
 	}
 	s.calls.Add(1)
+	s.inProgress.Add(1)
 	return true
+}
+
+// endCall is the end of a call startCall counted.
+func (s *Server) endCall() {
+	s.inProgress.Add(-1)
+	s.calls.Done()
 }
 
 func (s *Server) track(l net.Listener, add bool) bool {
@@ -197,29 +214,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-finished:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("%d calls still in progress: %w", s.active.Load(), ctx.Err())
+		return fmt.Errorf("%d calls still in progress: %w", s.InProgress(), ctx.Err())
 	}
 }
 
-// Active is how many calls are in progress.
-func (s *Server) Active() int64 { return s.active.Load() }
+// InProgress is how many calls are in progress: being served, hearing the
+// busy signal, or being hung up on (the drain after the echo).
+func (s *Server) InProgress() int64 { return s.inProgress.Load() }
 
 func (s *Server) sayBusy(conn net.Conn) {
-	defer s.calls.Done()
+	defer s.endCall()
 	start := time.Now()
 	conn.SetWriteDeadline(start.Add(time.Second))
 	_, err := io.WriteString(conn, lab.Busy)
 	s.hangUp(conn, nil)
-	s.Log.Call(Call{Caller: conn.RemoteAddr(), Outcome: OutcomeBusy, Err: err, Took: time.Since(start)})
+	s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeBusy, err: err, took: time.Since(start)})
 }
 
 // serveCall owns conn from greeting to close, and tells whether it was a probe.
 func (s *Server) serveCall(conn net.Conn) (probe bool) {
-	defer s.calls.Done()
-	s.active.Add(1)
+	defer s.endCall()
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	c := Call{Caller: conn.RemoteAddr()}
+	c := record{caller: conn.RemoteAddr()}
 	start := time.Now()
 	var hangUp bool
 	if s.Mode == ModeEcho {
@@ -227,106 +244,106 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 	} else {
 		hangUp = s.lecture(conn, *bp, &c)
 	}
-	c.Took = time.Since(start)
+	c.took = time.Since(start)
 	// The employee is free once the echo is written: waiting for the caller
 	// to hang up is the kernel's business, not a reason to keep others on hold.
-	s.active.Add(-1)
 	if s.sem != nil {
 		<-s.sem
 	}
-	if !c.Probe {
-		s.Log.Call(c)
+	// The drain below costs a wait for the caller's hang-up. It is only
+	// needed when bytes may still be unread: the one read filled the
+	// buffer, or more is already queued. Otherwise the receive queue is
+	// empty and a plain close sends FIN, never RST; it comes before the
+	// log line, so the caller is not kept waiting for stdout.
+	if hangUp && c.echoed < len(*bp) && !unreadInput(conn) {
+		conn.Close()
+		hangUp = false
+	}
+	if !c.probe {
+		s.Log.call(&c)
 	}
 	if hangUp {
-		// The drain below costs a wait for the caller's hang-up. It is
-		// only needed when bytes may still be unread: the one read filled
-		// the buffer, or more is already queued. Otherwise the receive
-		// queue is empty and a plain close sends FIN, never RST.
-		if c.Echoed < len(*bp) && !unreadInput(conn) {
-			conn.Close()
-		} else {
-			s.hangUp(conn, *bp)
-		}
+		s.hangUp(conn, *bp)
 	}
-	return c.Probe
+	return c.probe
 }
 
 // lecture is the lecture's script: send the greeting, read once, echo
 // exactly what was read. It closes conn itself when the call failed, and
 // otherwise says the caller is owed a hang-up that does not lose the echo.
-func (s *Server) lecture(conn net.Conn, buf []byte, c *Call) (hangUp bool) {
+func (s *Server) lecture(conn net.Conn, buf []byte, c *record) (hangUp bool) {
 	if s.IdleTimeout > 0 {
 		conn.SetDeadline(time.Now().Add(s.IdleTimeout))
 	}
 	if _, err := io.WriteString(conn, lab.Greeting); err != nil {
-		c.Outcome, c.Err = OutcomeError, err
+		c.outcome, c.err = outcomeError, err
 		conn.Close()
 		return false
 	}
 	n, err := conn.Read(buf)
-	c.Said = buf[:n]
+	c.said = buf[:n]
 	if n == 0 {
-		c.Outcome, c.Err = outcomeOfSilence(err), err
+		c.outcome, c.err = outcomeOfSilence(err), err
 		conn.Close()
 		return false
 	}
-	if string(c.Said) == probeMsg {
-		c.Probe = true
+	if string(c.said) == ProbeMsg {
+		c.probe = true
 	}
-	if s.Think > 0 && !c.Probe {
+	if s.Think > 0 && !c.probe {
 		time.Sleep(s.Think)
 	}
-	if _, err := conn.Write(c.Said); err != nil {
-		c.Outcome, c.Err = OutcomeError, err
+	if _, err := conn.Write(c.said); err != nil {
+		c.outcome, c.err = outcomeError, err
 		conn.Close()
 		return false
 	}
-	c.Outcome = OutcomeEchoed
-	c.Echoed = n
+	c.outcome = outcomeEchoed
+	c.echoed = n
 	return true
 }
 
 // echo greets, then echoes every read until the caller hangs up.
-func (s *Server) echo(conn net.Conn, buf []byte, c *Call) {
+func (s *Server) echo(conn net.Conn, buf []byte, c *record) {
 	defer conn.Close()
 	if s.IdleTimeout > 0 {
 		conn.SetDeadline(time.Now().Add(s.IdleTimeout))
 	}
 	if _, err := io.WriteString(conn, lab.Greeting); err != nil {
-		c.Outcome, c.Err = OutcomeError, err
+		c.outcome, c.err = outcomeError, err
 		return
 	}
 	for {
 		n, err := conn.Read(buf)
 		if n > 0 {
-			if c.Echoed == 0 && string(buf[:n]) == probeMsg {
-				c.Probe = true
+			if c.echoed == 0 && string(buf[:n]) == ProbeMsg {
+				c.probe = true
 			}
-			if !c.Probe {
-				s.Log.Said(conn.RemoteAddr(), buf[:n])
+			if !c.probe {
+				s.Log.said(c.caller, buf[:n])
 			}
-			if s.Think > 0 && !c.Probe {
+			if s.Think > 0 && !c.probe {
 				time.Sleep(s.Think)
 			}
 			if _, werr := conn.Write(buf[:n]); werr != nil {
-				c.Outcome, c.Err = OutcomeError, werr
+				c.outcome, c.err = outcomeError, werr
 				return
 			}
-			c.Echoed += n
+			c.echoed += n
 			if s.IdleTimeout > 0 {
 				conn.SetDeadline(time.Now().Add(s.IdleTimeout))
 			}
 		}
 		if err != nil {
 			switch {
-			case c.Echoed > 0 && errors.Is(err, io.EOF):
-				c.Outcome = OutcomeEchoed
-			case c.Echoed > 0 && isTimeout(err):
-				c.Outcome, c.Err = OutcomeIdle, err
-			case c.Echoed > 0:
-				c.Outcome, c.Err = OutcomeError, err
+			case c.echoed > 0 && errors.Is(err, io.EOF):
+				c.outcome = outcomeEchoed
+			case c.echoed > 0 && isTimeout(err):
+				c.outcome, c.err = outcomeIdle, err
+			case c.echoed > 0:
+				c.outcome, c.err = outcomeError, err
 			default:
-				c.Outcome, c.Err = outcomeOfSilence(err), err
+				c.outcome, c.err = outcomeOfSilence(err), err
 			}
 			return
 		}
@@ -347,7 +364,7 @@ func (s *Server) hangUp(conn net.Conn, buf []byte) {
 		var small [512]byte
 		buf = small[:]
 	}
-	conn.SetReadDeadline(time.Now().Add(s.Drain))
+	conn.SetReadDeadline(time.Now().Add(s.drain))
 	for drained := 0; drained < maxDrain; {
 		n, err := conn.Read(buf)
 		drained += n
@@ -357,16 +374,16 @@ func (s *Server) hangUp(conn net.Conn, buf []byte) {
 	}
 }
 
-func outcomeOfSilence(err error) Outcome {
+func outcomeOfSilence(err error) outcome {
 	switch {
 	// A caller who hangs up with the greeting unread sends RST, not FIN:
 	// still a caller who hung up before speaking.
 	case err == nil, errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
-		return OutcomeHungUp
+		return outcomeHungUp
 	case isTimeout(err):
-		return OutcomeIdle
+		return outcomeIdle
 	default:
-		return OutcomeError
+		return outcomeError
 	}
 }
 

@@ -1,23 +1,25 @@
-package main
+package callcenter
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 func TestGreetingComesFirstAndExact(t *testing.T) {
 	addr, _ := startServer(t, &Server{})
-	c := dial(t, addr)
+	c := labtest.Dial(t, addr)
 	// Say nothing: the greeting must arrive before the caller speaks.
-	got, err := readGreeting(t, c, 2*time.Second)
+	got, err := labtest.ReadGreeting(t, c, 2*time.Second)
 	if err != nil || got != "hello\n" {
 		t.Fatalf("got %q, %v; want %q", got, err, "hello\n")
 	}
@@ -39,14 +41,14 @@ func TestEcho(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, log := startServer(t, &Server{})
-			g, echo := call(t, addr, tt.msg)
+			g, echo := labtest.Call(t, addr, tt.msg)
 			if string(g) != lab.Greeting {
 				t.Fatalf("greeting %q; want %q", g, lab.Greeting)
 			}
 			if !bytes.Equal(echo, tt.msg) {
 				t.Fatalf("echo %q; want %q", echo, tt.msg)
 			}
-			waitLog(t, log, "echoed it")
+			log.WaitFor(t, "echoed it")
 		})
 	}
 }
@@ -58,7 +60,7 @@ func TestLongMessageGetsItsEchoNotAReset(t *testing.T) {
 	addr, log := startServer(t, &Server{})
 	msg := bytes.Repeat([]byte("abcdefghij"), 300)
 	for i := range 20 { // a reset is a race; give it many chances to show
-		c := dial(t, addr)
+		c := labtest.Dial(t, addr)
 		res, err := lab.Exchange(c, msg)
 		if err != nil {
 			t.Fatalf("call %d: %v (kind %s)", i, err, lab.Classify(err))
@@ -68,13 +70,13 @@ func TestLongMessageGetsItsEchoNotAReset(t *testing.T) {
 		}
 		c.Close()
 	}
-	waitLog(t, log, "echoed it")
+	log.WaitFor(t, "echoed it")
 }
 
 func TestReadsOnce(t *testing.T) {
 	addr, _ := startServer(t, &Server{Think: 0})
-	c := dial(t, addr)
-	if _, err := readGreeting(t, c, 2*time.Second); err != nil {
+	c := labtest.Dial(t, addr)
+	if _, err := labtest.ReadGreeting(t, c, 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	c.Write([]byte("first"))
@@ -92,37 +94,37 @@ func TestReadsOnce(t *testing.T) {
 
 func TestSilentHangUpIsLogged(t *testing.T) {
 	addr, log := startServer(t, &Server{})
-	c := dial(t, addr)
-	readGreeting(t, c, 2*time.Second)
+	c := labtest.Dial(t, addr)
+	labtest.ReadGreeting(t, c, 2*time.Second)
 	c.Close()
-	waitLog(t, log, "hung up without saying anything, nothing echoed")
+	log.WaitFor(t, "hung up without saying anything, nothing echoed")
 }
 
 func TestHalfCloseBeforeSpeaking(t *testing.T) {
 	addr, log := startServer(t, &Server{})
-	c := dial(t, addr)
+	c := labtest.Dial(t, addr)
 	c.CloseWrite()
 	rest, err := io.ReadAll(c)
 	if err != nil || string(rest) != lab.Greeting {
 		t.Fatalf("got %q, %v; want only the greeting, then EOF", rest, err)
 	}
-	waitLog(t, log, "hung up without saying anything")
+	log.WaitFor(t, "hung up without saying anything")
 }
 
 func TestIdleTimeoutHangsUp(t *testing.T) {
 	addr, log := startServer(t, &Server{IdleTimeout: 100 * time.Millisecond})
-	c := dial(t, addr)
+	c := labtest.Dial(t, addr)
 	rest, err := io.ReadAll(c) // say nothing: the server must end the call
 	if err != nil || string(rest) != lab.Greeting {
 		t.Fatalf("got %q, %v; want the greeting, then the server hanging up", rest, err)
 	}
-	waitLog(t, log, "said nothing; hung up on them (-idle-timeout)")
+	log.WaitFor(t, "said nothing; hung up on them (-idle-timeout)")
 }
 
 func TestEchoMode(t *testing.T) {
 	addr, log := startServer(t, &Server{Mode: ModeEcho})
-	c := dial(t, addr)
-	readGreeting(t, c, 2*time.Second)
+	c := labtest.Dial(t, addr)
+	labtest.ReadGreeting(t, c, 2*time.Second)
 	for _, line := range []string{"one\n", "two\r\n", "three\n"} {
 		c.Write([]byte(line))
 		got := make([]byte, len(line))
@@ -134,8 +136,8 @@ func TestEchoMode(t *testing.T) {
 	if rest, err := io.ReadAll(c); err != nil || len(rest) != 0 {
 		t.Fatalf("after hanging up got %q, %v; want EOF", rest, err)
 	}
-	waitLog(t, log, `said "two\r\n" (5 bytes)`)
-	waitLog(t, log, "echoed 15 bytes, caller hung up")
+	log.WaitFor(t, `said "two\r\n" (5 bytes)`)
+	log.WaitFor(t, "echoed 15 bytes, caller hung up")
 }
 
 // crowd dials n callers at once and says which were greeted within a
@@ -148,11 +150,11 @@ func crowd(t *testing.T, addr string, n int, within time.Duration) (greeted, bus
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range n {
-		c := dial(t, addr)
+		c := labtest.Dial(t, addr)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g, _ := readGreeting(t, c, within)
+			g, _ := labtest.ReadGreeting(t, c, within)
 			mu.Lock()
 			defer mu.Unlock()
 			switch g {
@@ -200,7 +202,7 @@ func TestOneEmployeeServesCallersOneAfterAnother(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			call(t, addr, []byte("balance?"))
+			labtest.Call(t, addr, []byte("balance?"))
 			done[i] = time.Now()
 		}()
 	}
@@ -214,7 +216,7 @@ func TestOneEmployeeServesCallersOneAfterAnother(t *testing.T) {
 	if gap := last.Sub(first); gap < 4*think {
 		t.Fatalf("five calls finished within %v; one employee needs at least %v", gap, 4*think)
 	}
-	waitLog(t, log, "balance?")
+	log.WaitFor(t, "balance?")
 	deadline := time.Now().Add(5 * time.Second)
 	for strings.Count(log.String(), "echoed it") < 5 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -241,8 +243,8 @@ func maxTime(a, b time.Time) time.Time {
 func TestShutdownLetsCallsInProgressFinish(t *testing.T) {
 	s := &Server{Think: 500 * time.Millisecond}
 	addr, _ := startServer(t, s)
-	c := dial(t, addr)
-	readGreeting(t, c, 2*time.Second)
+	c := labtest.Dial(t, addr)
+	labtest.ReadGreeting(t, c, 2*time.Second)
 	c.Write([]byte("still there?"))
 	time.Sleep(50 * time.Millisecond) // the employee is now thinking
 
@@ -259,7 +261,7 @@ func TestShutdownLetsCallsInProgressFinish(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
-	if _, err := (&dialer{}).dial(addr); lab.Classify(err) != lab.KindRefused {
+	if _, err := net.DialTimeout("tcp", addr, time.Second); lab.Classify(err) != lab.KindRefused {
 		t.Fatalf("new call after shutdown: %v; want refused", err)
 	}
 }
@@ -267,8 +269,8 @@ func TestShutdownLetsCallsInProgressFinish(t *testing.T) {
 func TestShutdownGivesUpAfterGrace(t *testing.T) {
 	s := &Server{Think: time.Second}
 	addr, _ := startServer(t, s)
-	c := dial(t, addr)
-	readGreeting(t, c, 2*time.Second)
+	c := labtest.Dial(t, addr)
+	labtest.ReadGreeting(t, c, 2*time.Second)
 	c.Write([]byte("slow"))
 	time.Sleep(50 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -285,8 +287,8 @@ func TestShutdownGivesUpAfterGrace(t *testing.T) {
 func TestBytesAfterTheReadAreDrained(t *testing.T) {
 	addr, _ := startServer(t, &Server{Think: 200 * time.Millisecond})
 	for i := range 5 {
-		c := dial(t, addr)
-		if _, err := readGreeting(t, c, 2*time.Second); err != nil {
+		c := labtest.Dial(t, addr)
+		if _, err := labtest.ReadGreeting(t, c, 2*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		c.Write([]byte("first"))

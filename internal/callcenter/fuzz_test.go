@@ -1,4 +1,4 @@
-package main
+package callcenter
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // FuzzCall feeds a caller's arbitrary bytes to the call handler over a real
@@ -19,7 +20,7 @@ func FuzzCall(f *testing.F) {
 		{},
 		{0},
 		{0xff, 0xfe, 0, '\n'},
-		[]byte(probeMsg),
+		[]byte(ProbeMsg),
 		bytes.Repeat([]byte{'x'}, lab.MaxRead),
 		bytes.Repeat([]byte{'y'}, 3*lab.MaxRead),
 	} {
@@ -27,7 +28,7 @@ func FuzzCall(f *testing.F) {
 	}
 	addr, _ := startServer(f, &Server{IdleTimeout: 2 * time.Second})
 	f.Fuzz(func(t *testing.T, msg []byte) {
-		c := dial(t, addr)
+		c := labtest.Dial(t, addr)
 		if _, err := c.Write(msg); err != nil {
 			t.Fatalf("write: %v", err)
 		}

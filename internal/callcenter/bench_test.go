@@ -1,4 +1,4 @@
-package main
+package callcenter
 
 import (
 	"io"
@@ -7,18 +7,15 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // BenchmarkCall is one whole lecture call on loopback, callers in parallel:
 // connect, greeting, message, echo, both sides hang up. The log goes to
 // io.Discard through the real CallLog, so its cost is counted.
 func BenchmarkCall(b *testing.B) {
-	s := &Server{}
-	l := newLocalListener(b)
-	s.Log = NewCallLog(io.Discard, io.Discard)
-	go s.Serve(l)
-	b.Cleanup(func() { s.Shutdown(b.Context()); s.Log.Close() })
-	addr := l.Addr().String()
+	s := &Server{Log: NewCallLog(io.Discard, io.Discard)}
+	addr := labtest.Serve(b, s, ErrServerClosed).Addr
 	msg := []byte("hi back atcha\n")
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -43,10 +40,9 @@ func BenchmarkCall(b *testing.B) {
 // BenchmarkLogLine is what telling one call costs the employee.
 func BenchmarkLogLine(b *testing.B) {
 	log := NewCallLog(io.Discard, io.Discard)
-	defer log.Close()
-	c := Call{Caller: &net.TCPAddr{IP: net.IPv4(172, 28, 5, 20), Port: 40312}, Said: []byte("hi back atcha\n"), Echoed: 14, Took: 410 * time.Microsecond}
+	c := record{caller: &net.TCPAddr{IP: net.IPv4(172, 28, 5, 20), Port: 40312}, said: []byte("hi back atcha\n"), echoed: 14, took: 410 * time.Microsecond}
 	b.ReportAllocs()
 	for b.Loop() {
-		log.Call(c)
+		log.call(&c)
 	}
 }

@@ -1,15 +1,15 @@
 //go:build !unix
 
-package main
+package callcenter
 
 import (
 	"net"
 	"strconv"
 )
 
-// listenBacklog falls back to the kernel's default queue where listen(2)
+// Listen falls back to the kernel's default queue where listen(2)
 // cannot be called directly; -backlog has no effect there.
-func listenBacklog(ip net.IP, port, _ int) (net.Listener, error) {
+func Listen(ip net.IP, port, _ int) (net.Listener, error) {
 	return net.Listen("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 }
 

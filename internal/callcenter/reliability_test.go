@@ -1,4 +1,4 @@
-package main
+package callcenter
 
 // Bad input and faults, one caller at a time: each test does what a
 // misbehaving caller does, checks the documented answer, and then makes an
@@ -13,18 +13,8 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
 )
-
-// servesNormally makes one ordinary call and fails the test unless it is
-// greeted and echoed: whatever happened before, the server kept serving.
-func servesNormally(t *testing.T, addr string) {
-	t.Helper()
-	msg := []byte("hi back atcha\n")
-	g, echo := call(t, addr, msg)
-	if string(g) != lab.Greeting || !bytes.Equal(echo, msg) {
-		t.Fatalf("ordinary call: greeting %q, echo %q; want %q, %q", g, echo, lab.Greeting, msg)
-	}
-}
 
 // pattern is n bytes that differ from their neighbours, so an echo that is
 // not a prefix of it shows.
@@ -53,7 +43,7 @@ func TestFloodOfOneMegabyte(t *testing.T) {
 	addr, log := startServer(t, &Server{})
 	msg := pattern(1 << 20)
 	for i := range 3 { // a reset is a race; give it a few chances to show
-		c := dial(t, addr)
+		c := labtest.Dial(t, addr)
 		res, err := lab.Exchange(c, msg)
 		if err != nil {
 			t.Fatalf("call %d: %v (kind %s); want the echo and no reset", i, err, lab.Classify(err))
@@ -64,8 +54,8 @@ func TestFloodOfOneMegabyte(t *testing.T) {
 		checkPrefixEcho(t, res.Echo, msg)
 		c.Close()
 	}
-	waitLog(t, log, "echoed it")
-	servesNormally(t, addr)
+	log.WaitFor(t, "echoed it")
+	labtest.ServesNormally(t, addr)
 }
 
 // TestEndlessFloodIsHungUpOn: a caller who never stops sending cannot keep
@@ -76,7 +66,7 @@ func TestFloodOfOneMegabyte(t *testing.T) {
 // before it, and other callers are served meanwhile.
 func TestEndlessFloodIsHungUpOn(t *testing.T) {
 	addr, log := startServer(t, &Server{})
-	c := dial(t, addr)
+	c := labtest.Dial(t, addr)
 	// Bounds the flood: a server that never hangs up fails the test here.
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	const limit = 1 << 30
@@ -98,7 +88,7 @@ func TestEndlessFloodIsHungUpOn(t *testing.T) {
 		sent += n
 		if sent == 2*len(chunk) {
 			// Mid-flood, other callers still get through.
-			servesNormally(t, addr)
+			labtest.ServesNormally(t, addr)
 		}
 	}
 	if lab.Classify(werr) != lab.KindReset {
@@ -114,8 +104,8 @@ func TestEndlessFloodIsHungUpOn(t *testing.T) {
 	if r.err != nil && lab.Classify(r.err) != lab.KindReset {
 		t.Fatalf("flooding caller's read ended with %v; want EOF or a reset", r.err)
 	}
-	waitLog(t, log, "echoed it")
-	servesNormally(t, addr)
+	log.WaitFor(t, "echoed it")
+	labtest.ServesNormally(t, addr)
 }
 
 // TestEveryByteValueIsEchoed: the echo is bytes, not text. Every byte value,
@@ -138,13 +128,13 @@ func TestEveryByteValueIsEchoed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, log := startServer(t, &Server{})
-			g, echo := call(t, addr, tt.msg)
+			g, echo := labtest.Call(t, addr, tt.msg)
 			if string(g) != lab.Greeting || !bytes.Equal(echo, tt.msg) {
 				t.Fatalf("greeting %q, echo %q; want %q and the %d bytes sent", g, echo, lab.Greeting, len(tt.msg))
 			}
-			waitLog(t, log, tt.wantLog)
-			servesNormally(t, addr)
-			waitLog(t, log, `said "hi back atcha\n"`)
+			log.WaitFor(t, tt.wantLog)
+			labtest.ServesNormally(t, addr)
+			log.WaitFor(t, `said "hi back atcha\n"`)
 			if out := log.String(); strings.ContainsAny(out, "\x00\r\x1b") || strings.Count(out, "\n") != 2 {
 				t.Fatalf("log is not two quoted lines:\n%q", out)
 			}
@@ -187,9 +177,13 @@ func TestMisbehavingCallers(t *testing.T) {
 		caller:  func(t *testing.T, c *net.TCPConn) { waitGreetingQueued(t, c); c.Close() },
 		wantLog: "hung up without saying anything, nothing echoed",
 	}, {
-		name:    "resets the call before speaking",
-		srv:     &Server{},
-		caller:  func(t *testing.T, c *net.TCPConn) { readGreeting(t, c, 2*time.Second); c.SetLinger(0); c.Close() },
+		name: "resets the call before speaking",
+		srv:  &Server{},
+		caller: func(t *testing.T, c *net.TCPConn) {
+			labtest.ReadGreeting(t, c, 2*time.Second)
+			c.SetLinger(0)
+			c.Close()
+		},
 		wantLog: "hung up without saying anything, nothing echoed",
 	}, {
 		name: "silent after the greeting: hung up on at -idle-timeout",
@@ -207,7 +201,7 @@ func TestMisbehavingCallers(t *testing.T) {
 		name: "vanishes mid-call while the server thinks",
 		srv:  &Server{Think: 200 * time.Millisecond},
 		caller: func(t *testing.T, c *net.TCPConn) {
-			readGreeting(t, c, 2*time.Second)
+			labtest.ReadGreeting(t, c, 2*time.Second)
 			c.Write([]byte("are you there"))
 			c.SetLinger(0)
 			c.Close()
@@ -217,9 +211,9 @@ func TestMisbehavingCallers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, log := startServer(t, tt.srv)
-			tt.caller(t, dial(t, addr))
-			waitLog(t, log, tt.wantLog)
-			servesNormally(t, addr)
+			tt.caller(t, labtest.Dial(t, addr))
+			log.WaitFor(t, tt.wantLog)
+			labtest.ServesNormally(t, addr)
 		})
 	}
 }
@@ -244,8 +238,8 @@ func waitGreetingQueued(t *testing.T, c *net.TCPConn) {
 // call nobody waits for the slow one.
 func TestSlowCallers(t *testing.T) {
 	addr, log := startServer(t, &Server{})
-	c := dial(t, addr)
-	if _, err := readGreeting(t, c, 2*time.Second); err != nil {
+	c := labtest.Dial(t, addr)
+	if _, err := labtest.ReadGreeting(t, c, 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	typed := []byte("slowly")
@@ -260,7 +254,7 @@ func TestSlowCallers(t *testing.T) {
 		}
 		writes <- err
 	}()
-	servesNormally(t, addr)
+	labtest.ServesNormally(t, addr)
 	echo, err := io.ReadAll(c)
 	if err != nil {
 		t.Fatalf("slow caller: %v; want its echo, then EOF", err)
@@ -271,8 +265,8 @@ func TestSlowCallers(t *testing.T) {
 	if err := <-writes; err != nil && lab.Classify(err) != lab.KindReset {
 		t.Fatalf("slow caller's typing after the hang-up: %v; want success or a reset", err)
 	}
-	waitLog(t, log, `said "`+string(echo)+`"`)
-	servesNormally(t, addr)
+	log.WaitFor(t, `said "`+string(echo)+`"`)
+	labtest.ServesNormally(t, addr)
 }
 
 // TestSlowCallerHoldsTheOnlyEmployee: with -workers 1 a caller who says
@@ -282,14 +276,14 @@ func TestSlowCallers(t *testing.T) {
 func TestSlowCallerHoldsTheOnlyEmployee(t *testing.T) {
 	t.Run("until it hangs up", func(t *testing.T) {
 		addr, _ := startServer(t, &Server{Workers: 1})
-		silent := dial(t, addr)
-		if _, err := readGreeting(t, silent, 2*time.Second); err != nil {
+		silent := labtest.Dial(t, addr)
+		if _, err := labtest.ReadGreeting(t, silent, 2*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		next := dial(t, addr)
+		next := labtest.Dial(t, addr)
 		// With no idle timeout the employee is held for good, so no wait
 		// is long enough for a greeting: this checks behaviour, not speed.
-		if g, err := readGreeting(t, next, 200*time.Millisecond); lab.Classify(err) != lab.KindTimeout {
+		if g, err := labtest.ReadGreeting(t, next, 200*time.Millisecond); lab.Classify(err) != lab.KindTimeout {
 			t.Fatalf("next caller got %q, %v while the employee was held; want to wait on hold", g, err)
 		}
 		silent.Close()
@@ -297,18 +291,18 @@ func TestSlowCallerHoldsTheOnlyEmployee(t *testing.T) {
 		if err != nil || lab.Verify(res, []byte("my turn")) != nil {
 			t.Fatalf("next caller after the hang-up: %q %q, %v; want greeted and echoed", res.Greeting, res.Echo, err)
 		}
-		servesNormally(t, addr)
+		labtest.ServesNormally(t, addr)
 	})
 	t.Run("until -idle-timeout", func(t *testing.T) {
 		addr, log := startServer(t, &Server{Workers: 1, IdleTimeout: 300 * time.Millisecond})
-		silent := dial(t, addr)
-		if _, err := readGreeting(t, silent, 2*time.Second); err != nil {
+		silent := labtest.Dial(t, addr)
+		if _, err := labtest.ReadGreeting(t, silent, 2*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		// Bounded by the dial helper's deadline: the idle timeout frees the
 		// employee long before it.
-		servesNormally(t, addr)
-		waitLog(t, log, "said nothing; hung up on them (-idle-timeout)")
+		labtest.ServesNormally(t, addr)
+		log.WaitFor(t, "said nothing; hung up on them (-idle-timeout)")
 		if rest, err := io.ReadAll(silent); err != nil || len(rest) != 0 {
 			t.Fatalf("silent caller got %q, %v; want EOF", rest, err)
 		}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package callcenter
 
 import (
 	"fmt"
@@ -9,11 +9,11 @@ import (
 	"syscall"
 )
 
-// listenBacklog listens on addr with a listen(2) queue of exactly backlog
+// Listen listens on ip and port with a listen(2) queue of exactly backlog
 // callers. The standard library always asks for the kernel's maximum, which
 // would hide the lecture's point: with one employee, only a few callers can
 // wait on hold.
-func listenBacklog(ip net.IP, port, backlog int) (net.Listener, error) {
+func Listen(ip net.IP, port, backlog int) (net.Listener, error) {
 	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
 	if ip4 := ip.To4(); ip4 != nil {
 		a := &syscall.SockaddrInet4{Port: port}
@@ -52,9 +52,12 @@ func listenBacklog(ip net.IP, port, backlog int) (net.Listener, error) {
 	return net.FileListener(f)
 }
 
-// unreadInput tells whether the caller has sent bytes the server has not
-// read, or hung up already (then there is nothing left to protect). It peeks
-// without blocking: one syscall, where a drain would wait for the caller.
+// unreadInput tells whether bytes the caller sent wait unread in conn's
+// receive queue, so that a plain close would answer them with RST. A caller
+// who has hung up (FIN) has left nothing unread: the peek returns 0 bytes,
+// and the plain close is right. Any other error is reported as unread input,
+// so the careful hang-up deals with it. It peeks without blocking: one
+// syscall, where a drain would wait for the caller.
 func unreadInput(conn net.Conn) bool {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {

@@ -1,0 +1,251 @@
+package callcenter
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// outcome is how a call ended.
+type outcome int
+
+const (
+	outcomeEchoed outcome = iota // the caller spoke and got its words back
+	outcomeHungUp                // the caller hung up before saying anything
+	outcomeIdle                  // the caller said nothing within -idle-timeout
+	outcomeBusy                  // every employee was on a call (-busy)
+	outcomeError                 // the network failed mid-call
+)
+
+// record is one call as the log tells it.
+type record struct {
+	caller  net.Addr
+	said    []byte // the one read (lecture mode); only valid until the call ends
+	echoed  int
+	outcome outcome
+	err     error
+	took    time.Duration
+	probe   bool
+}
+
+// CallLog writes the server's story to stdout, a plain line per event, and
+// each line appears at once. It has no goroutine and nothing to close, so it
+// outlives every call that can still log, even one cut short by a stop.
+//
+// The goroutine that logs a line writes it out itself, unless another is
+// already writing: then it leaves its line queued for that one, which
+// writes everything queued before it stops. A quiet server so pays one
+// write(2) per line and wakes nobody, and a crowd of calls shares one
+// write(2) among many lines and never waits on a lock around stdout.
+type CallLog struct {
+	out    io.Writer
+	errOut io.Writer
+	errMu  sync.Mutex
+
+	mu      sync.Mutex
+	roomy   sync.Cond // signalled when queued has been taken out, and when writing stops
+	queued  []byte    // lines waiting for the writer
+	spare   []byte    // the writer's last buffer, reused for the next lines
+	writing bool      // a goroutine is writing queued out
+}
+
+const (
+	// previewLen is how much of what a caller said a log line shows.
+	previewLen = 80
+	// maxQueued bounds the lines waiting while stdout is slow: past it,
+	// calls wait to log, rather than the server's memory growing.
+	maxQueued = 256 << 10
+	// writerTurns is how many writes a call's goroutine makes for others
+	// before it hands the writing to a goroutine of its own: under a
+	// steady crowd there is always more, and the call must end.
+	writerTurns = 4
+)
+
+// NewCallLog logs lines to out and problems to errOut.
+func NewCallLog(out, errOut io.Writer) *CallLog {
+	l := &CallLog{out: out, errOut: errOut}
+	l.roomy.L = &l.mu
+	return l
+}
+
+// log queues line and, unless another goroutine is writing, writes out
+// everything queued.
+func (l *CallLog) log(line []byte) {
+	l.mu.Lock()
+	for len(l.queued) >= maxQueued {
+		l.roomy.Wait()
+	}
+	l.queued = append(l.queued, line...)
+	if l.writing {
+		l.mu.Unlock()
+		return
+	}
+	l.writing = true
+	l.writeOut(writerTurns)
+}
+
+// writeOut writes what is queued until nothing is, at most turns times
+// (turns < 0: no limit). It is called with l.mu held and l.writing set by
+// the caller, and returns with l.mu released.
+func (l *CallLog) writeOut(turns int) {
+	for ; len(l.queued) > 0; turns-- {
+		if turns == 0 {
+			l.mu.Unlock()
+			go func() {
+				l.mu.Lock()
+				l.writeOut(-1)
+			}()
+			return
+		}
+		buf := l.queued
+		l.queued = l.spare[:0]
+		l.roomy.Broadcast()
+		l.mu.Unlock()
+		l.out.Write(buf) // a log that cannot be written is not a reason to stop serving
+		l.mu.Lock()
+		l.spare = buf
+	}
+	l.writing = false
+	l.roomy.Broadcast()
+	l.mu.Unlock()
+}
+
+// Flush waits until every line logged so far is written.
+func (l *CallLog) Flush() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.writing {
+		l.roomy.Wait()
+	}
+}
+
+// Printf logs a line about the server itself.
+func (l *CallLog) Printf(format string, args ...any) {
+	if l == nil {
+		return
+	}
+	l.log(fmt.Appendf(nil, format+"\n", args...))
+}
+
+// Errorf reports a problem on stderr.
+func (l *CallLog) Errorf(format string, args ...any) {
+	if l == nil {
+		return
+	}
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	fmt.Fprintf(l.errOut, "server: "+format+"\n", args...)
+}
+
+// said logs one read of an echo-mode call as it happens.
+func (l *CallLog) said(caller net.Addr, b []byte) {
+	if l == nil {
+		return
+	}
+	var small [256]byte
+	line := small[:0]
+	line = append(line, "call from "...)
+	line = appendAddr(line, caller)
+	line = append(line, ": said "...)
+	line = appendSaid(line, b)
+	l.log(append(line, '\n'))
+}
+
+// call logs a finished call. Its line is built on the stack: the log copies it.
+func (l *CallLog) call(c *record) {
+	if l == nil {
+		return
+	}
+	var small [256]byte
+	line := small[:0]
+	line = append(line, "call from "...)
+	line = appendAddr(line, c.caller)
+	line = append(line, ": "...)
+	switch c.outcome {
+	case outcomeEchoed:
+		if c.said != nil {
+			line = append(line, "said "...)
+			line = appendSaid(line, c.said)
+			line = append(line, ", echoed it"...)
+		} else {
+			line = append(line, "echoed "...)
+			line = strconv.AppendInt(line, int64(c.echoed), 10)
+			line = append(line, " bytes, caller hung up"...)
+		}
+	case outcomeHungUp:
+		line = append(line, "hung up without saying anything, nothing echoed"...)
+	case outcomeIdle:
+		if c.echoed > 0 {
+			line = append(line, "went quiet after "...)
+			line = strconv.AppendInt(line, int64(c.echoed), 10)
+			line = append(line, " bytes; hung up on them (-idle-timeout)"...)
+		} else {
+			line = append(line, "said nothing; hung up on them (-idle-timeout)"...)
+		}
+	case outcomeBusy:
+		line = append(line, "every employee was busy; said busy and hung up"...)
+	case outcomeError:
+		if len(c.said) > 0 {
+			line = append(line, "said "...)
+			line = appendSaid(line, c.said)
+			line = append(line, ", then "...)
+		}
+		line = append(line, "the call failed: "...)
+		if c.err != nil {
+			line = append(line, c.err.Error()...)
+		}
+	}
+	line = append(line, " ("...)
+	line = appendDuration(line, c.took)
+	line = append(line, ")\n"...)
+	l.log(line)
+}
+
+// appendAddr writes a caller's ip:port into the line itself: Addr.String
+// would allocate a string for every call.
+func appendAddr(line []byte, a net.Addr) []byte {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ap := t.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).AppendTo(line)
+	}
+	return append(line, a.String()...)
+}
+
+func appendSaid(line, b []byte) []byte {
+	cut := b
+	if len(cut) > previewLen {
+		cut = cut[:previewLen]
+	}
+	line = strconv.AppendQuote(line, string(cut))
+	if len(cut) < len(b) {
+		line = append(line, "…"...)
+	}
+	line = append(line, " ("...)
+	line = strconv.AppendInt(line, int64(len(b)), 10)
+	if len(b) == 1 {
+		return append(line, " byte)"...)
+	}
+	return append(line, " bytes)"...)
+}
+
+// appendDuration prints a call's length to a precision a student can read.
+func appendDuration(line []byte, d time.Duration) []byte {
+	switch {
+	case d < time.Millisecond:
+		line = strconv.AppendFloat(line, float64(d)/float64(time.Millisecond), 'f', 2, 64)
+		return append(line, "ms"...)
+	case d < time.Second:
+		line = strconv.AppendFloat(line, float64(d)/float64(time.Millisecond), 'f', 1, 64)
+		return append(line, "ms"...)
+	default:
+		line = strconv.AppendFloat(line, d.Seconds(), 'f', 2, 64)
+		return append(line, "s"...)
+	}
+}
