@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -229,5 +230,44 @@ func TestProbe(t *testing.T) {
 			case <-time.After(100 * time.Millisecond):
 			}
 		})
+	}
+}
+
+// TestStopThatCutsCallsShortNeverPanics: with -grace shorter than the calls
+// in progress, run gives up on them and returns, and they go on: each still
+// gets its echo and logs it, after run has returned. Many times over, that
+// must never panic (a log closed under a call did), and the stop must count
+// the calls it cut short.
+func TestStopThatCutsCallsShortNeverPanics(t *testing.T) {
+	rounds := 20
+	if testing.Short() {
+		rounds = 3
+	}
+	const callers = 4
+	for range rounds {
+		r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-think", "100ms", "-grace", "1ms")
+		conns := make([]*net.TCPConn, callers)
+		for i := range conns {
+			conns[i] = labtest.Dial(t, r.addr)
+			if _, err := labtest.ReadGreeting(t, conns[i], 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			conns[i].Write([]byte("cut short?"))
+		}
+		r.cancel() // what SIGTERM does through signal.NotifyContext
+		if err := r.wait(t); err != nil {
+			t.Fatalf("run: %v; want a stop that gives up on the calls, exit 0", err)
+		}
+		if got, want := r.next(t), fmt.Sprintf("stopping: no new calls; %d in progress", callers); !strings.HasPrefix(got, want) {
+			t.Errorf("stop line %q; want %q", got, want)
+		}
+		if got, want := r.stderr.String(), fmt.Sprintf("server: stopped with calls cut short: %d calls still in progress", callers); !strings.Contains(got, want) {
+			t.Errorf("stderr %q; want %q", got, want)
+		}
+		for i, c := range conns {
+			if echo, err := io.ReadAll(c); err != nil || string(echo) != "cut short?" {
+				t.Fatalf("caller %d after the stop: %q, %v; want its echo", i, echo, err)
+			}
+		}
 	}
 }

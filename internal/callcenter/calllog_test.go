@@ -1,0 +1,73 @@
+package callcenter
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/labtest"
+)
+
+// slowWriter is a stdout that takes a while for each write, so lines pile
+// up behind the one being written.
+type slowWriter struct {
+	labtest.Buffer
+	writes int
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(50 * time.Microsecond)
+	w.writes++ // one writer at a time: the race detector checks that too
+	return w.Buffer.Write(p)
+}
+
+// TestCallLogManyAtOnce: lines logged from many goroutines at once all
+// appear, whole, each once, in fewer writes than lines; after Flush every
+// one is out.
+func TestCallLogManyAtOnce(t *testing.T) {
+	const goroutines, lines = 32, 300
+	out := &slowWriter{}
+	log := NewCallLog(out, out)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range lines {
+				log.Printf("caller %d line %d %s.", g, i, strings.Repeat("x", i%50))
+			}
+		})
+	}
+	wg.Wait()
+	log.Flush()
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(got) != goroutines*lines {
+		t.Fatalf("%d lines; want %d", len(got), goroutines*lines)
+	}
+	seen := map[string]bool{}
+	for _, l := range got {
+		var g, i int
+		var rest string
+		if _, err := fmt.Sscanf(l, "caller %d line %d %s", &g, &i, &rest); err != nil || rest != strings.Repeat("x", i%50)+"." || seen[l] {
+			t.Fatalf("line %q is cut, mixed or repeated", l)
+		}
+		seen[l] = true
+	}
+	if out.writes >= goroutines*lines {
+		t.Errorf("%d writes for %d lines; want lines to share writes while stdout is busy", out.writes, len(got))
+	}
+}
+
+// TestCallLogOutlivesFlush: a call cut short by a stop logs after run has
+// flushed the log for the last time; the line is still written.
+func TestCallLogOutlivesFlush(t *testing.T) {
+	var out labtest.Buffer
+	log := NewCallLog(&out, &out)
+	log.Printf("stopped")
+	log.Flush()
+	log.Printf("a late call")
+	log.Flush()
+	if got := out.String(); got != "stopped\na late call\n" {
+		t.Fatalf("log %q", got)
+	}
+}
