@@ -4,6 +4,7 @@
 //	client [flags] HOST [PORT]
 //	client bench [flags] HOST [PORT]
 //	client grade [flags] HOST [PORT]   (checks a server against the lecture; client grade -h)
+//	client student run|check|judge     (a student's own program in the lab; client student -h)
 package main
 
 import (
@@ -55,6 +56,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if len(args) > 0 && args[0] == "watch" {
 		return runWatch(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "student" {
+		return runStudent(ctx, args[1:], stdout, stderr)
 	}
 	opts, err := parseCall(args, stderr)
 	if err != nil {

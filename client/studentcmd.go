@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+
+	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/netif"
+	"github.com/socketlab/socketlab/internal/student"
+)
+
+const studentUsage = `usage: client student run [flags] -- COMMAND [ARG...]
+       client student check [flags] HOST [PORT]
+       client student judge [flags]
+
+A student's own program in the lab (just my-server, just my-client):
+
+  run     run COMMAND (the student's server.py or client.py), relay what it
+          prints, and write how it ends (exit status, traceback) to -report,
+          a file the other laptop reads
+  check   call the student's server at HOST (laptop-a) as the lab does, grade
+          it, and explain a failure from laptop-a's -report; exit 0 on PASS
+  judge   answer one call as the lecture's server does and say what the
+          student's client did (laptop-b's -report); exit 0 on a whole call
+
+Run "client student SUBCOMMAND -h" for each one's flags.
+`
+
+// runStudent is "client student": it dispatches to run, check or judge.
+func runStudent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		fmt.Fprint(stderr, studentUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	switch args[0] {
+	case "run":
+		return runSupervise(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runStudentCheck(ctx, args[1:], stdout, stderr)
+	case "judge":
+		return runJudge(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "client student: unknown subcommand %q\n%s", args[0], studentUsage)
+	return exitUsage
+}
+
+func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := student.Config{Stdout: stdout, Stderr: stderr}
+	fs := newFlagSet("client student run", "usage: client student run [flags] -- COMMAND [ARG...]\n\nflags:\n", "", stderr)
+	fs.StringVar(&cfg.Report, "report", "", "write the program's report to `FILE` (read by the other laptop)")
+	fs.StringVar(&cfg.After, "after", "", "start the program only once `FILE` exists (the other laptop is ready)")
+	fs.DurationVar(&cfg.AfterWait, "after-wait", student.DefaultAfterWait, "the longest wait for -after")
+	fs.DurationVar(&cfg.Linger, "linger", student.DefaultLinger, "stay this long after the program ends, until stopped (negative: exit at once)")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if fs.NArg() == 0 {
+		return usageExit(badUsage(fs, "missing COMMAND"))
+	}
+	cfg.Command = fs.Args()
+	code, err := student.Supervise(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "client student run: %v\n", err)
+		return exitNetwork
+	}
+	if code < 0 || code > 255 {
+		return 1
+	}
+	return code
+}
+
+func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := student.CheckConfig{Out: stdout}
+	var notOn []string
+	fs := newFlagSet("client student check", "usage: client student check [flags] HOST [PORT]\n\nflags:\n", "", stderr)
+	fs.StringVar(&cfg.Report, "report", "", "the supervisor's report on the server's laptop, `FILE`")
+	fs.Func("not-on", "`IP` of the server's laptop on another network, where it must not answer (repeat)", func(s string) error {
+		if _, err := netipAddr(s); err != nil {
+			return err
+		}
+		notOn = append(notOn, s)
+		return nil
+	})
+	fs.DurationVar(&cfg.ListenWait, "wait", student.DefaultListenWait, "the longest wait for the program to listen")
+	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of each call waits")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	host, port, err := parseTarget(fs)
+	if err != nil {
+		return usageExit(err)
+	}
+	ips, err := resolve(ctx, host)
+	if err != nil {
+		fmt.Fprintf(stderr, "client: %v\n", err)
+		return exitFailed
+	}
+	cfg.Addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(port))
+	for _, ip := range notOn {
+		cfg.NotOn = append(cfg.NotOn, net.JoinHostPort(ip, strconv.Itoa(port)))
+	}
+	v, err := student.Check(ctx, cfg)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "client student check: %v\n", err)
+	}
+	if !v.Passed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func runJudge(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := student.JudgeConfig{Out: stdout}
+	var iface, addr string
+	var port int
+	fs := newFlagSet("client student judge", "usage: client student judge [flags]\n\nflags:\n", "", stderr)
+	fs.StringVar(&iface, "iface", netif.Auto, "listen on this `interface`'s first IPv4 address")
+	fs.StringVar(&addr, "addr", "", "listen on this `IP` instead")
+	fs.IntVar(&port, "port", lab.DefaultPort, "the `port` to listen on")
+	fs.StringVar(&cfg.Report, "report", "", "the supervisor's report on the client's laptop, `FILE`")
+	fs.StringVar(&cfg.Ready, "ready", "", "write `FILE` once listening (the client's supervisor waits for it)")
+	fs.DurationVar(&cfg.CallWait, "wait", student.DefaultCallWait, "the longest wait for the call")
+	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of the call waits")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if fs.NArg() > 0 {
+		return usageExit(badUsage(fs, "unexpected argument %q", fs.Arg(0)))
+	}
+	if addr == "" {
+		ifs, err := netif.System()
+		if err == nil {
+			var i netif.Iface
+			if i, err = netif.Choose(iface, ifs); err == nil && len(i.IPv4()) == 0 {
+				err = fmt.Errorf("interface %s has no IPv4 address", iface)
+			} else if err == nil {
+				addr = i.IPv4()[0].String()
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "client student judge: %v\n", err)
+			return exitFailed
+		}
+	}
+	cfg.Addr = net.JoinHostPort(addr, strconv.Itoa(port))
+	v, err := student.Judge(ctx, cfg)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "client student judge: %v\n", err)
+	}
+	if !v.Passed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// netipAddr checks that s is an IP address.
+func netipAddr(s string) (net.IP, error) {
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("%q is not an IP address", s)
+	}
+	return ip, nil
+}

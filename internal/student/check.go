@@ -1,0 +1,338 @@
+package student
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+const (
+	// DefaultListenWait bounds the wait for the student's program to
+	// listen. Python starts in a tenth of a second; a program that has not
+	// listened after this is stuck before listen().
+	DefaultListenWait = 20 * time.Second
+	// DefaultStepTimeout bounds each step of each call: between two
+	// containers an answer takes a millisecond.
+	DefaultStepTimeout = 2 * time.Second
+	// exitSettle is how long, after the first call, the checker watches
+	// for the program to end: the lecture's script exits right after its
+	// one call.
+	exitSettle = 300 * time.Millisecond
+	// reportPoll is how often the other laptop's report is read.
+	reportPoll = 20 * time.Millisecond
+)
+
+// Message is what laptop-b says on the call, as in the lab.
+var Message = []byte("hi back atcha\n")
+
+// CheckConfig is what Check calls and where it reads about the program.
+type CheckConfig struct {
+	// Addr is the student's server, ip:port; NotOn are its host's other
+	// addresses, where it must not answer (grade.Config.NotOn).
+	Addr  string
+	NotOn []string
+	// Report is the supervisor's report on the server's laptop; "" when
+	// there is none (any server, not run by the supervisor).
+	Report string
+	// ListenWait and Timeout default to DefaultListenWait and
+	// DefaultStepTimeout.
+	ListenWait time.Duration
+	Timeout    time.Duration
+	Out        io.Writer
+}
+
+// Verdict is the checker's last word.
+type Verdict struct {
+	Passed   bool
+	Findings []Finding
+	Report   Report
+	Call     Call
+	Grade    *grade.Report
+}
+
+// Check waits for the student's server to listen (or to end), calls it
+// the way the lab does, grades it, and prints the verdict with what
+// explains a failure. The error is for a check that could not be made.
+func Check(ctx context.Context, cfg CheckConfig) (Verdict, error) {
+	cfg.ListenWait = orDefault(cfg.ListenWait, DefaultListenWait)
+	cfg.Timeout = orDefault(cfg.Timeout, DefaultStepTimeout)
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return Verdict{}, fmt.Errorf("check: address: %w", err)
+	}
+	c := &checker{cfg: cfg}
+	v := c.run(ctx)
+	c.say(v)
+	return v, ctx.Err()
+}
+
+type checker struct {
+	cfg CheckConfig
+}
+
+func (c *checker) run(ctx context.Context) Verdict {
+	var v Verdict
+	out := c.cfg.Out
+	rep, waited, ok := c.waitListening(ctx)
+	v.Report = rep
+	name := programName(rep)
+	switch {
+	case !ok && rep.Exited():
+		fmt.Fprintf(out, "laptop-a's %s ended before it listened: not calling it\n", name)
+		v.Findings = append(v.Findings, c.crashFindings(rep)...)
+		if len(v.Findings) == 0 {
+			v.Findings = append(v.Findings, Finding{ID: "never-listened", Says: fmt.Sprintf("your program ended with exit status %d without ever listening: a server must bind(), listen() and accept() a call.", rep.ExitCode)})
+		}
+		return v
+	case !ok && ctx.Err() == nil && c.cfg.Report != "":
+		fmt.Fprintf(out, "laptop-a's %s is not listening after %s; calling anyway\n", name, round(waited))
+	case ok && c.cfg.Report != "":
+		fmt.Fprintf(out, "laptop-a's %s is listening at %s%s\n", name, strings.Join(rep.Listening, ", "), after(waited))
+	}
+
+	v.Call = Transcript(ctx, c.cfg.Addr, Message, c.cfg.Timeout, out)
+	if rep, ended := c.waitExit(ctx, exitSettle); ended {
+		v.Report = rep
+		v.Findings = append(v.Findings, c.endFindings(v, rep)...)
+		return v
+	}
+	if ctx.Err() != nil {
+		return v
+	}
+	fmt.Fprintln(out)
+	g, err := grade.Run(ctx, grade.Config{
+		Addr: c.cfg.Addr, NotOn: c.cfg.NotOn, Timeout: c.cfg.Timeout,
+		OnCheck: func(r grade.Result) { grade.WriteResult(out, r) },
+	})
+	if err != nil {
+		v.Findings = append(v.Findings, Finding{ID: "grade", Says: err.Error()})
+		return v
+	}
+	fmt.Fprint(out, g.Summary())
+	v.Grade = &g
+	if r, err := c.read(); err == nil {
+		v.Report = r
+	}
+	if v.Report.Exited() {
+		v.Findings = append(v.Findings, c.endFindings(v, v.Report)...)
+		return v
+	}
+	v.Findings = append(v.Findings, behaviour(v, c.cfg)...)
+	v.Passed = g.Passed && v.Call.Complete(Message)
+	return v
+}
+
+// waitListening polls the report until the program listens or ends, or
+// ListenWait passes. With no report to read, it returns at once.
+func (c *checker) waitListening(ctx context.Context) (Report, time.Duration, bool) {
+	start := time.Now()
+	if c.cfg.Report == "" {
+		return Report{}, 0, true
+	}
+	var rep Report
+	for time.Since(start) < c.cfg.ListenWait && ctx.Err() == nil {
+		r, err := c.read()
+		if err == nil {
+			rep = r
+			if r.State == StateListening {
+				return r, time.Since(start), true
+			}
+			if r.Exited() {
+				return r, time.Since(start), false
+			}
+		}
+		sleep(ctx, reportPoll)
+	}
+	return rep, time.Since(start), false
+}
+
+// waitExit watches the report for within and says whether the program ended.
+func (c *checker) waitExit(ctx context.Context, within time.Duration) (Report, bool) {
+	if c.cfg.Report == "" {
+		return Report{}, false
+	}
+	start := time.Now()
+	for ctx.Err() == nil {
+		if r, err := c.read(); err == nil && r.Exited() {
+			return r, true
+		}
+		if time.Since(start) >= within {
+			return Report{}, false
+		}
+		sleep(ctx, reportPoll)
+	}
+	return Report{}, false
+}
+
+func (c *checker) read() (Report, error) {
+	if c.cfg.Report == "" {
+		return Report{}, ErrNoReport
+	}
+	return ReadReport(c.cfg.Report)
+}
+
+// crashFindings explains how the program ended, then the pitfalls still in
+// its file that the crash did not already name.
+func (c *checker) crashFindings(rep Report) []Finding {
+	var fs []Finding
+	if rep.StartError != "" {
+		fs = append(fs, Finding{ID: "start", Says: fmt.Sprintf("the lab could not start %q: %s.", strings.Join(rep.Command, " "), rep.StartError)})
+	}
+	fs = append(fs, ExplainCrash(Crash{ExitCode: rep.ExitCode, Signal: rep.Signal, Stderr: rep.Stderr,
+		File: rep.File, Source: rep.Source, Interfaces: rep.Interfaces})...)
+	return withHints(fs, rep.Source)
+}
+
+// endFindings explains a program that ended during or after the calls.
+func (c *checker) endFindings(v Verdict, rep Report) []Finding {
+	if rep.ExitCode == 0 && rep.Signal == "" {
+		served := "answered laptop-b's call"
+		if !v.Call.Complete(Message) {
+			served = "took laptop-b's call"
+		}
+		fs := []Finding{{ID: "one-call", Says: "your server " + served + ", then ended (exit status 0): that is what the lecture's script does, accept() once. " +
+			"A server keeps answering: put everything from accept() to close() in a loop, `while True:`."}}
+		fs = append(fs, behaviour(v, c.cfg)...)
+		return withHints(fs, rep.Source)
+	}
+	return append(c.crashFindings(rep), behaviour(v, c.cfg)...)
+}
+
+// withHints adds the source's pitfalls that no finding names yet.
+func withHints(fs []Finding, src string) []Finding {
+	have := map[string]bool{}
+	for _, f := range fs {
+		have[f.ID] = true
+	}
+	for _, h := range SourceHints(src) {
+		if !have[h.ID] {
+			have[h.ID] = true
+			h.ID = "hint-" + h.ID
+			fs = append(fs, h)
+		}
+	}
+	return fs
+}
+
+// behaviour explains what the calls saw: where the server listens, a
+// greeting without its newline, an echo that came only after the caller
+// hung up.
+func behaviour(v Verdict, cfg CheckConfig) []Finding {
+	var fs []Finding
+	want, _ := netip.ParseAddrPort(cfg.Addr)
+	for _, l := range v.Report.Listening {
+		ap, err := netip.ParseAddrPort(l)
+		if err != nil {
+			continue
+		}
+		switch {
+		case ap.Addr().IsUnspecified():
+			fs = append(fs, Finding{ID: "all-interfaces", Says: fmt.Sprintf("your server listens on %s: every interface of laptop-a, so it answers on networks it was not meant for (laptop-b reached it on another one). The lecture binds one interface's address: serversocket.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr'].", l)})
+		case ap.Addr().IsLoopback():
+			fs = append(fs, Finding{ID: "loopback", Says: fmt.Sprintf("your server listens on %s: localhost, which only laptop-a itself can call; laptop-b cannot. Bind eth0's address: ni.ifaddresses('eth0')[ni.AF_INET][0]['addr'].", l)})
+		case want.IsValid() && ap.Port() != want.Port():
+			fs = append(fs, Finding{ID: "wrong-port", Says: fmt.Sprintf("your server listens on port %d; laptop-b calls port %d, the lecture's.", ap.Port(), want.Port())})
+		}
+	}
+	g := v.Call.Greeting
+	switch {
+	case v.Call.DialErr != nil || v.Call.End == "reset" && len(g) == 0:
+	case len(g) > 0 && !strings.HasSuffix(string(g), "\n"):
+		fs = append(fs, Finding{ID: "no-newline", Says: fmt.Sprintf(`the greeting came without a newline (%s): telnet shows the caller's typing on the same line. Send b"hello\n".`, lab.Preview(g))})
+	}
+	if v.Call.HalfClosed {
+		fs = append(fs, Finding{ID: "recv-until-close", Says: "the echo came only after laptop-b hung up its side: your server reads until the caller hangs up (recv() until it returns b\"\"). telnet never hangs up first, so its user waits forever. Read once, recv(1000), and echo that."})
+	}
+	return fs
+}
+
+// say prints the verdict and its findings.
+func (c *checker) say(v Verdict) {
+	out := c.cfg.Out
+	name := programName(v.Report)
+	fmt.Fprintln(out)
+	if v.Passed {
+		fmt.Fprintf(out, "verdict: PASS: your %s on laptop-a answered laptop-b across the lab as the lecture's server does.\n", name)
+		for _, f := range v.Findings {
+			fmt.Fprintf(out, "  - %s\n", f)
+		}
+		return
+	}
+	fmt.Fprintf(out, "verdict: FAIL: your %s %s.\n", name, failWords(v))
+	if len(v.Findings) == 0 {
+		fmt.Fprintln(out, "  - see the FAIL lines above.")
+	}
+	for i, f := range v.Findings {
+		if i == 1 && strings.HasPrefix(f.ID, "hint-") || i > 1 && strings.HasPrefix(f.ID, "hint-") && !strings.HasPrefix(v.Findings[i-1].ID, "hint-") {
+			fmt.Fprintln(out, "  also in your file:")
+		}
+		fmt.Fprintf(out, "  - %s\n", f)
+	}
+}
+
+// failWords says in a few words how it failed.
+func failWords(v Verdict) string {
+	r := v.Report
+	switch {
+	case r.Exited() && r.StartError != "":
+		return "could not be started"
+	case r.Exited() && len(r.Listening) == 0:
+		if r.ExitCode != 0 || r.Signal != "" {
+			return "stopped before it listened"
+		}
+		return "ended before it listened"
+	case r.Exited() && (r.ExitCode != 0 || r.Signal != ""):
+		return "crashed during a call"
+	case r.Exited():
+		return "served one call, then ended"
+	case v.Call.DialErr != nil:
+		return "did not answer laptop-b's call"
+	}
+	return "did not do all the lecture asks"
+}
+
+// programName is the student's file, or the command, as the verdict names it.
+func programName(r Report) string {
+	switch {
+	case r.File != "":
+		return path.Base(r.File)
+	case len(r.Command) > 0:
+		return path.Base(r.Command[0])
+	}
+	return "server"
+}
+
+func round(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+// after says how long laptop-b waited, when it waited at all.
+func after(d time.Duration) string {
+	if d < 50*time.Millisecond {
+		return ""
+	}
+	return " (after " + round(d) + ")"
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,112 @@
+// Package student runs a student's own program in the lab and judges it: the
+// supervisor (Supervise) runs the program on one laptop, relays what it
+// prints and writes down how it ends; the checker (Check) calls a student's
+// server from the other laptop, grades it and explains what went wrong in
+// the student's terms; the judge (Judge) answers a student's client as the
+// lecture's server does and says what that client did.
+//
+// The two laptops share one small file, the supervisor's Report, through a
+// volume: that is how the laptop that gives the verdict learns of a
+// traceback on the other one, and stops waiting the moment the program has
+// ended instead of waiting out a timeout.
+package student
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// State is where the student's program is in its life.
+type State string
+
+const (
+	StateStarting  State = "starting"  // the supervisor runs; the program not yet
+	StateRunning   State = "running"   // started, not yet listening
+	StateListening State = "listening" // a socket of the laptop listens
+	StateExited    State = "exited"    // the program has ended
+)
+
+// Report is what the supervisor knows of the program, written as JSON to a
+// file that the other laptop reads. Every field is a fact; the words for the
+// student come from Explain.
+type Report struct {
+	State   State    `json:"state"`
+	Command []string `json:"command"`
+	// File is the program's source file as the command names it (the first
+	// argument that is a file in the working directory), and Source its first
+	// maxSource bytes, for the hints Explain finds in it.
+	File   string `json:"file,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Interfaces are the laptop's network interfaces and their IPv4
+	// addresses, as "eth0 172.28.5.10": what ni.interfaces() would list.
+	Interfaces []string `json:"interfaces,omitempty"`
+	// Listening are the TCP addresses the laptop listens on, ip:port.
+	Listening []string `json:"listening,omitempty"`
+	// StartError is why the program could not be started at all.
+	StartError string `json:"start_error,omitempty"`
+	// ExitCode is the program's exit status, -1 when a signal ended it.
+	ExitCode int    `json:"exit_code"`
+	Signal   string `json:"signal,omitempty"`
+	// Stdout and Stderr are the last bytes the program printed on each.
+	Stdout    string    `json:"stdout,omitempty"`
+	Stderr    string    `json:"stderr,omitempty"`
+	Started   time.Time `json:"started"`
+	Ended     time.Time `json:"ended,omitzero"`
+	MemLimit  bool      `json:"mem_limit,omitempty"` // killed as the memory limit does (SIGKILL)
+	Supervise string    `json:"supervisor,omitempty"`
+}
+
+// Exited says the program has ended, or never started.
+func (r Report) Exited() bool { return r.State == StateExited }
+
+// WriteReport writes r to path so that a reader never sees half of it: a
+// temporary file in the same directory, renamed over the old one.
+func WriteReport(path string, r Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*")
+	if err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	_, werr := tmp.Write(append(b, '\n'))
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		// Readable by the other laptop, which runs as the same user or not.
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write the report: %w", werr)
+	}
+	return nil
+}
+
+// ErrNoReport is a report that is not there (yet).
+var ErrNoReport = errors.New("no report yet")
+
+// ReadReport reads the report at path; ErrNoReport when there is none.
+func ReadReport(path string) (Report, error) {
+	var r Report
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return r, ErrNoReport
+	}
+	if err != nil {
+		return r, fmt.Errorf("read the report: %w", err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("read the report %s: %w", path, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,339 @@
+package student
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/socketlab/socketlab/internal/netif"
+)
+
+const (
+	// maxSource is how much of the student's file the report carries: a
+	// lecture-sized script is a few hundred bytes.
+	maxSource = 32 << 10
+	// tailSize is how much of each output stream the report keeps: enough
+	// for a Python traceback several calls deep.
+	tailSize = 4 << 10
+	// listenPoll is how often the supervisor looks for a listening socket
+	// until it finds one: a Python server listens within 50 ms of starting.
+	listenPoll = 20 * time.Millisecond
+	// stopWait is how long the program gets to end after SIGTERM before
+	// it is killed.
+	stopWait = 2 * time.Second
+	// DefaultLinger bounds how long the supervisor stays once the program
+	// has ended, waiting for the laptop giving the verdict to finish.
+	DefaultLinger = 10 * time.Minute
+	// DefaultAfterWait bounds the wait for Config.After.
+	DefaultAfterWait = 30 * time.Second
+)
+
+// Config is what Supervise runs and where it reports.
+type Config struct {
+	// Command is the program and its arguments, run in Dir.
+	Command []string
+	Dir     string
+	// Report is the file the report is written to; "" writes none.
+	Report string
+	// After, when set, is a file to wait for (up to AfterWait) before
+	// starting: the other laptop's sign that it is ready for the call.
+	After     string
+	AfterWait time.Duration
+	// Linger is how long to stay after the program ends (default
+	// DefaultLinger; negative: not at all). Compose stops every laptop when
+	// one exits, so the supervisor must outlive the program until the
+	// laptop that gives the verdict has given it.
+	Linger time.Duration
+	// Stdout and Stderr receive what the program prints, as it prints it.
+	Stdout, Stderr io.Writer
+	// Say is where the supervisor's own lines go (default Stderr).
+	Say io.Writer
+}
+
+// Supervise runs the program, relays its output, keeps the report up to
+// date, and returns the program's exit status once it has ended and the
+// linger is over, or ctx is done (then the program is stopped first).
+func Supervise(ctx context.Context, cfg Config) (int, error) {
+	if len(cfg.Command) == 0 {
+		return 0, errors.New("supervise: no command to run")
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	if cfg.Say == nil {
+		cfg.Say = cfg.Stderr
+	}
+	s := &supervisor{cfg: cfg}
+	s.rep = Report{State: StateStarting, Command: cfg.Command, Started: time.Now(), Interfaces: interfaces()}
+	s.rep.File, s.rep.Source = sourceOf(cfg.Dir, cfg.Command)
+	if err := s.write(); err != nil {
+		return 0, err
+	}
+	if cfg.After != "" {
+		if err := waitFile(ctx, cfg.After, orDefault(cfg.AfterWait, DefaultAfterWait)); err != nil {
+			fmt.Fprintf(cfg.Say, "socketlab: %v\n", err)
+		}
+	}
+
+	// What listens before the program starts is not the program's: Docker's
+	// DNS resolver listens on 127.0.0.11 inside every container of a
+	// user-defined network.
+	baseline := listening()
+	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
+	cmd.Dir = cfg.Dir
+	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
+	stdout, stderr := newTail(tailSize), newTail(tailSize)
+	cmd.Stdout = io.MultiWriter(cfg.Stdout, stdout)
+	cmd.Stderr = io.MultiWriter(cfg.Stderr, stderr)
+	ownGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		s.update(func(r *Report) {
+			r.State, r.StartError, r.ExitCode, r.Ended = StateExited, err.Error(), 127, time.Now()
+		})
+		fmt.Fprintf(cfg.Say, "socketlab: could not start %s: %v\n", strings.Join(cfg.Command, " "), err)
+		s.linger(ctx)
+		return 127, nil
+	}
+	s.update(func(r *Report) { r.State = StateRunning })
+
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	watchDone := make(chan struct{})
+	go s.watchListen(baseline, watchDone)
+
+	var werr error
+	stopped := false
+	select {
+	case werr = <-exited:
+	case <-ctx.Done():
+		stopped = true
+		werr = stop(cmd, exited)
+	}
+	close(watchDone)
+	code, sig := exitStatus(werr, cmd)
+	s.update(func(r *Report) {
+		r.State, r.ExitCode, r.Signal, r.Ended = StateExited, code, sig, time.Now()
+		r.Stdout, r.Stderr = stdout.String(), stderr.String()
+		r.MemLimit = sig == "killed" && !stopped
+	})
+	if stopped {
+		return code, nil
+	}
+	switch {
+	case sig != "":
+		fmt.Fprintf(cfg.Say, "socketlab: your program was ended by a signal (%s)\n", sig)
+	default:
+		fmt.Fprintf(cfg.Say, "socketlab: your program ended with exit status %d\n", code)
+	}
+	s.linger(ctx)
+	return code, nil
+}
+
+// supervisor is one run: the report, kept under a lock because the
+// listen watcher updates it too.
+type supervisor struct {
+	cfg Config
+	mu  sync.Mutex
+	rep Report
+}
+
+func (s *supervisor) write() error {
+	if s.cfg.Report == "" {
+		return nil
+	}
+	return WriteReport(s.cfg.Report, s.rep)
+}
+
+// update changes the report and writes it; a report that cannot be written
+// is said once on the supervisor's own output, not fatal to the program.
+func (s *supervisor) update(f func(*Report)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.rep)
+	if err := s.write(); err != nil {
+		fmt.Fprintf(s.cfg.Say, "socketlab: %v\n", err)
+	}
+}
+
+// watchListen looks at the laptop's listening sockets until a new one appears or
+// the program ends, and puts them in the report. Bounded: it stops when
+// done is closed, which Supervise does when the program has ended.
+func (s *supervisor) watchListen(baseline []netip.AddrPort, done <-chan struct{}) {
+	t := time.NewTicker(listenPoll)
+	defer t.Stop()
+	for {
+		if l := without(listening(), baseline); len(l) > 0 {
+			s.update(func(r *Report) {
+				if r.State != StateExited {
+					r.State, r.Listening = StateListening, addrStrings(l)
+				}
+			})
+			return
+		}
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *supervisor) linger(ctx context.Context) {
+	d := orDefault(s.cfg.Linger, DefaultLinger)
+	if d < 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// stop ends the program: SIGTERM to its process group, then SIGKILL after
+// stopWait, and returns how it ended.
+func stop(cmd *exec.Cmd, exited <-chan error) error {
+	signalGroup(cmd, false)
+	select {
+	case err := <-exited:
+		return err
+	case <-time.After(stopWait):
+	}
+	signalGroup(cmd, true)
+	return <-exited
+}
+
+// exitStatus is the program's exit code, or -1 and the signal's name.
+func exitStatus(err error, cmd *exec.Cmd) (int, string) {
+	if cmd.ProcessState == nil {
+		if err != nil {
+			return -1, err.Error()
+		}
+		return -1, "unknown"
+	}
+	if sig := signalName(cmd.ProcessState); sig != "" {
+		return -1, sig
+	}
+	return cmd.ProcessState.ExitCode(), ""
+}
+
+// waitFile waits up to within for path to exist.
+func waitFile(ctx context.Context, path string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s did not appear within %v; starting anyway", path, within)
+}
+
+// sourceOf finds the program's source file among the command's arguments:
+// the first that names a file in dir (server.py in `python3 -u server.py`).
+func sourceOf(dir string, command []string) (name, src string) {
+	for _, a := range command[1:] {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		p := a
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(io.LimitReader(f, maxSource))
+		f.Close()
+		return a, string(b)
+	}
+	return "", ""
+}
+
+// interfaces lists the laptop's interfaces as "eth0 172.28.5.10".
+func interfaces() []string {
+	ifs, err := netif.System()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, i := range ifs {
+		line := i.Name
+		for _, a := range i.IPv4() {
+			line += " " + a.String()
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func addrStrings(l []netip.AddrPort) []string {
+	out := make([]string, 0, len(l))
+	for _, a := range l {
+		out = append(out, a.String())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// orDefault is d, or def when d is zero.
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// tail keeps the last n bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	n   int
+	buf []byte
+}
+
+func newTail(n int) *tail { return &tail{n: n} }
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.n {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-t.n:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// without is l less the addresses in old.
+func without(l, old []netip.AddrPort) []netip.AddrPort {
+	var out []netip.AddrPort
+	for _, a := range l {
+		if !slices.Contains(old, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
