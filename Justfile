@@ -51,14 +51,19 @@ hold callers="10000":
 grade host port="8000" *flags:
     go run ./client grade {{flags}} {{host}} {{port}}
 
+# Your own server as laptop-a: laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
+my-server file:
+    STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-server.yaml up --build --exit-code-from laptop-b
+
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
     mkdir -p captures
     docker compose --profile wire up --build
 
-# Build a local Go toolchain image for machines with no image registry (writes .env)
+# Build a local Go toolchain image and Python base for machines with no image registry (writes .env)
 offline:
     bash deploy/setup.sh --go-image-only
+    bash deploy/setup.sh --python-image-only
 
 # Prepare a bare Debian machine: install and start Docker, install just
 setup:

@@ -6,7 +6,10 @@
 #                              and buildx from Debian's packages; start it; install just
 #   deploy/setup.sh --offline  also build a local Go toolchain image from this machine's GOROOT
 #                              and point .env at it (no image registry needed: air-gapped rooms, CI)
-#   deploy/setup.sh --go-image-only   only that last step (`just offline`)
+#                              and a Python base for the laptop image of a student's own program
+#                              (debootstrap from this machine's Debian mirror, cached)
+#   deploy/setup.sh --go-image-only   only the Go toolchain image (`just offline`)
+#   deploy/setup.sh --python-image-only   only the Python base image (`just offline`)
 #   deploy/setup.sh --packages-only   only the package step: install, never start (setup's own test)
 #   deploy/setup.sh --uninstall       remove exactly what setup added: its packages, source and pin
 #
@@ -17,6 +20,7 @@ set -euo pipefail
 
 offline=false
 only_image=false
+only_python=false
 only_packages=false
 uninstall=false
 [ "${SOCKETLAB_ONLY_GO_IMAGE:-}" = 1 ] && only_image=true
@@ -24,10 +28,11 @@ for arg in "$@"; do
 	case "$arg" in
 	--offline) offline=true ;;
 	--go-image-only) only_image=true ;;
+	--python-image-only) only_python=true ;;
 	--packages-only) only_packages=true ;;
 	--uninstall) uninstall=true ;;
 	-h | --help)
-		sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -313,6 +318,46 @@ go_image() {
 	env_set GO_IMAGE "$tag"
 }
 
+# python_image builds the base of the laptop image, where a student's own
+# server.py runs: a minimal Debian root with python3 and python3-netifaces,
+# made by debootstrap from this machine's own Debian mirror (deploy/debian-root.sh,
+# cached by its inputs), imported as socketlab/python:<release>. The image is
+# labelled with the root's cache name, so a later run imports nothing unless
+# the root changed, and takes a second.
+python_image() {
+	local release tarball key tag have
+	release=$(
+		# shellcheck disable=SC1091
+		. /etc/os-release 2>/dev/null
+		echo "${VERSION_CODENAME:-}"
+	)
+	case "$release" in bookworm | trixie) ;; *) release=bookworm ;; esac
+	tag="socketlab/python:$release"
+	if ! command -v debootstrap >/dev/null 2>&1; then
+		command -v apt-get >/dev/null 2>&1 || die "--offline needs debootstrap to make the Python base image (a Debian machine with apt)"
+		say "apt-get update"
+		as_root apt-get update -q >/dev/null || die "apt-get update failed"
+		guarded_install debootstrap
+	fi
+	say "python base image: a $release root with python3 and python3-netifaces (debootstrap, cached)"
+	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" python3,python3-netifaces) ||
+		die "could not make the Python root (deploy/debian-root.sh)"
+	key=$(basename "$tarball" .tar)
+	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)
+	if [ "$have" = "$key" ]; then
+		say "python base image $tag already built"
+	else
+		say "building python base image $tag from $tarball"
+		docker import \
+			-c "LABEL org.socketlab.root=$key" \
+			-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+			-c 'ENV LANG=C.UTF-8' \
+			-m "socketlab: $release with python3 and python3-netifaces (setup.sh --offline)" \
+			"$tarball" "$tag" >/dev/null
+	fi
+	env_set PYTHON_BASE "$tag"
+}
+
 # env_set KEY VALUE writes KEY=VALUE into the repo's .env (git-ignored),
 # which compose reads for ${KEY} in compose.yaml, replacing an earlier value.
 env_set() {
@@ -334,6 +379,10 @@ if $uninstall; then
 	uninstall
 	exit 0
 fi
+if $only_python; then
+	python_image
+	exit 0
+fi
 if $only_packages; then
 	install_docker
 	exit 0
@@ -344,4 +393,5 @@ if ! $only_image; then
 	install_just
 fi
 if $offline || $only_image; then go_image; fi
+if $offline; then python_image; fi
 say "ready: docker compose up    (and: go test ./...)"
