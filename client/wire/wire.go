@@ -42,8 +42,12 @@ type Config struct {
 	Names Names
 	// JSON writes one JSON object per segment instead of a text line.
 	JSON bool
-	// Out receives the lines; nil discards them.
+	// Out receives the lines; nil prints nothing (and formats nothing).
 	Out io.Writer
+	// Segment, when set, is given each segment shown, with the frame that
+	// carried it and the frame's length on the wire: the web view keeps
+	// them per call. frame is valid only during the call.
+	Segment func(e Event, frame []byte, origLen int)
 	// Pcap, when set, receives a pcap file of the shown segments' frames.
 	// Watcher.SetPcap sets it after Open.
 	Pcap io.Writer
@@ -127,10 +131,6 @@ func (w *Watcher) Run(ctx context.Context) (st Stats, err error) {
 		w.src.close()
 	}()
 	cfg := w.cfg
-	out := cfg.Out
-	if out == nil {
-		out = io.Discard
-	}
 	var pcap *PcapWriter
 	if cfg.Pcap != nil {
 		if pcap, err = NewPcapWriter(cfg.Pcap, DefaultSnaplen); err != nil {
@@ -148,7 +148,10 @@ func (w *Watcher) Run(ctx context.Context) (st Stats, err error) {
 	defer stop()
 
 	tr := NewTracker(uint16(cfg.Port), cfg.Names)
-	p := newPrinter(out, cfg.JSON)
+	var p *printer
+	if cfg.Out != nil {
+		p = newPrinter(cfg.Out, cfg.JSON)
+	}
 	port := uint16(cfg.Port)
 	for cfg.Count == 0 || st.Segments < cfg.Count {
 		frame, ts, origLen, err := w.src.read()
@@ -166,8 +169,14 @@ func (w *Watcher) Run(ctx context.Context) (st Stats, err error) {
 			continue
 		}
 		st.Segments++
-		if err := p.print(tr.Observe(ts, seg)); err != nil {
-			return st, fmt.Errorf("write: %w", err)
+		e := tr.Observe(ts, seg)
+		if p != nil {
+			if err := p.print(e); err != nil {
+				return st, fmt.Errorf("write: %w", err)
+			}
+		}
+		if cfg.Segment != nil {
+			cfg.Segment(e, frame, origLen)
 		}
 		if pcap != nil {
 			if err := pcap.WritePacket(ts, frame, origLen); err != nil {
