@@ -57,6 +57,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "watch" {
 		return runWatch(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "view" {
+		return runView(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "student" {
 		return runStudent(ctx, args[1:], stdout, stderr)
 	}

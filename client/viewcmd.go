@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/socketlab/socketlab/client/view"
+	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/lab"
+)
+
+const viewUsage = `usage: client view [flags]
+
+Serve a live web page of the calls to a TCP port on this machine's network
+interface: each call as a ladder diagram (one arrow per TCP segment, with what
+it means, the bytes, seq/ack/len, a step-by-step replay and its pcap, SVG and
+Mermaid), and the call center: employees busy and free (with -status), callers
+waiting in the listen queue against the backlog, queue overflows, busy signals
+and calls per second.
+
+Capturing needs the CAP_NET_RAW capability, as for client watch. The page has
+no other source than this program: it works offline.
+
+flags:
+`
+
+const viewUsageEnd = `
+example, in laptop-a's network namespace (just view):
+  client view -listen :8080 -status http://127.0.0.1:8081/status \
+    -names 172.28.5.10=laptop-a,172.28.5.20=laptop-b
+
+exit status: 0 stopped (Ctrl-C), 1 capture or page error, 2 bad usage.
+`
+
+func parseView(args []string, stderr io.Writer) (view.Config, error) {
+	var cfg view.Config
+	var names string
+	fs := newFlagSet("client view", viewUsage, viewUsageEnd, stderr)
+	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "TCP `PORT` whose calls to show")
+	fs.StringVar(&cfg.Iface, "iface", wire.AutoIface, "interface `NAME` to capture on; auto: the first that is up, not loopback,\nwith an IPv4 address, as the server picks it")
+	fs.StringVar(&cfg.Listen, "listen", ":8080", "serve the page on `ADDR`")
+	fs.StringVar(&cfg.Status, "status", "", "`URL` of the server's status endpoint (server -status), for the employees\nand the server's CPU (default: none)")
+	fs.StringVar(&names, "names", "", "name addresses on the page, `IP=NAME,...`; the default gateway is\n\""+view.YourComputer+"\" unless named here")
+	fs.IntVar(&cfg.Keep, "keep", view.DefaultKeep, "show the last `N` calls; older ones are only counted")
+	fs.DurationVar(&cfg.Interval, "interval", view.DefaultInterval, "at most one update of a page per `D`")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return cfg, badUsage(fs, "unexpected arguments: %q (view takes only flags)", fs.Args())
+	case cfg.Port < 1 || cfg.Port > 65535:
+		return cfg, badUsage(fs, "-port %d: want a number from 1 to 65535", cfg.Port)
+	case cfg.Keep < 1:
+		return cfg, badUsage(fs, "-keep %d: want at least 1", cfg.Keep)
+	case cfg.Interval <= 0:
+		return cfg, badUsage(fs, "-interval must be positive, not %v", cfg.Interval)
+	}
+	var err error
+	if cfg.Names, err = wire.ParseNames(names); err != nil {
+		return cfg, badUsage(fs, "-names: %v", err)
+	}
+	return cfg, nil
+}
+
+// runView is "client view": it opens the capture and the page and serves
+// until told to stop.
+func runView(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseView(args, stderr)
+	if err != nil {
+		return usageExit(err)
+	}
+	v, err := view.Open(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "client: view: %v\n", err)
+		if errors.Is(err, wire.ErrNoSuchIface) {
+			return exitUsage
+		}
+		return exitNetwork
+	}
+	fmt.Fprintf(stdout, "client: view of TCP port %d on %s%s: the page is served on %s\n",
+		cfg.Port, v.Iface().Name, ifaceAddrs(v.Iface()), v.Addr())
+	if err := v.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "client: view: %v\n", err)
+		return exitNetwork
+	}
+	fmt.Fprintln(stdout, "client: view stopped")
+	return exitOK
+}
