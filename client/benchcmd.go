@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strconv"
 
@@ -81,14 +80,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return usageExit(err)
 	}
-	// Resolve once: the engine dials an address, and a name would be
-	// looked up again for each of thousands of calls.
-	ips, err := resolve(ctx, o.host)
-	if err != nil {
+	if o.cfg.Addr, err = resolveAddr(ctx, o.host, strconv.Itoa(o.port)); err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
 		return exitNetwork
 	}
-	o.cfg.Addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(o.port))
 
 	// A failure to raise the limit matters only if the crowd does not fit.
 	atOnce := max(o.cfg.Hold, o.cfg.Concurrency)

@@ -96,21 +96,17 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return usageExit(err)
 	}
-	// Resolve once, as bench does: every call then dials the same address.
-	ips, err := resolve(ctx, o.host)
-	if err != nil {
+	if o.cfg.Addr, err = resolveAddr(ctx, o.host, strconv.Itoa(o.port)); err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
 		return exitFailed
 	}
-	o.cfg.Addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(o.port))
 	for _, a := range o.notOn {
 		host, port, _ := net.SplitHostPort(a)
-		ips, err := resolve(ctx, host)
+		addr, err := resolveAddr(ctx, host, port)
 		if err != nil {
 			fmt.Fprintf(stderr, "client: -not-on: %v\n", err)
 			return exitFailed
 		}
-		addr := net.JoinHostPort(ips[0].String(), port)
 		if addr == o.cfg.Addr {
 			fmt.Fprintf(stderr, "client grade: -not-on %s is the address being graded\n", a)
 			return exitUsage

@@ -14,28 +14,23 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/socketlab/socketlab/internal/call"
 	"github.com/socketlab/socketlab/internal/lab"
 )
 
-// Exit codes, as SPEC.md lists them.
+// Exit codes, as the usage text (client -h) and the README list them.
 const (
 	exitOK       = 0
 	exitNetwork  = 1
 	exitUsage    = 2
 	exitMismatch = 3
 )
-
-// errInterrupted ends a call cut short by SIGINT or SIGTERM; it is not a
-// network failure, but the call did not finish either, so it exits 1.
-var errInterrupted = errors.New("interrupted")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -44,34 +39,26 @@ func main() {
 	os.Exit(code)
 }
 
-// run is the whole program but for the process around it: it reports any
-// error on stderr itself and returns the exit code, so tests see exactly
-// what a user would.
+// subcommands are the commands named by the first argument, each with its
+// own flag set. Each reports any error on stderr itself and returns the exit
+// code. Without one of these names, the arguments are a plain call's.
+var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int{
+	"bench":   runBench,
+	"grade":   runGrade,
+	"watch":   runWatch,
+	"view":    runView,
+	"student": runStudent,
+}
+
+// run is the whole program but for the process around it, so tests see
+// exactly what a user would.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "bench" {
-		return runBench(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		if cmd, ok := subcommands[args[0]]; ok {
+			return cmd(ctx, args[1:], stdout, stderr)
+		}
 	}
-	if len(args) > 0 && args[0] == "grade" {
-		return runGrade(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "watch" {
-		return runWatch(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "view" {
-		return runView(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "student" {
-		return runStudent(ctx, args[1:], stdout, stderr)
-	}
-	opts, err := parseCall(args, stderr)
-	if err != nil {
-		return usageExit(err)
-	}
-	err = call(ctx, opts, stdin, stdout, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "client: %s\n", describe(err))
-	}
-	return exitCode(err)
+	return runCall(ctx, args, stdin, stdout, stderr)
 }
 
 // usageError is bad usage that has already been reported with the usage text.
@@ -89,7 +76,7 @@ func usageExit(err error) int {
 	return exitUsage
 }
 
-// exitCode maps a call's error to the exit status SPEC.md promises.
+// exitCode maps a call's error to the exit status the usage text promises.
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
@@ -161,30 +148,13 @@ func parseTarget(fs *flag.FlagSet) (host string, port int, err error) {
 	return host, port, nil
 }
 
-// resolve looks host up, IPv4 addresses first: the lecture's server binds
-// an IPv4 address, so "localhost" should reach 127.0.0.1 before ::1.
-func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return []netip.Addr{ip.Unmap()}, nil
-	}
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+// resolveAddr looks host up once and returns host:port for its first
+// address (IPv4 first), for the engines that dial one address many times:
+// a name would be looked up again for each of thousands of calls.
+func resolveAddr(ctx context.Context, host string, port string) (string, error) {
+	ips, err := call.Resolve(ctx, host)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", host, err)
+		return "", err
 	}
-	for i := range ips {
-		ips[i] = ips[i].Unmap()
-	}
-	slices.SortStableFunc(ips, func(a, b netip.Addr) int {
-		switch {
-		case a.Is4() == b.Is4():
-			return 0
-		case a.Is4():
-			return -1
-		}
-		return 1
-	})
-	if len(ips) == 0 {
-		return nil, fmt.Errorf("resolve %s: no addresses", host)
-	}
-	return ips, nil
+	return net.JoinHostPort(ips[0].String(), port), nil
 }

@@ -97,12 +97,10 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return usageExit(err)
 	}
-	ips, err := resolve(ctx, host)
-	if err != nil {
+	if cfg.Addr, err = resolveAddr(ctx, host, strconv.Itoa(port)); err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
 		return exitFailed
 	}
-	cfg.Addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(port))
 	for _, ip := range notOn {
 		cfg.NotOn = append(cfg.NotOn, net.JoinHostPort(ip, strconv.Itoa(port)))
 	}

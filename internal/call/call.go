@@ -1,23 +1,30 @@
-package main
+// Package call is the lecture's telnet as an engine: one call to a server,
+// shown the way telnet shows it. It either relays what the user types line
+// by line and what the server says, or, scripted, sends one line after the
+// greeting and checks the echo. The client command fills a Config from its
+// flags; Run makes the call.
+package call
 
 import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
 )
 
+// DefaultTimeout is the lecture-sized patience: a server on the same
+// network answers in milliseconds, a dead one should not hang a script.
+const DefaultTimeout = 10 * time.Second
+
 const (
-	// defaultTimeout is the lecture-sized patience: a server on the same
-	// network answers in milliseconds, a dead one should not hang a script.
-	defaultTimeout = 10 * time.Second
 	// firstBackoff and maxBackoff pace -wait's retries: quick enough that a
 	// container starting a moment later is caught at once, slow enough not
 	// to flood a network that is still coming up.
@@ -29,108 +36,99 @@ const (
 	maxLine = 64 << 10
 )
 
-// callOptions is one call as the flags describe it.
-type callOptions struct {
-	host       string // as typed, for "Connected to <host>."
-	port       int
-	crlf       bool
-	send       string
-	sendSet    bool // -send "" still sends an empty line
-	expectEcho bool
-	wait       time.Duration
-	timeout    time.Duration
+// errInterrupted ends a call cut short by ctx (SIGINT or SIGTERM); it is
+// not a network failure, but the call did not finish either.
+var errInterrupted = errors.New("interrupted")
+
+// Config is one call. The zero value but for Host is an interactive call to
+// port 8000 that gives up after DefaultTimeout.
+type Config struct {
+	Host string // as typed, for telnet's "Connected to <host>."
+	Port int    // 0: lab.DefaultPort
+	// Send is the line to say after the greeting, without its ending,
+	// instead of relaying Stdin; nil relays Stdin. An empty, non-nil Send
+	// says an empty line.
+	Send       []byte
+	CRLF       bool          // end each line sent with \r\n, as telnet does (default \n)
+	ExpectEcho bool          // with Send: a wrong greeting or echo fails the call
+	Wait       time.Duration // keep retrying a connect that finds no server for this long
+	Timeout    time.Duration // connect, and with Send the whole exchange; 0: DefaultTimeout
+	Stdin      io.Reader     // what the user types; nil: nothing
+	Stdout     io.Writer     // what the server says, and telnet's lines around it
+	Stderr     io.Writer     // the notice that -wait is waiting
 }
 
-func (o callOptions) eol() string {
-	if o.crlf {
+func (c Config) eol() string {
+	if c.CRLF {
 		return "\r\n"
 	}
 	return "\n"
 }
 
-const callUsage = `usage: client [flags] HOST [PORT]
-       client bench [flags] HOST [PORT]
-       client grade [flags] HOST [PORT]
-       client watch [flags]
-
-Call HOST at PORT (default 8000) the way the lecture's telnet does: print what
-the server says, send what you type line by line, and stop when the server
-hangs up. "client bench -h" describes the load generator (the "10,000 callers"),
-"client grade -h" the grader of any server against the lecture, and
-"client watch -h" the capture that shows a call's packets on the wire.
-
-flags:
-`
-
-const callUsageEnd = `
-exit status: 0 ok, 1 network error (refused, timeout, reset), 2 bad usage,
-3 protocol mismatch (wrong greeting or wrong echo, with -expect-echo).
-`
-
-// parseCall reads the flags of a plain call. Errors have been reported on
-// stderr with the usage text by the time it returns.
-func parseCall(args []string, stderr io.Writer) (callOptions, error) {
-	o := callOptions{timeout: defaultTimeout}
-	fs := newFlagSet("client", callUsage, callUsageEnd, stderr)
-	fs.BoolVar(&o.crlf, "crlf", false, "end each line sent with \\r\\n, as telnet does (default \\n)")
-	fs.StringVar(&o.send, "send", "", "send `TEXT` and a newline after the greeting instead of reading stdin, then\nprint everything the server says until it hangs up (default: read stdin)")
-	fs.BoolVar(&o.expectEcho, "expect-echo", false, "with -send: exit 3 unless the greeting is exactly \"hello\\n\"\nand the echo equals what was sent")
-	fs.DurationVar(&o.wait, "wait", 0, "keep retrying a refused, unreachable or timed-out connect for up to `D`,\nfor a server that is still starting (default 0: try once)")
-	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "deadline `D` for connecting; with -send also for the whole exchange after it.\nAn interactive session waits for you and the server without limit")
-	if err := fs.Parse(args); err != nil {
-		return o, err
+func (c Config) withDefaults() Config {
+	if c.Port == 0 {
+		c.Port = lab.DefaultPort
 	}
-	fs.Visit(func(f *flag.Flag) { o.sendSet = o.sendSet || f.Name == "send" })
-	switch {
-	case o.timeout <= 0:
-		return o, badUsage(fs, "-timeout must be positive, not %v", o.timeout)
-	case o.wait < 0:
-		return o, badUsage(fs, "-wait must not be negative, not %v", o.wait)
-	case o.expectEcho && !o.sendSet:
-		return o, badUsage(fs, "-expect-echo needs -send: it checks the echo of what -send sent")
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
 	}
-	var err error
-	o.host, o.port, err = parseTarget(fs)
-	return o, err
+	if c.Stdin == nil {
+		c.Stdin = eofReader{}
+	}
+	if c.Stdout == nil {
+		c.Stdout = io.Discard
+	}
+	if c.Stderr == nil {
+		c.Stderr = io.Discard
+	}
+	return c
 }
 
-// call runs one call: connect, then either the -send script or an
-// interactive session.
-func call(ctx context.Context, o callOptions, stdin io.Reader, stdout, stderr io.Writer) error {
-	out := &trackWriter{w: stdout}
-	conn, err := connect(ctx, o, out, stderr)
+// eofReader is a user who types nothing.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// Run makes the call: connect, then either say Send and hear the echo, or
+// relay Stdin until the server hangs up. Its error names what went wrong in
+// lab's words (lab.Classify tells the kind); a call cut short by ctx ends
+// in an error that says "interrupted".
+func Run(ctx context.Context, cfg Config) error {
+	cfg = cfg.withDefaults()
+	out := &trackWriter{w: cfg.Stdout}
+	conn, err := connect(ctx, cfg, out)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	fmt.Fprintf(out, "Connected to %s.\n", o.host)
-	if o.sendSet {
-		return sendOnce(ctx, conn, o, out)
+	fmt.Fprintf(out, "Connected to %s.\n", cfg.Host)
+	if cfg.Send != nil {
+		return sendOnce(ctx, conn, cfg, out)
 	}
-	return interactive(ctx, conn, o, stdin, out)
+	return interactive(ctx, conn, cfg, out)
 }
 
 // connect resolves the host and dials each of its addresses, printing
 // telnet's "Trying <ip>..." for each. With -wait it starts over after a
 // refused, unreachable or timed-out round until the wait is used up; the
 // whole connect then ends within -wait, a single attempt within -timeout.
-func connect(ctx context.Context, o callOptions, out, stderr io.Writer) (net.Conn, error) {
-	port := strconv.Itoa(o.port)
-	where := net.JoinHostPort(o.host, port)
+func connect(ctx context.Context, o Config, out io.Writer) (net.Conn, error) {
+	port := strconv.Itoa(o.Port)
+	where := net.JoinHostPort(o.Host, port)
 	dctx := ctx
-	if o.wait > 0 {
+	if o.Wait > 0 {
 		var cancel context.CancelFunc
-		dctx, cancel = context.WithTimeout(ctx, o.wait)
+		dctx, cancel = context.WithTimeout(ctx, o.Wait)
 		defer cancel()
 	}
-	d := net.Dialer{Timeout: o.timeout}
+	d := net.Dialer{Timeout: o.Timeout}
 	backoff := firstBackoff
 	announced, waiting := false, false
 	var last error
 	// Each round takes at least firstBackoff and the rounds end at the
 	// wait's deadline, so this loop ends; the count is a second bound.
-	for round := 0; round <= int(o.wait/firstBackoff)+1; round++ {
-		ips, err := resolve(dctx, o.host)
+	for round := 0; round <= int(o.Wait/firstBackoff)+1; round++ {
+		ips, err := Resolve(dctx, o.Host)
 		if err == nil {
 			var first error
 			for _, ip := range ips {
@@ -159,12 +157,12 @@ func connect(ctx context.Context, o callOptions, out, stderr io.Writer) (net.Con
 		if cut := hasEnd && !time.Now().Before(end); last == nil || !cut {
 			last = err
 		}
-		if o.wait == 0 || !retryable(err) {
+		if o.Wait == 0 || !retryable(err) {
 			return nil, err
 		}
 		if !waiting {
 			waiting = true
-			fmt.Fprintf(stderr, "client: waiting up to %v for %s...\n", o.wait, where)
+			fmt.Fprintf(o.Stderr, "client: waiting up to %v for %s...\n", o.Wait, where)
 		}
 		t := time.NewTimer(backoff)
 		select {
@@ -176,11 +174,11 @@ func connect(ctx context.Context, o callOptions, out, stderr io.Writer) (net.Con
 			return nil, errInterrupted
 		}
 		if dctx.Err() != nil {
-			return nil, gaveUp(last, o.wait)
+			return nil, gaveUp(last, o.Wait)
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
-	return nil, gaveUp(last, o.wait)
+	return nil, gaveUp(last, o.Wait)
 }
 
 // gaveUp adds the wait to err's message and keeps its kind.
@@ -206,18 +204,19 @@ func retryable(err error) bool {
 	return false
 }
 
-// sendOnce is the lecture's call scripted: greeting, TEXT, echo, hang-up.
-// The server hangs up, as in the lecture; see teeConn for an echo-mode
-// server, which waits for the caller to hang up.
-func sendOnce(ctx context.Context, conn net.Conn, o callOptions, out *trackWriter) error {
+// sendOnce is the lecture's call scripted: greeting, Send, echo, hang-up.
+// The server hangs up, as in the lecture; see hangUpWhenEchoed for an
+// echo-mode server, which waits for the caller to hang up.
+func sendOnce(ctx context.Context, conn net.Conn, o Config, out *trackWriter) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if err := conn.SetDeadline(time.Now().Add(o.timeout)); err != nil {
+	if err := conn.SetDeadline(time.Now().Add(o.Timeout)); err != nil {
 		return lab.Wrap("set deadline", err)
 	}
-	msg := []byte(o.send + o.eol())
-	tc := &teeConn{Conn: conn, w: out}
-	defer tc.stop()
+	msg := append(o.Send[:len(o.Send):len(o.Send)], o.eol()...)
+	hc := &hangUpWhenEchoed{Conn: conn}
+	defer hc.stop()
+	tc := &teeConn{Conn: hc, w: out}
 	res, err := lab.Exchange(tc, msg)
 	if ctx.Err() != nil {
 		return errInterrupted
@@ -235,7 +234,7 @@ func sendOnce(ctx context.Context, conn net.Conn, o callOptions, out *trackWrite
 		return err
 	}
 	out.hangUp()
-	if !o.expectEcho {
+	if !o.ExpectEcho {
 		return nil
 	}
 	if err != nil {
@@ -247,8 +246,8 @@ func sendOnce(ctx context.Context, conn net.Conn, o callOptions, out *trackWrite
 // interactive relays stdin to the server line by line and the server to
 // stdout, until the server hangs up. Ending stdin half-closes the
 // connection, so a server still has the chance to answer.
-func interactive(ctx context.Context, conn net.Conn, o callOptions, stdin io.Reader, out *trackWriter) error {
-	go sendLines(conn, stdin, o.eol())
+func interactive(ctx context.Context, conn net.Conn, o Config, out *trackWriter) error {
+	go sendLines(conn, o.Stdin, o.eol())
 	done := make(chan error, 1)
 	go func() {
 		_, err := io.Copy(out, conn)
@@ -324,14 +323,29 @@ func (t *trackWriter) Write(p []byte) (int, error) {
 
 // teeConn shows the user every byte the server sends, the moment it
 // arrives, while lab.Exchange parses the same bytes.
-//
-// Like telnet, it leaves hanging up to the server: the lecture's server
-// closes right after the echo, and the wire shows its FIN first. Only when
-// the whole echo is back and the server then stays quiet for echoQuiet (an
-// echo-mode server waits for more) does it half-close, as ending stdin would.
 type teeConn struct {
 	net.Conn
-	w       io.Writer
+	w io.Writer
+}
+
+func (c *teeConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		if _, werr := c.w.Write(p[:n]); werr != nil {
+			return n, fmt.Errorf("write stdout: %w", werr)
+		}
+	}
+	return n, err
+}
+
+// hangUpWhenEchoed half-closes once the whole message has come back and the
+// server then stays quiet for echoQuiet, as ending stdin would.
+//
+// Like telnet, it leaves hanging up to the server: the lecture's server
+// closes right after the echo, and the wire shows its FIN first. Only an
+// echo-mode server, which waits for more, hears the caller hang up.
+type hangUpWhenEchoed struct {
+	net.Conn
 	sent    int // bytes of the message; 0 until it is sent
 	got     int // bytes read since the message was sent
 	hangUp  *time.Timer
@@ -342,34 +356,57 @@ type teeConn struct {
 // the caller half-closes.
 const echoQuiet = 300 * time.Millisecond
 
-func (c *teeConn) Read(p []byte) (int, error) {
+func (c *hangUpWhenEchoed) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 {
-		if _, werr := c.w.Write(p[:n]); werr != nil {
-			return n, fmt.Errorf("write stdout: %w", werr)
-		}
-		if c.sent > 0 {
-			c.got += n
-			if c.got >= c.sent && c.hangUp == nil && !c.stopped {
-				// A failed half-close means the server is gone
-				// already; the read that follows says how.
-				c.hangUp = time.AfterFunc(echoQuiet, func() { lab.CloseWrite(c.Conn) })
-			}
+	if n > 0 && c.sent > 0 {
+		c.got += n
+		if c.got >= c.sent && c.hangUp == nil && !c.stopped {
+			// A failed half-close means the server is gone already;
+			// the read that follows says how.
+			c.hangUp = time.AfterFunc(echoQuiet, func() { lab.CloseWrite(c.Conn) })
 		}
 	}
 	return n, err
 }
 
-func (c *teeConn) Write(p []byte) (int, error) {
+func (c *hangUpWhenEchoed) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	c.sent += n
 	return n, err
 }
 
 // stop cancels a pending half-close once the call is over.
-func (c *teeConn) stop() {
+func (c *hangUpWhenEchoed) stop() {
 	c.stopped = true
 	if c.hangUp != nil {
 		c.hangUp.Stop()
 	}
+}
+
+// Resolve looks host up, IPv4 addresses first: the lecture's server binds
+// an IPv4 address, so "localhost" should reach 127.0.0.1 before ::1.
+func Resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{ip.Unmap()}, nil
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	for i := range ips {
+		ips[i] = ips[i].Unmap()
+	}
+	slices.SortStableFunc(ips, func(a, b netip.Addr) int {
+		switch {
+		case a.Is4() == b.Is4():
+			return 0
+		case a.Is4():
+			return -1
+		}
+		return 1
+	})
+	if len(ips) == 0 {
+		return nil, fmt.Errorf("resolve %s: no addresses", host)
+	}
+	return ips, nil
 }

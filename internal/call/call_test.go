@@ -1,0 +1,83 @@
+package call
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/labtest"
+)
+
+// config is a call to s with out as its stdout.
+func config(t *testing.T, s *labtest.Server, out *strings.Builder) Config {
+	t.Helper()
+	port, err := strconv.Atoi(s.Port())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{Host: s.Host(), Port: port, Stdout: out}
+}
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name    string
+		handle  labtest.Handler
+		send    []byte // nil: interactive, with stdin
+		stdin   string
+		expect  bool
+		want    string // stdout after "Connected to 127.0.0.1.\n"
+		wantErr lab.Kind
+	}{
+		{"scripted", labtest.Lecture, []byte("hi back atcha"), "", true, "hello\nhi back atcha\n", ""},
+		{"an empty line", labtest.Lecture, []byte{}, "", true, "hello\n\n", ""},
+		{"wrong echo", labtest.Scripted(lab.Greeting, func([]byte) []byte { return []byte("bye\n") }), []byte("hi"), "", true, "hello\nbye\n", lab.KindWrongEcho},
+		{"interactive, nil stdin", labtest.EchoAll, nil, "", false, "hello\n", ""},
+		{"interactive", labtest.EchoAll, nil, "one\ntwo", false, "hello\none\ntwo\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			cfg := config(t, labtest.Start(t, tt.handle), &out)
+			cfg.Send, cfg.ExpectEcho = tt.send, tt.expect
+			if tt.stdin != "" {
+				cfg.Stdin = strings.NewReader(tt.stdin)
+			}
+			err := Run(context.Background(), cfg)
+			if lab.Classify(err) != tt.wantErr {
+				t.Fatalf("Run: %v; want kind %q", err, tt.wantErr)
+			}
+			want := "Trying 127.0.0.1...\nConnected to 127.0.0.1.\n" + tt.want + closedLine
+			if tt.wantErr != "" {
+				want = strings.TrimSuffix(want, closedLine)
+			}
+			if !strings.HasPrefix(out.String(), want) {
+				t.Errorf("stdout %q; want %q", out.String(), want)
+			}
+		})
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	var out strings.Builder
+	cfg := config(t, labtest.Start(t, labtest.Silent), &out)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Run(ctx, cfg); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("Run with a cancelled context: %v; want interrupted", err)
+	}
+}
+
+func TestResolvePrefersIPv4(t *testing.T) {
+	ips, err := Resolve(context.Background(), "localhost")
+	if err != nil {
+		t.Skipf("no localhost here: %v", err)
+	}
+	if !ips[0].Is4() {
+		t.Fatalf("localhost resolved to %v first; want an IPv4 address", ips[0])
+	}
+	if ip, _ := Resolve(context.Background(), "::ffff:127.0.0.1"); ip[0].String() != "127.0.0.1" {
+		t.Fatalf("a v4-mapped address resolved to %v; want it unmapped", ip)
+	}
+}
