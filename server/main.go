@@ -65,6 +65,7 @@ type config struct {
 	listIfaces   bool
 	probe        bool
 	probeTimeout time.Duration
+	status       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -85,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.listIfaces, "list-interfaces", false, "print each network interface with its addresses and exit")
 	fs.BoolVar(&c.probe, "probe", false, "health check: call the server these flags describe, expect the greeting, exit 0 or 1")
 	fs.DurationVar(&c.probeTimeout, "probe-timeout", 3*time.Second, "how long -probe waits for the greeting")
+	fs.StringVar(&c.status, "status", "", "serve the call center's numbers as JSON at http://`IP:PORT`/status, a loopback\naddress only, for the web view (client view -status)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: server [flags]\n\n"+
 			"Listens on an interface's IPv4 address, greets each caller with %q,\n"+
@@ -116,6 +118,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return bad("-workers %d: want 0 (no limit) or more", c.workers)
 	case c.busy && c.workers == 0:
 		return bad("-busy needs -workers N: with no limit nobody is ever busy")
+	case c.status != "" && checkStatusAddr(c.status) != nil:
+		return bad("%v", checkStatusAddr(c.status))
 	case c.think < 0 || c.idleTimeout < 0 || c.grace < 0:
 		return bad("durations must not be negative")
 	}
@@ -167,6 +171,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		IdleTimeout: c.idleTimeout,
 		Once:        c.once,
 		Log:         log,
+	}
+	if c.status != "" {
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		at, err := serveStatus(sctx, c.status, c, srv)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		log.Printf("status at http://%s/status", at)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()

@@ -61,6 +61,10 @@ type Server struct {
 	// a call is picked up to its close, busy signal and drain included.
 	calls      sync.WaitGroup
 	inProgress atomic.Int64
+	// serving counts the employees on a call: from pick-up until the
+	// echo is written and the employee is free again (the web view's
+	// employees busy).
+	serving atomic.Int64
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -222,6 +226,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // busy signal, or being hung up on (the drain after the echo).
 func (s *Server) InProgress() int64 { return s.inProgress.Load() }
 
+// Serving is how many calls an employee is on now: picked up, and the
+// echo not yet written. With Workers it is at most Workers.
+func (s *Server) Serving() int64 { return s.serving.Load() }
+
 func (s *Server) sayBusy(conn net.Conn) {
 	defer s.endCall()
 	start := time.Now()
@@ -234,9 +242,17 @@ func (s *Server) sayBusy(conn net.Conn) {
 // serveCall owns conn from greeting to close, and tells whether it was a probe.
 func (s *Server) serveCall(conn net.Conn) (probe bool) {
 	defer s.endCall()
+	s.serving.Add(1)
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	c := record{caller: conn.RemoteAddr()}
+	if s.IdleTimeout == 0 {
+		// Nothing else hangs up on a caller whose machine vanished
+		// (Listen leaves keepalive off): let TCP's probes find it.
+		if tc, ok := conn.(*net.TCPConn); ok {
+			tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true})
+		}
+	}
 	start := time.Now()
 	var hangUp bool
 	if s.Mode == ModeEcho {
@@ -247,6 +263,7 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 	c.took = time.Since(start)
 	// The employee is free once the echo is written: waiting for the caller
 	// to hang up is the kernel's business, not a reason to keep others on hold.
+	s.serving.Add(-1)
 	if s.sem != nil {
 		<-s.sem
 	}
