@@ -70,11 +70,11 @@ func quote(s string) string {
 // The ladder's geometry, shared in spirit with the page's assets/app.js:
 // one column per party, one arrow per segment, time downwards.
 const (
-	svgTimeX   = 12
-	svgCallerX = 190
-	svgServerX = 590
-	svgGlossX  = 620
-	svgWidth   = 1240
+	svgTimeX   = 8
+	svgCallerX = 140
+	svgServerX = 460
+	svgGlossX  = 484
+	svgWidth   = 1100
 	svgTop     = 70
 	svgRow     = 46
 	svgSlope   = 18 // how far an arrow falls: time passes while it travels

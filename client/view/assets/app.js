@@ -6,7 +6,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 // The ladder's geometry, as in export.go's WriteSVG.
-const G = { timeX: 12, callerX: 190, serverX: 590, glossX: 620, width: 1240, top: 70, row: 46, slope: 18 };
+const G = { timeX: 8, callerX: 140, serverX: 460, glossX: 484, width: 1100, top: 70, row: 46, slope: 18 };
 const $ = (id) => document.getElementById(id);
 
 const state = {
