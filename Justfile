@@ -55,6 +55,10 @@ grade host port="8000" *flags:
 my-server file:
     STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-server.yaml up --build --exit-code-from laptop-b
 
+# Your own client as laptop-b: it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
+my-client file:
+    STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-client.yaml up --build --exit-code-from laptop-a
+
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
     mkdir -p captures

@@ -14,6 +14,10 @@ import (
 	"github.com/socketlab/socketlab/internal/lab"
 )
 
+// rstWait is how long a caller's reset may trail its FIN: a round trip
+// between two containers takes a tenth of a millisecond.
+const rstWait = 50 * time.Millisecond
+
 // DefaultCallWait bounds the judge's wait for the student's client to call.
 const DefaultCallWait = 20 * time.Second
 
@@ -166,6 +170,14 @@ func (j *judge) serve(conn net.Conn) callSeen {
 		c.saidEnd = "open"
 		if err != nil {
 			c.saidEnd = endWord(err)
+		}
+		// A caller who closed before the greeting came answers it with RST,
+		// just after its FIN: wait that moment out, then look.
+		if c.saidEnd == "closed" {
+			time.Sleep(rstWait)
+			if resetSince(conn) {
+				c.saidEnd = "reset"
+			}
 		}
 		c.took = time.Since(start)
 		return c

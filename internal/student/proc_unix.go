@@ -3,6 +3,7 @@
 package student
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"syscall"
@@ -38,4 +39,24 @@ func signalName(ps *os.ProcessState) string {
 		return "killed"
 	}
 	return ws.Signal().String()
+}
+
+// resetSince says whether the other end reset conn after its FIN: the
+// greeting reached a caller who had already closed its socket, whose
+// kernel answered with RST. Linux keeps that as the socket's error
+// (EPIPE in CLOSE_WAIT) even though a read still returns EOF first.
+func resetSince(conn net.Conn) bool {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	soErr := 0
+	rc.Control(func(fd uintptr) {
+		soErr, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
+	})
+	return soErr != 0
 }

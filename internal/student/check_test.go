@@ -1,0 +1,175 @@
+package student
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// serveLike answers calls on a fresh 127.0.0.1 listener with handle, up to
+// calls of them (0: until the test ends), and returns the address.
+func serveLike(t *testing.T, calls int, handle func(net.Conn)) string {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for n := 0; calls == 0 || n < calls; n++ {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			handle(c)
+			c.Close()
+		}
+		l.Close()
+	}()
+	t.Cleanup(func() { l.Close(); <-done })
+	return l.Addr().String()
+}
+
+// lecture is the lecture's call as a Python 3 server makes it.
+func lecture(c net.Conn) {
+	io.WriteString(c, "hello\n")
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	b := make([]byte, 1000)
+	n, _ := c.Read(b)
+	c.Write(b[:n])
+}
+
+// recvUntilClose reads until the caller hangs up, then echoes.
+func recvUntilClose(c net.Conn) {
+	io.WriteString(c, "hello\n")
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	b, _ := io.ReadAll(c)
+	c.Write(b)
+}
+
+// noNewline greets with "hello" alone.
+func noNewline(c net.Conn) {
+	io.WriteString(c, "hello")
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	b := make([]byte, 1000)
+	n, _ := c.Read(b)
+	c.Write(b[:n])
+}
+
+func writeReport(t *testing.T, r Report) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "laptop-a.json")
+	require.NoError(t, WriteReport(p, r))
+	return p
+}
+
+func ids(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+func TestCheckPassesALectureServerThatKeepsAnswering(t *testing.T) {
+	addr := serveLike(t, 0, lecture)
+	host, _, _ := net.SplitHostPort(addr)
+	rep := writeReport(t, Report{State: StateListening, Command: []string{"python3", "-u", "server.py"}, File: "server.py", Listening: []string{addr}})
+	var out bytes.Buffer
+	v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
+	require.NoError(t, err)
+	require.True(t, v.Passed, out.String())
+	require.Contains(t, out.String(), "Trying "+host+"...\nConnected to "+host+".\nhello\nhi back atcha\nConnection closed by foreign host.\n")
+	require.Contains(t, out.String(), "verdict: PASS: your server.py on laptop-a answered laptop-b")
+}
+
+func TestCheckExplainsTheLectureScriptWithoutCallingIt(t *testing.T) {
+	rep := writeReport(t, Report{State: StateExited, ExitCode: 1, Command: []string{"python3", "-u", "server.py"},
+		File: "server.py", Source: lectureSource(t), Stderr: tbPython2Print})
+	var out bytes.Buffer
+	start := time.Now()
+	// Nothing listens at this address: a call would be refused, and none is made.
+	v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, Out: &out})
+	require.NoError(t, err)
+	require.Less(t, time.Since(start), time.Second, "a program that ended is not waited for")
+	require.False(t, v.Passed)
+	require.Equal(t, []string{"python2-print", "hint-en0", "hint-one-call", "hint-str-send"}, ids(v.Findings))
+	require.NotContains(t, out.String(), "Trying")
+	require.Contains(t, out.String(), "verdict: FAIL: your server.py stopped before it listened.")
+	require.Contains(t, out.String(), "line 21: this is Python 2 code")
+	require.Contains(t, out.String(), "also in your file:\n  - line 6: en0")
+}
+
+// The lecture's script in Python 3: one call answered well, then exit 0.
+func TestCheckExplainsAServerThatServesOneCall(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "laptop-a.json")
+	var addr string
+	addr = serveLike(t, 1, func(c net.Conn) {
+		lecture(c)
+		WriteReport(rep, Report{State: StateExited, ExitCode: 0, File: "server.py", Listening: []string{addr}})
+	})
+	require.NoError(t, WriteReport(rep, Report{State: StateListening, File: "server.py", Listening: []string{addr}}))
+	var out bytes.Buffer
+	v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
+	require.NoError(t, err)
+	require.False(t, v.Passed)
+	require.Equal(t, []string{"one-call"}, ids(v.Findings))
+	require.Contains(t, out.String(), "hello\nhi back atcha\nConnection closed by foreign host.\n")
+	require.Contains(t, out.String(), "verdict: FAIL: your server.py served one call, then ended.")
+	require.Contains(t, v.Findings[0].Says, "while True:")
+	require.NotContains(t, out.String(), "grading", "a server that has ended is not graded")
+}
+
+func TestCheckExplainsMisbehaviour(t *testing.T) {
+	tests := []struct {
+		name      string
+		handle    func(net.Conn)
+		listening func(addr string) []string
+		want      string
+	}{
+		{"reads until the caller hangs up", recvUntilClose, nil, "recv-until-close"},
+		{"no newline after hello", noNewline, nil, "no-newline"},
+		{"every interface", lecture, func(addr string) []string {
+			_, port, _ := net.SplitHostPort(addr)
+			return []string{"0.0.0.0:" + port}
+		}, "all-interfaces"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			addr := serveLike(t, 0, tt.handle)
+			listening := []string{addr}
+			if tt.listening != nil {
+				listening = tt.listening(addr)
+			}
+			rep := writeReport(t, Report{State: StateListening, File: "server.py", Listening: listening})
+			var out bytes.Buffer
+			v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
+			require.NoError(t, err)
+			require.Contains(t, ids(v.Findings), tt.want, out.String())
+			if tt.want != "all-interfaces" {
+				require.False(t, v.Passed, out.String())
+			}
+			require.True(t, strings.Contains(out.String(), "verdict: "), out.String())
+		})
+	}
+}
+
+func TestCheckStopsWaitingForAServerThatNeverListens(t *testing.T) {
+	rep := writeReport(t, Report{State: StateRunning, File: "server.py"})
+	var out bytes.Buffer
+	start := time.Now()
+	v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, ListenWait: 200 * time.Millisecond, Timeout: 200 * time.Millisecond, Out: &out})
+	require.NoError(t, err)
+	require.False(t, v.Passed)
+	require.Less(t, time.Since(start), 5*time.Second)
+	require.Contains(t, out.String(), "not listening after")
+	require.Contains(t, out.String(), "Unable to connect to remote host: Connection refused")
+}

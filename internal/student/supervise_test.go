@@ -1,0 +1,118 @@
+package student
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestSuperviseRelaysOutputAndReportsTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "report.json")
+	var out, errOut bytes.Buffer
+	code, err := Supervise(context.Background(), Config{
+		Command: []string{"sh", "-c", "echo server listening; echo 'ValueError: You must specify a valid interface name.' >&2; exit 3"},
+		Dir:     dir, Report: rep, Linger: -1, Stdout: &out, Stderr: &errOut,
+	})
+	require.NoError(t, err)
+	require.Equal(t, 3, code)
+	require.Equal(t, "server listening\n", out.String())
+	require.Contains(t, errOut.String(), "ValueError")
+	require.Contains(t, errOut.String(), "socketlab: your program ended with exit status 3")
+
+	r, err := ReadReport(rep)
+	require.NoError(t, err)
+	require.Equal(t, StateExited, r.State)
+	require.Equal(t, 3, r.ExitCode)
+	require.Equal(t, "server listening\n", r.Stdout)
+	require.Equal(t, "ValueError: You must specify a valid interface name.\n", r.Stderr)
+	require.NotEmpty(t, r.Interfaces)
+}
+
+func TestSuperviseReportsAProgramThatCannotStart(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "report.json")
+	code, err := Supervise(context.Background(), Config{Command: []string{"no-such-program-here"}, Report: rep, Linger: -1})
+	require.NoError(t, err)
+	require.Equal(t, 127, code)
+	r, err := ReadReport(rep)
+	require.NoError(t, err)
+	require.True(t, r.Exited())
+	require.Contains(t, r.StartError, "executable file not found")
+}
+
+func TestSuperviseKeepsTheSourceForHints(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, writeFile(dir, "server.py", "print data\n"))
+	rep := filepath.Join(dir, "report.json")
+	_, err := Supervise(context.Background(), Config{Command: []string{"sh", "-c", "exit 1", "server.py"}, Dir: dir, Report: rep, Linger: -1})
+	require.NoError(t, err)
+	r, err := ReadReport(rep)
+	require.NoError(t, err)
+	require.Equal(t, "server.py", r.File)
+	require.Equal(t, "print data\n", r.Source)
+}
+
+// A stopped lab (compose stop, Ctrl-C) stops the program at once, and the
+// supervisor with it.
+func TestSuperviseStopsTheProgramWhenTheLabStops(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := Supervise(ctx, Config{Command: []string{"sleep", "30"}, Report: rep})
+	require.NoError(t, err)
+	require.Less(t, time.Since(start), 5*time.Second)
+	r, err := ReadReport(rep)
+	require.NoError(t, err)
+	require.True(t, r.Exited())
+	require.Equal(t, "terminated", r.Signal)
+}
+
+// The supervisor stays after the program ends, until the lab stops it:
+// compose would otherwise stop the laptop giving the verdict.
+func TestSuperviseLingersAfterTheProgramEnds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	code, err := Supervise(ctx, Config{Command: []string{"true"}})
+	require.NoError(t, err)
+	require.Equal(t, 0, code)
+	require.GreaterOrEqual(t, time.Since(start), 350*time.Millisecond)
+}
+
+func TestSuperviseSeesTheProgramListen(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on this machine")
+	}
+	rep := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Supervise(ctx, Config{Command: []string{py, "-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(5)\ntime.sleep(10)"}, Report: rep})
+	}()
+	var r Report
+	require.Eventually(t, func() bool {
+		r, err = ReadReport(rep)
+		return err == nil && r.State == StateListening
+	}, 5*time.Second, 20*time.Millisecond)
+	require.Len(t, r.Listening, 1)
+	require.True(t, strings.HasPrefix(r.Listening[0], "127.0.0.1:"), r.Listening)
+	cancel()
+	<-done
+}
+
+func writeFile(dir, name, s string) error {
+	return writeFileBytes(filepath.Join(dir, name), []byte(s))
+}
+
+func writeFileBytes(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
