@@ -64,6 +64,14 @@ wire:
     mkdir -p captures
     docker compose --profile wire up --build
 
+# Watch the lab in a web page: each call as a ladder diagram, and the call center (http://localhost:8080, VIEW_PORT to change)
+view:
+    docker compose -f compose.yaml -f deploy/view.yaml up --build
+
+# The call center beside `just view` (same arguments as crowd): the page follows laptop-a's new flags
+view-crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
+    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose -f compose.yaml -f deploy/view.yaml run --rm crowd
+
 # Build a local Go toolchain image and Python base for machines with no image registry (writes .env)
 offline:
     bash deploy/setup.sh --go-image-only

@@ -128,10 +128,10 @@ function renderCenter() {
     st.textContent = "the server's status is unknown";
   } else if (c.sleeping) {
     st.className = "state sleeping";
-    st.textContent = `💤 the server sleeps in accept(): ${c.cpu.toFixed(1)}% CPU, nobody on the line`;
+    st.textContent = `Zzz… the server sleeps in accept(): ${c.cpu.toFixed(1)}% CPU, nobody on the line`;
   } else {
     st.className = "state working";
-    st.textContent = `☎ the server works: ${c.cpu.toFixed(1)}% of a CPU`;
+    st.textContent = `the server works: ${c.cpu.toFixed(1)}% of a CPU`;
   }
   $("status-error").textContent = c.statusError || "";
   if (s && s.workers > 0) {
