@@ -282,6 +282,18 @@ func interfaces() []string {
 		}
 		out = append(out, line)
 	}
+	// By name, loopback first, as `ip addr` shows them: the kernel's order
+	// of a container's interfaces depends on which network came first.
+	slices.SortStableFunc(out, func(a, b string) int {
+		la, lb := strings.HasPrefix(a, "lo"), strings.HasPrefix(b, "lo")
+		switch {
+		case la && !lb:
+			return -1
+		case lb && !la:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	return out
 }
 

@@ -1,0 +1,250 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/modules/compose"
+	"github.com/testcontainers/testcontainers-go/wait"
+)
+
+// The student tests run deploy/my-server.yaml and deploy/my-client.yaml as
+// `just my-server` and `just my-client` do, each lab on subnets of its own
+// (in 10.213.0.0/16, outside Docker's default pools, so that no other
+// test's network can take them) and its own host port: they run in parallel.
+
+const laptopImage = "socketlab/laptop:local"
+
+// studentLabs numbers the student labs of a run, for their subnets.
+var studentLabs atomic.Int32
+
+// laptopBuild is the one build of the laptop image per run.
+var laptopBuild struct {
+	once sync.Once
+	err  error
+}
+
+// requireLaptopImage builds the laptop image (Python 3 and netifaces, the
+// supervisor) once per run, as `just my-server` does with --build.
+func requireLaptopImage(t *testing.T) {
+	t.Helper()
+	requireImages(t)
+	cli := requireDocker(t)
+	laptopBuild.once.Do(func() { laptopBuild.err = buildLaptop(cli) })
+	require.NoError(t, laptopBuild.err)
+}
+
+func buildLaptop(cli *testcontainers.DockerClient) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "docker", "compose", "-f", filepath.Join(root, "compose.yaml"),
+		"-f", filepath.Join(root, "deploy/my-server.yaml"), "build", "laptop-a")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain",
+		"STUDENT_DIR="+filepath.Join(root, "deploy/student"))
+	if img, ok := localGoImage(ctx, cli, root); ok {
+		cmd.Env = append(cmd.Env, "GO_IMAGE="+img)
+	}
+	if img, ok := localPythonBase(ctx, cli, root); ok {
+		cmd.Env = append(cmd.Env, "PYTHON_BASE="+img)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("build the laptop image: %w\n%s\n"+
+			"(with no image registry, `just offline` builds a local Python base and points .env at it)",
+			err, lastLines(out, 40))
+	}
+	if _, err := cli.ImageInspect(ctx, laptopImage); err != nil {
+		return fmt.Errorf("the build did not make %s: %w", laptopImage, err)
+	}
+	return nil
+}
+
+// localPythonBase is the Python base that `deploy/setup.sh --offline`
+// imports, when it is on this engine and neither the environment nor .env
+// names a PYTHON_BASE, as localGoImage does for the Go toolchain.
+func localPythonBase(ctx context.Context, cli *testcontainers.DockerClient, root string) (string, bool) {
+	if os.Getenv("PYTHON_BASE") != "" {
+		return "", false
+	}
+	if env, err := os.ReadFile(filepath.Join(root, ".env")); err == nil && regexp.MustCompile(`(?m)^\s*PYTHON_BASE=`).Match(env) {
+		return "", false
+	}
+	for _, img := range []string{"socketlab/python:bookworm", "socketlab/python:trixie"} {
+		if _, err := cli.ImageInspect(ctx, img); err == nil {
+			return img, true
+		}
+	}
+	return "", false
+}
+
+// studentRun is one run of a student lab: the verdict's exit code and each
+// laptop's logs.
+type studentRun struct {
+	exit   int
+	a, b   string // laptop-a's and laptop-b's logs
+	labNet string // the lab's subnet prefix, "10.213.N."
+}
+
+// runStudentLab brings up compose.yaml with overlay (deploy/my-server.yaml
+// or deploy/my-client.yaml) for the program file (a path from the
+// repository's root), waits for the laptop giving the verdict to exit and
+// takes the lab down. env adds settings such as STUDENT_CMD; "{A}" in a
+// value is laptop-a's address.
+func runStudentLab(t *testing.T, overlay, file string, env map[string]string) studentRun {
+	t.Helper()
+	requireLaptopImage(t)
+	root, err := repoRoot()
+	require.NoError(t, err)
+	n := 10 + studentLabs.Add(1)
+	lab, side := fmt.Sprintf("10.213.%d.", n), fmt.Sprintf("10.213.%d.", 100+n)
+	vars := map[string]string{
+		"STUDENT_DIR":      filepath.Join(root, filepath.Dir(file)),
+		"STUDENT_FILE":     filepath.Base(file),
+		"LAB_SUBNET":       lab + "0/24",
+		"LAPTOP_A_IP":      lab + "10",
+		"LAPTOP_B_IP":      lab + "20",
+		"SIDE_SUBNET":      side + "0/24",
+		"LAPTOP_A_SIDE_IP": side + "10",
+		"LAPTOP_B_SIDE_IP": side + "20",
+		"HOST_PORT":        freePort(t),
+	}
+	for k, v := range env {
+		vars[k] = strings.ReplaceAll(v, "{A}", lab+"10")
+	}
+	verdict := "laptop-b"
+	if strings.Contains(overlay, "my-client") {
+		verdict = "laptop-a"
+	}
+	project := fmt.Sprintf("socketlab-e2e-student-%d", n)
+	stack := newStack(t, project, compose.WithStackFiles(filepath.Join(root, "compose.yaml"), filepath.Join(root, overlay)))
+	err = stack.WithEnv(vars).
+		WaitForService(verdict, wait.ForExit().WithExitTimeout(exitTimeout)).
+		Up(t.Context(), compose.RemoveOrphans(true))
+	require.NoError(t, err, "docker compose up")
+
+	r := studentRun{labNet: lab}
+	for svc, logs := range map[string]*string{"laptop-a": &r.a, "laptop-b": &r.b} {
+		ctr, err := stack.ServiceContainer(t.Context(), svc)
+		require.NoError(t, err)
+		*logs = (&laptop{ctr: ctr}).logs(t)
+		if svc == verdict {
+			st, err := ctr.State(t.Context())
+			require.NoError(t, err)
+			r.exit = st.ExitCode
+		}
+	}
+	t.Logf("laptop-a:\n%s\nlaptop-b:\n%s", r.a, r.b)
+	return r
+}
+
+// freePort is a port free on 127.0.0.1 a moment ago, for a lab's publish.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+// TestMyServerPassesACorrectServerAcrossHosts is `just my-server
+// deploy/student/server.py`: the starter, the lecture's server in Python 3,
+// bound to eth0, called by laptop-b across the lab and graded, including
+// that it does not answer on laptop-a's other network.
+func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-server.yaml", "deploy/student/server.py", nil)
+	a := r.labNet + "10"
+	require.Equal(t, 0, r.exit)
+	require.Contains(t, r.a, "server listening at "+a+":8000\n")
+	require.Contains(t, r.a, r.labNet+"20 said b'hi back atcha\\n'", "the student's own prints, on laptop-a")
+	require.Contains(t, r.b, fmt.Sprintf("Trying %s...\nConnected to %[1]s.\nhello\nhi back atcha\nConnection closed by foreign host.\n", a))
+	require.Regexp(t, `PASS  not reachable on 10\.213\.\d+\.10:8000: refused there`, r.b)
+	require.Contains(t, r.b, "verdict: PASS: your server.py on laptop-a answered laptop-b across the lab")
+}
+
+// TestMyServerExplainsTheLecturesScriptAsPrinted runs the lecture's
+// server.py exactly as printed (Python 2): what the student sees.
+func TestMyServerExplainsTheLecturesScriptAsPrinted(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/lecture/server.py", nil)
+	require.Equal(t, 1, r.exit)
+	require.Contains(t, r.a, "SyntaxError: Missing parentheses in call to 'print'", "the traceback, on laptop-a")
+	require.Contains(t, r.b, "laptop-a's server.py ended before it listened: not calling it\n")
+	require.Contains(t, r.b, "verdict: FAIL: your server.py stopped before it listened.\n")
+	require.Contains(t, r.b, "  - line 21: this is Python 2 code, and the lab runs Python 3")
+	require.Contains(t, r.b, "  - line 6: en0 is a Mac's Wi-Fi")
+	require.Contains(t, r.b, `  - line 17: this sends a str; Python 3 sockets send bytes: b"hello\n".`)
+	require.NotContains(t, r.b, "Trying", "a program that ended is not called")
+}
+
+// TestMyServerExplainsEn0 runs the lecture's script with its print fixed:
+// netifaces refuses en0, and the verdict says the lab's interface is eth0.
+func TestMyServerExplainsEn0(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/en0/server.py", nil)
+	require.Equal(t, 1, r.exit)
+	require.Contains(t, r.a, "ValueError: You must specify a valid interface name.")
+	require.Contains(t, r.b, `line 6: netifaces has no interface "en0" on this laptop. en0 is a Mac's Wi-Fi; Linux, and the lab, call the network interface eth0`)
+	require.Contains(t, r.b, "this laptop has: lo, eth0, eth1")
+}
+
+// TestMyServerCatchesAServerOnEveryInterface: a server bound to 0.0.0.0
+// works for laptop-b, but answers on laptop-a's other network too.
+func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/anywhere/server.py", nil)
+	require.Equal(t, 1, r.exit)
+	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
+	require.Regexp(t, `FAIL  not reachable on 10\.213\.\d+\.10:8000: it answered there too`, r.b)
+	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: every interface of laptop-a")
+}
+
+// TestMyServerRunsAnyLanguage: STUDENT_CMD runs another program instead of
+// python3, here the lecture's server in Perl.
+func TestMyServerRunsAnyLanguage(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/perl/server.pl",
+		map[string]string{"STUDENT_CMD": "perl server.pl {A}"})
+	require.Equal(t, 0, r.exit)
+	require.Contains(t, r.a, "server listening at "+r.labNet+"10:8000\n")
+	require.Contains(t, r.b, "verdict: PASS: your server.pl on laptop-a answered laptop-b")
+}
+
+// TestMyClientPassesTheLecturesCall is `just my-client
+// deploy/student/client.py`: laptop-a answers, laptop-b's client.py calls.
+func TestMyClientPassesTheLecturesCall(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-client.yaml", "deploy/student/client.py", nil)
+	require.Equal(t, 0, r.exit)
+	require.Contains(t, r.b, "hello\nhi back atcha\n", "the student's client's prints, on laptop-b")
+	require.Regexp(t, `call from 10\.213\.\d+\.20:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it, caller hung up`, r.a)
+	require.Contains(t, r.a, "PASS  read the echo to the end and hung up\nPASS  ended with exit status 0\n")
+	require.Contains(t, r.a, "verdict: PASS: your client.py made the lecture's call")
+}
+
+// TestMyClientFailsARudeClient hangs up before the greeting.
+func TestMyClientFailsARudeClient(t *testing.T) {
+	t.Parallel()
+	r := runStudentLab(t, "deploy/my-client.yaml", "e2e/testdata/student/rude/client.py", nil)
+	require.Equal(t, 1, r.exit)
+	require.Contains(t, r.a, "hung up without reading the greeting")
+	require.Contains(t, r.a, "verdict: FAIL: your client.py did not make the whole lecture call.")
+}
