@@ -9,9 +9,9 @@ default:
 up:
     docker compose up --build
 
-# Stop the lab: remove its containers and its network
+# Stop the lab: remove its containers and its networks (my-server's side network too)
 down:
-    docker compose --profile '*' down --remove-orphans
+    docker compose -f compose.yaml -f deploy/my-server.yaml --profile '*' down --remove-orphans
 
 # Run every test (unit and, with Docker, end-to-end)
 test:
