@@ -55,8 +55,11 @@ type Call struct {
 	Caller Party     `json:"caller"`
 	Server Party     `json:"server"`
 	Start  time.Time `json:"start"`
-	Segs   []Seg     `json:"segs"`
-	More   int       `json:"more,omitempty"` // segments seen beyond maxSegs, not kept
+	// At is Start in Unix milliseconds, for the page's own clock: the
+	// page measures how long after a call's last segment it drew it.
+	At   float64 `json:"at"`
+	Segs []Seg   `json:"segs"`
+	More int     `json:"more,omitempty"` // segments seen beyond maxSegs, not kept
 	// Outcome is the call's end so far: "" while it runs normally, then
 	// "echoed", "busy", "refused" or "reset"; Over says it is finished.
 	Outcome string `json:"outcome,omitempty"`
@@ -146,7 +149,7 @@ func (cs *Calls) Observe(e wire.Event, fr []byte, origLen int) {
 // add starts a call from its first event, making room on the page.
 func (cs *Calls) add(e wire.Event) *Call {
 	caller, server := parseEnd(e.Caller), parseEnd(e.Server)
-	c := &Call{N: e.Call, Start: e.Time, server: server,
+	c := &Call{N: e.Call, Start: e.Time, At: float64(e.Time.UnixMicro()) / 1000, server: server,
 		Caller: cs.party(caller), Server: cs.party(server)}
 	cs.byN[c.N] = c
 	cs.order = append(cs.order, c.N)

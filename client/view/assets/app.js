@@ -20,6 +20,9 @@ const state = {
   totals: {},
   center: {},
   playing: null,
+  // lags: for the last calls that ended, how long after their last
+  // segment the page had them, in ms (the clocks are the same machine's).
+  lags: [],
 };
 window.socketlab = state; // for the browser test and the curious
 
@@ -69,6 +72,7 @@ function connect() {
     $("conn").textContent = "live";
     $("conn").className = "up";
     state.calls.clear(); // the first update after (re)connecting is whole
+    state.fresh = true;  // ... and its calls are not news: no lags from it
     state.drawn = "";
   };
   es.onerror = () => {
@@ -80,7 +84,16 @@ function connect() {
 
 function apply(u) {
   state.updates++;
-  for (const c of u.calls || []) state.calls.set(c.n, c);
+  const now = Date.now();
+  for (const c of u.calls || []) {
+    const before = state.calls.get(c.n);
+    if (!state.fresh && c.over && !(before && before.over) && c.segs.length > 0) {
+      state.lags.push(now - (c.at + c.segs[c.segs.length - 1].ms));
+      if (state.lags.length > 1000) state.lags.shift();
+    }
+    state.calls.set(c.n, c);
+  }
+  state.fresh = false;
   state.oldest = u.oldest;
   for (const n of state.calls.keys()) if (n < u.oldest) state.calls.delete(n);
   state.totals = u.totals;
@@ -156,22 +169,22 @@ function renderCenter() {
     $("queue-text").textContent = c.queueKnown ? "nothing listens on the port" : "the listen queue is unknown";
   }
   const figures = [
-    ["calls/s", t.perSecond.toFixed(1)],
-    ["calls answered (hello)", t.answered],
-    ["echoes", t.echoed],
-    ["busy signals", t.busy],
-    ["queue overflows (ListenOverflows)", c.overflows || 0],
-    ["refused (nobody listening)", t.refused],
-    ["ended by a reset", t.resets],
+    ["rate", "calls/s", t.perSecond.toFixed(1)],
+    ["answered", "calls answered (hello)", t.answered],
+    ["echoed", "echoes", t.echoed],
+    ["busy", "busy signals", t.busy],
+    ["overflows", "queue overflows (ListenOverflows)", c.overflows || 0],
+    ["refused", "refused (nobody listening)", t.refused],
+    ["resets", "ended by a reset", t.resets],
   ];
   const dl = $("figures");
   dl.replaceChildren();
-  for (const [k, v] of figures) {
+  for (const [id, k, v] of figures) {
     const dt = document.createElement("dt");
     dt.textContent = k;
     const dd = document.createElement("dd");
     dd.textContent = v;
-    dd.dataset.figure = k.split(" ")[0].replace("/", "");
+    dd.id = "fig-" + id;
     dl.append(dt, dd);
   }
 }
