@@ -164,7 +164,7 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 // center is what the page shows of the call center.
 type center struct {
 	Waiting, Slots, Busy, Employees, Shown int
-	QueueText, State                      string
+	QueueText, State                       string
 }
 
 func readCenter(t *testing.T, ctx context.Context) center {
