@@ -340,8 +340,13 @@ python_image() {
 		guarded_install debootstrap
 	fi
 	say "python base image: a $release root with python3 and python3-netifaces (debootstrap, cached)"
-	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" python3,python3-netifaces) ||
-		die "could not make the Python root (deploy/debian-root.sh)"
+	# debian-root.sh names the mirror it uses; setup's output names none, so
+	# its words are shown only when it fails.
+	local log
+	log=$(mktemp)
+	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" python3,python3-netifaces 2>"$log") ||
+		{ cat "$log" >&2; rm -f "$log"; die "could not make the Python root (deploy/debian-root.sh)"; }
+	rm -f "$log"
 	key=$(basename "$tarball" .tar)
 	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)
 	if [ "$have" = "$key" ]; then
