@@ -4,7 +4,7 @@
 #   plain   the plainest Go server (deploy/peers/plain)
 #   python  the lecture's server.py in Python 3, ThreadingTCPServer (skipped without python3)
 #
-#   deploy/peers/compare.sh [-c 64[,1...]] [-n 20000] [-rounds 3] [-no-python]
+#   deploy/peers/compare.sh [-c 64[,1...]] [-n 20000] [-rounds 3] [-port 18000] [-no-python]
 #
 # Beside calls/s it reports each server's own CPU time per call, from
 # /proc/PID/stat (utime+stime, all threads) before and after each bench:
@@ -17,14 +17,15 @@
 # it starts, it ends, by PID.
 set -euo pipefail
 
-concs=64 calls=20000 rounds=3 python=yes
+concs=64 calls=20000 rounds=3 python=yes base=18000
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-c) concs=$2; shift 2 ;;
 	-n) calls=$2; shift 2 ;;
 	-rounds) rounds=$2; shift 2 ;;
+	-port) base=$2; shift 2 ;;
 	-no-python) python=no; shift ;;
-	*) echo "usage: $0 [-c N[,N...]] [-n N] [-rounds N] [-no-python]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-c N[,N...]] [-n N] [-rounds N] [-port BASE] [-no-python]" >&2; exit 2 ;;
 	esac
 done
 
@@ -41,20 +42,27 @@ trap cleanup EXIT
 (cd "$repo" && go build -o "$bin/" ./server ./client ./deploy/peers/plain)
 
 declare -A addr pid
-"$bin/server" -addr 127.0.0.1 -port 18000 -backlog 128 >"$bin/server.log" 2>&1 &
+# The servers listen on ports base, base+1 and base+2.
+"$bin/server" -addr 127.0.0.1 -port "$base" -backlog 128 >"$bin/server.log" 2>&1 &
 pids+=($!) pid[socketlab]=$!
-addr[socketlab]=127.0.0.1:18000
-"$bin/plain" -addr 127.0.0.1:18001 2>/dev/null &
+addr[socketlab]=127.0.0.1:$base
+"$bin/plain" -addr "127.0.0.1:$((base + 1))" 2>/dev/null &
 pids+=($!) pid[plain]=$!
-addr[plain]=127.0.0.1:18001
+addr[plain]=127.0.0.1:$((base + 1))
 names=(socketlab plain)
 if [ "$python" = yes ] && command -v python3 >/dev/null 2>&1; then
-	python3 "$repo/deploy/peers/lecture_server.py" 127.0.0.1 18002 >/dev/null 2>&1 &
+	python3 "$repo/deploy/peers/lecture_server.py" 127.0.0.1 $((base + 2)) >/dev/null 2>&1 &
 	pids+=($!) pid[python]=$!
-	addr[python]=127.0.0.1:18002
+	addr[python]=127.0.0.1:$((base + 2))
 	names+=(python)
 fi
 sleep 1
+for name in "${names[@]}"; do
+	if ! kill -0 "${pid[$name]}" 2>/dev/null; then
+		echo "$0: the $name server did not start: is ${addr[$name]} in use? (pick other ports with -port)" >&2
+		exit 1
+	fi
+done
 
 tck=$(getconf CLK_TCK)
 # cpu prints a process's CPU time so far in clock ticks. The command name in

@@ -61,8 +61,9 @@ const (
 	maxQueued = 256 << 10
 	// writerTurns is how many writes a call's goroutine makes for others
 	// before it hands the writing to a goroutine of its own: under a
-	// steady crowd there is always more, and the call must end.
-	writerTurns = 4
+	// steady crowd there is always more, and the call must end. Its caller
+	// has its echo and its FIN by then, so the call can afford a few.
+	writerTurns = 16
 )
 
 // NewCallLog logs lines to out and problems to errOut.

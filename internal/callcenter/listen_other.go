@@ -3,14 +3,17 @@
 package callcenter
 
 import (
+	"context"
 	"net"
 	"strconv"
 )
 
 // Listen falls back to the kernel's default queue where listen(2)
 // cannot be called directly; -backlog has no effect there.
+// As on Unix, its calls have no TCP keepalive.
 func Listen(ip net.IP, port, _ int) (net.Listener, error) {
-	return net.Listen("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+	lc := net.ListenConfig{KeepAlive: -1}
+	return lc.Listen(context.Background(), "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 }
 
 // unreadInput cannot peek here, so every call gets the full drain.

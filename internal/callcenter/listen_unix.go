@@ -3,53 +3,44 @@
 package callcenter
 
 import (
+	"context"
 	"fmt"
 	"net"
-	"os"
+	"strconv"
 	"syscall"
 )
 
 // Listen listens on ip and port with a listen(2) queue of exactly backlog
 // callers. The standard library always asks for the kernel's maximum, which
 // would hide the lecture's point: with one employee, only a few callers can
-// wait on hold.
+// wait on hold. So after net's listen, Listen calls listen(2) again on the
+// same socket, which sets the queue of a listening socket anew.
+//
+// Calls it accepts have no TCP keepalive, which would cost each call four
+// setsockopt(2) calls: a Server with an IdleTimeout hangs up on a caller
+// who vanished anyway, and one without turns keepalive on itself.
 func Listen(ip net.IP, port, backlog int) (net.Listener, error) {
-	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
-	if ip4 := ip.To4(); ip4 != nil {
-		a := &syscall.SockaddrInet4{Port: port}
-		copy(a.Addr[:], ip4)
-		sa = a
-	} else {
-		family = syscall.AF_INET6
-		a := &syscall.SockaddrInet6{Port: port}
-		copy(a.Addr[:], ip.To16())
-		sa = a
+	network := "tcp4" // 0.0.0.0 is every IPv4 address, not IPv6's too
+	if ip.To4() == nil {
+		network = "tcp6"
 	}
-	// SOCK_CLOEXEC is Linux's; ForkLock is how the syscall package makes
-	// the two steps safe against a fork in between on every Unix.
-	syscall.ForkLock.RLock()
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
-	if err == nil {
-		syscall.CloseOnExec(fd)
-	}
-	syscall.ForkLock.RUnlock()
+	lc := net.ListenConfig{KeepAlive: -1}
+	l, err := lc.Listen(context.Background(), network, net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 	if err != nil {
-		return nil, fmt.Errorf("socket: %w", err)
-	}
-	f := os.NewFile(uintptr(fd), "listener")
-	defer f.Close() // FileListener keeps its own duplicate
-	// SO_REUSEADDR, as net.Listen sets it, so a restarted server is not
-	// refused its port while the last calls sit in TIME_WAIT.
-	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
-		return nil, fmt.Errorf("setsockopt SO_REUSEADDR: %w", err)
-	}
-	if err := syscall.Bind(fd, sa); err != nil {
 		return nil, err
 	}
-	if err := syscall.Listen(fd, backlog); err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
+	rc, err := l.(*net.TCPListener).SyscallConn()
+	if err == nil {
+		cerr := rc.Control(func(fd uintptr) { err = syscall.Listen(int(fd), backlog) })
+		if err == nil {
+			err = cerr
+		}
 	}
-	return net.FileListener(f)
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("listen: set the queue to %d: %w", backlog, err)
+	}
+	return l, nil
 }
 
 // unreadInput tells whether bytes the caller sent wait unread in conn's

@@ -68,6 +68,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
+
+	idle idleWatch
 }
 
 // defaultDrain bounds the drain after the half-close: long enough for a
@@ -290,7 +292,8 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 // otherwise says the caller is owed a hang-up that does not lose the echo.
 func (s *Server) lecture(conn net.Conn, buf []byte, c *record) (hangUp bool) {
 	if s.IdleTimeout > 0 {
-		conn.SetDeadline(time.Now().Add(s.IdleTimeout))
+		s.idle.watch(conn, s.IdleTimeout)
+		defer s.idle.forget(conn)
 	}
 	if _, err := io.WriteString(conn, lab.Greeting); err != nil {
 		c.outcome, c.err = outcomeError, err
@@ -407,4 +410,62 @@ func outcomeOfSilence(err error) outcome {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// idleWatch hangs up on lecture calls that outlast the idle timeout, with one
+// timer for all of them. A deadline per call would arm a runtime timer for
+// each call, and on a quiet server, whose timer heap is empty between calls,
+// arming one wakes another thread every call. The timer stays armed while
+// calls come, and stops once none is left.
+type idleWatch struct {
+	mu    sync.Mutex
+	calls map[net.Conn]time.Time // when each call's time runs out
+	timer *time.Timer
+	armed bool // timer will fire
+}
+
+// watch starts conn's time: after timeout, its reads and writes fail with
+// a timeout, as if it had had that deadline.
+func (w *idleWatch) watch(conn net.Conn, timeout time.Duration) {
+	end := time.Now().Add(timeout)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.calls == nil {
+		w.calls = make(map[net.Conn]time.Time)
+		w.timer = time.AfterFunc(timeout, w.hangUpIdle)
+		w.armed = true
+	}
+	w.calls[conn] = end
+	if !w.armed {
+		w.armed = true
+		w.timer.Reset(timeout)
+	}
+}
+
+// forget stops watching conn, before it is closed.
+func (w *idleWatch) forget(conn net.Conn) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.calls, conn)
+}
+
+// hangUpIdle times out the calls whose time has run out, and sets the timer
+// for the next call's end.
+func (w *idleWatch) hangUpIdle() {
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var next time.Time
+	for conn, end := range w.calls {
+		if !end.After(now) {
+			conn.SetDeadline(end) // in the past: a blocked read returns at once
+			delete(w.calls, conn)
+		} else if next.IsZero() || end.Before(next) {
+			next = end
+		}
+	}
+	w.armed = !next.IsZero()
+	if w.armed {
+		w.timer.Reset(next.Sub(now))
+	}
 }

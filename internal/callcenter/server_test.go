@@ -301,3 +301,26 @@ func TestBytesAfterTheReadAreDrained(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestIdleTimeoutIsEachCallsOwn: two silent callers, the second 200ms after
+// the first, are each hung up on when their own -idle-timeout runs out.
+func TestIdleTimeoutIsEachCallsOwn(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	addr, _ := startServer(t, &Server{IdleTimeout: idle})
+	start := time.Now()
+	hungUp := make(chan time.Duration, 2)
+	for i := range 2 {
+		c := labtest.Dial(t, addr)
+		go func() {
+			io.ReadAll(c) // the greeting, then the server's hang-up
+			hungUp <- time.Since(start)
+		}()
+		if i == 0 {
+			time.Sleep(idle / 2)
+		}
+	}
+	first, second := <-hungUp, <-hungUp
+	if first < idle || first > idle+idle/2 || second < idle+idle/2 || second > 2*idle {
+		t.Fatalf("hung up on after %v and %v; want about %v and %v", first, second, idle, idle+idle/2)
+	}
+}
