@@ -123,3 +123,21 @@ func TestParseRouteFindsTheDefaultGateway(t *testing.T) {
 	_, err = parseRoute(stringsReader("Iface\tDestination\tGateway\n"))
 	require.Error(t, err)
 }
+
+// BenchmarkObserve is the capture's work per lecture call once a frame is
+// read: decoding, the tracker's explanations and keeping it for the page
+// (11 segments a call). The web view's CPU at a given calls/s follows.
+func BenchmarkObserve(b *testing.B) {
+	cs := NewCalls(0, labNames)
+	tr := wire.NewTracker(8000, labNames)
+	start := time.Unix(1700000000, 0)
+	var calls [64][][]byte
+	var times []time.Time
+	for i := range calls {
+		calls[i], times = lectureCall(netip.AddrPortFrom(gateway, uint16(20000+i)), start, "hi back atcha\n")
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		feed(cs, tr, calls[i%len(calls)], times)
+	}
+}
