@@ -12,8 +12,9 @@
 # hides what a call costs the server. -c takes a list (-c 1,64) to measure
 # several concurrencies in the same run.
 #
-# Rounds alternate the servers so that a busy moment of the machine does not
-# favour one of them; the summary is the median of the rounds. Every process
+# Rounds alternate the servers, in turn forwards and backwards, so that a
+# busy moment of the machine does not favour one of them; the summary is the
+# median of the rounds. Every process
 # it starts, it ends, by PID.
 set -euo pipefail
 
@@ -76,8 +77,15 @@ for conc in ${concs//,/ }; do
 	declare -A rates=() cpus=()
 	echo "client bench -c $conc -n $calls, $rounds rounds: calls/s (p99 latency, failed, server CPU per call):"
 	for r in $(seq 1 "$rounds"); do
-		line="round $r:"
-		for name in "${names[@]}"; do
+		# Every other round runs the servers in reverse order, so that
+		# neither always runs first.
+		order=("${names[@]}")
+		if [ $((r % 2)) -eq 0 ]; then
+			order=()
+			for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[$i]}"); done
+		fi
+		declare -A shown=()
+		for name in "${order[@]}"; do
 			host=${addr[$name]%:*} port=${addr[$name]#*:}
 			before=$(cpu "${pid[$name]}")
 			json=$("$bin/client" bench -json -c "$conc" -n "$calls" "$host" "$port" 2>/dev/null)
@@ -87,8 +95,10 @@ for conc in ${concs//,/ }; do
 			failed=$(grep -o '"failed":[0-9]*' <<<"$json" | cut -d: -f2)
 			us=$(awk -v d=$((after - before)) -v t="$tck" -v n="$calls" 'BEGIN{printf "%.1f", d / t * 1e6 / n}')
 			rates[$name]+="$rate " cpus[$name]+="$us "
-			line+=$(printf '  %s %.0f (%sms, %s failed, %sµs)' "$name" "$rate" "$p99" "$failed" "$us")
+			shown[$name]=$(printf '  %s %.0f (%sms, %s failed, %sµs)' "$name" "$rate" "$p99" "$failed" "$us")
 		done
+		line="round $r:"
+		for name in "${names[@]}"; do line+=${shown[$name]}; done
 		echo "$line"
 	done
 	echo "median of $rounds rounds at -c $conc:"

@@ -4,8 +4,8 @@
 // A fake server answers each call with a Handler; the ready ones play the
 // lecture's server and the ways a student's server goes wrong. Serve runs a
 // real engine, such as the call center, the same way. Either is stopped when
-// the test ends, and its Close waits for the calls in progress and names the
-// ones that hang, so a test cannot leak a call unnoticed.
+// the test ends, waiting for the calls in progress and naming the ones that
+// hang, so a test cannot leak a call unnoticed.
 package labtest
 
 import (
@@ -22,11 +22,11 @@ import (
 	"time"
 )
 
-// defaultCallTimeout bounds every call a fake serves, so a handler waiting
-// for a caller that never comes cannot outlive a failed test for long.
-const defaultCallTimeout = 10 * time.Second
+// callTimeout bounds every call a fake serves, so a handler waiting for a
+// caller that never comes cannot outlive a failed test for long.
+const callTimeout = 10 * time.Second
 
-// closeWait is how long Close waits for calls still in progress before it
+// closeWait is how long close waits for calls still in progress before it
 // names them and hangs up on them: far above what any call on loopback
 // takes once its caller is done. A variable so that this package's tests
 // can watch a hang without waiting this long.
@@ -46,8 +46,6 @@ type Config struct {
 	// Once answers one call and then stops listening, as the lecture's
 	// script does.
 	Once bool
-	// CallTimeout is every call's deadline (default 10s).
-	CallTimeout time.Duration
 }
 
 // Server is a fake server, or an engine served by Serve, running until the
@@ -57,13 +55,13 @@ type Server struct {
 	// listens on every address.
 	Addr string
 
-	t     testing.TB
-	ln    net.Listener
-	calls sync.WaitGroup
-	mu    sync.Mutex
-	open  map[net.Conn]time.Time // calls in progress, and when each began
-	close sync.Once
-	stop  func() // stops whatever serves ln; nil for a fake
+	t      testing.TB
+	ln     net.Listener
+	calls  sync.WaitGroup
+	mu     sync.Mutex
+	open   map[net.Conn]time.Time // calls in progress, and when each began
+	closed sync.Once
+	stop   func() // stops whatever serves ln; nil for a fake
 }
 
 // Start answers calls with h until the test ends.
@@ -73,9 +71,6 @@ func Start(t testing.TB, h Handler) *Server { return Config{}.Start(t, h) }
 func (c Config) Start(t testing.TB, h Handler) *Server {
 	t.Helper()
 	s := listen(t, c.Listen)
-	if c.CallTimeout <= 0 {
-		c.CallTimeout = defaultCallTimeout
-	}
 	s.calls.Go(func() { s.accept(c, h) })
 	return s
 }
@@ -95,7 +90,7 @@ func listen(t testing.TB, addr string) *Server {
 		ln:   ln,
 		open: map[net.Conn]time.Time{},
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(s.close)
 	return s
 }
 
@@ -110,30 +105,30 @@ func (s *Server) accept(c Config, h Handler) {
 		s.mu.Unlock()
 		switch {
 		case c.Once:
-			s.serve(conn, h, c.CallTimeout)
+			s.serve(conn, h)
 			// A program ending after its call keeps its listening socket
 			// a moment longer, as the lecture's script does.
 			time.Sleep(20 * time.Millisecond)
 			s.ln.Close()
 			return
 		case c.Serial:
-			s.serve(conn, h, c.CallTimeout)
+			s.serve(conn, h)
 		default:
-			s.calls.Go(func() { s.serve(conn, h, c.CallTimeout) })
+			s.calls.Go(func() { s.serve(conn, h) })
 		}
 	}
 }
 
 // serve runs one call's handler; hangs below finds its goroutine by this
 // function's name.
-func (s *Server) serve(conn net.Conn, h Handler, timeout time.Duration) {
+func (s *Server) serve(conn net.Conn, h Handler) {
 	defer func() {
 		conn.Close()
 		s.mu.Lock()
 		delete(s.open, conn)
 		s.mu.Unlock()
 	}()
-	conn.SetDeadline(time.Now().Add(timeout))
+	conn.SetDeadline(time.Now().Add(callTimeout))
 	h(conn)
 }
 
@@ -143,13 +138,13 @@ func (s *Server) Host() string { h, _, _ := net.SplitHostPort(s.Addr); return h 
 // Port is the server's port, as a PORT operand.
 func (s *Server) Port() string { _, p, _ := net.SplitHostPort(s.Addr); return p }
 
-// Close stops listening and waits for the calls in progress to end. Calls
-// still open after a few seconds are a leak or a hang: Close fails the test
-// naming them and where their handlers wait, and hangs up on them; it returns
-// without waiting for handlers that still do not return. The test's cleanup
-// calls Close; calling it earlier stops the server then.
-func (s *Server) Close() {
-	s.close.Do(func() {
+// close stops listening when the test ends, and waits for the calls in
+// progress to end. Calls still open after a few seconds are a leak or a
+// hang: close fails the test naming them and where their handlers wait, and
+// hangs up on them; it returns without waiting for handlers that still do
+// not return.
+func (s *Server) close() {
+	s.closed.Do(func() {
 		if s.stop != nil {
 			s.stop() // the engine closes its listener itself
 		} else {
@@ -171,7 +166,7 @@ func (s *Server) Close() {
 			open = append(open, fmt.Sprintf("call from %s, open %v", conn.RemoteAddr(), time.Since(since).Round(time.Millisecond)))
 		}
 		slices.Sort(open)
-		s.t.Errorf("labtest: server at %s: %d calls still open %v after Close: %s\nwhere they wait:\n%s",
+		s.t.Errorf("labtest: server at %s: %d calls still open %v after the test: %s\nwhere they wait:\n%s",
 			s.Addr, len(open), closeWait, strings.Join(open, "; "), hangs())
 		for conn := range s.open {
 			conn.Close()

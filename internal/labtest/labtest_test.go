@@ -101,7 +101,7 @@ func (r *recorder) Errorf(f string, a ...any) {
 }
 
 // TestCloseNamesWhatHangs: a handler that never returns is named, with
-// where it waits, and hung up on; Close then returns.
+// where it waits, and hung up on; the server's close then returns.
 func TestCloseNamesWhatHangs(t *testing.T) {
 	defer func(d time.Duration) { closeWait = d }(closeWait)
 	closeWait = 100 * time.Millisecond
@@ -109,7 +109,7 @@ func TestCloseNamesWhatHangs(t *testing.T) {
 	never := make(chan struct{})
 	defer close(never)
 	s := Start(r, func(c net.Conn) {
-		// Stuck on something other than the call: only Close's hang-up
+		// Stuck on something other than the call: only close's hang-up
 		// and the call's deadline would end a read, not this.
 		c.Write([]byte(lab.Greeting))
 		<-never
@@ -118,20 +118,20 @@ func TestCloseNamesWhatHangs(t *testing.T) {
 	ReadGreeting(t, c, time.Second)
 	closed := make(chan struct{})
 	go func() {
-		s.Close()
+		s.close()
 		close(closed)
 	}()
 	// The hang-up reaches the caller even though the handler is stuck.
 	var b [1]byte
 	if _, err := c.Read(b[:]); err == nil {
-		t.Fatal("caller still on the line after Close; want it hung up on")
+		t.Fatal("caller still on the line after close; want it hung up on")
 	}
 	r.mu.Lock()
 	errs := strings.Join(r.errs, "\n")
 	r.mu.Unlock()
-	for _, want := range []string{"1 calls still open 100ms after Close: call from " + c.LocalAddr().String(), "TestCloseNamesWhatHangs"} {
+	for _, want := range []string{"1 calls still open 100ms after the test: call from " + c.LocalAddr().String(), "TestCloseNamesWhatHangs"} {
 		if !strings.Contains(errs, want) {
-			t.Errorf("Close said %q; want it to contain %q", errs, want)
+			t.Errorf("close said %q; want it to contain %q", errs, want)
 		}
 	}
 	never <- struct{}{}
