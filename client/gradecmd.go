@@ -6,27 +6,36 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/lab"
 )
 
 const gradeUsage = `usage: client grade [flags] HOST [PORT]
+       client grade [flags] HOST:PORT
 
 Grade the server listening on HOST at PORT (default 8000) against the
 lecture's protocol: it greets with "hello\n" before the caller speaks, reads
 once (up to 1000 bytes), sends exactly that back and hangs up. Any server
 will do: a student's Python script, the lab's server, anything listening.
 
-Each check prints one line: PASS, FAIL, WARN (works, but fragile), INFO (a
-fact, such as one employee or many) or SKIP (could not run after an earlier
-failure), with the reason. A grade makes about ten calls; each step waits at
-most -timeout, so even a server that never answers is graded in seconds.
+Each check prints one line: PASS, FAIL, WARN (works, but fragile, or advice
+beyond the lecture), INFO (a fact, such as one employee or many) or SKIP
+(could not be observed, with the reason; a required check that could not be
+observed fails the grade), then what to change on an indented line. Each step
+waits at most -timeout; a grade takes a few seconds whatever the bug.
+
+Policies: a server that serves one call and exits (the lecture's script)
+fails "still answers" unless -allow-once; an echo of one read of up to
+-max-read bytes (default 1024: recv(1024)) passes, with an advisory WARN
+above 1000 (the lecture's recv(1000)); -quiet-warn reports advisory WARNs
+as PASS.
 
 exit status: 0 every required check passed (warnings allowed), 1 a required
-check failed or could not run, 2 bad usage.
+check failed or could not run, 2 bad usage (also an output file that cannot
+be written, reported before grading).
 
 flags:
 `
@@ -39,7 +48,7 @@ type gradeOptions struct {
 	cfg     grade.Config
 	notOn   []string // as typed: host or host:port
 	jsonOut bool
-	junit   string
+	files   grade.Files
 	host    string
 	port    int
 }
@@ -49,7 +58,11 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	fs := newFlagSet("client grade", gradeUsage, "", stderr)
 	fs.DurationVar(&o.cfg.Timeout, "timeout", grade.DefaultTimeout, "the longest each step waits `D`: to connect, for the greeting, for the echo,\nfor a silent caller's hang-up")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout instead of text")
-	fs.StringVar(&o.junit, "junit", "", "also write the report as JUnit XML to `FILE`, one test case per check")
+	fs.StringVar(&o.files.JUnit, "junit", "", "also write the report as JUnit XML to `FILE`, one test case per check")
+	fs.StringVar(&o.files.Gradescope, "gradescope", "", "also write the report as Gradescope's results.json to `FILE`")
+	fs.StringVar(&o.files.CSV, "csv", "", "append the grade as one CSV line to `FILE` (\"-\": stdout, after the report):\nstudent,verdict,passed,required,failed_checks,seconds,note")
+	fs.BoolVar(&o.files.CSVHeader, "csv-header", false, "with -csv: write the CSV header line first (to a file only when it is empty)")
+	fs.StringVar(&o.cfg.Name, "name", "", "label every output with `STUDENT`: the text, the JUnit suite, results.json, CSV")
 	fs.Func("not-on", "`ADDR` (host or host:port; the port defaults to PORT) where the server must NOT\nanswer: another interface of its host. Repeat for several", func(s string) error {
 		if s == "" {
 			return errors.New("empty address")
@@ -58,11 +71,21 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 		return nil
 	})
 	fs.BoolVar(&o.cfg.RequireConcurrent, "require-concurrent", false, "fail a server that serves one caller at a time (default: only say which it is)")
+	fs.BoolVar(&o.cfg.AllowOnce, "allow-once", false, "accept a server that serves one call and exits, as the lecture's script does:\n\"still answers\" and the checks that need more calls are then not required")
+	fs.IntVar(&o.cfg.MaxRead, "max-read", grade.DefaultMaxRead, "the most bytes `N` one read may echo and pass; above 1000 it is an advisory WARN.\n1000 requires the lecture's recv(1000)")
+	fs.BoolVar(&o.cfg.QuietWarn, "quiet-warn", false, "report advisory WARNs (advice beyond the lecture) as PASS, keeping their words")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if o.cfg.Timeout <= 0 {
+	switch {
+	case o.cfg.Timeout <= 0:
 		return o, badUsage(fs, "-timeout must be positive, not %v", o.cfg.Timeout)
+	case o.cfg.MaxRead < lab.MaxRead:
+		return o, badUsage(fs, "-max-read must be at least %d, the lecture's recv(%d), not %d", lab.MaxRead, lab.MaxRead, o.cfg.MaxRead)
+	case o.files.CSVHeader && o.files.CSV == "":
+		return o, badUsage(fs, "-csv-header needs -csv")
+	case o.jsonOut && o.files.CSV == "-":
+		return o, badUsage(fs, "-json and -csv - both write stdout: give -csv a file")
 	}
 	var err error
 	if o.host, o.port, err = parseTarget(fs); err != nil {
@@ -96,6 +119,14 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return usageExit(err)
 	}
+	// The files first: a path that cannot be written is bad usage, said
+	// before a grade that would be lost.
+	outs, err := o.files.Open()
+	if err != nil {
+		fmt.Fprintf(stderr, "client grade: %v\n", err)
+		return exitUsage
+	}
+	defer outs.Close()
 	if o.cfg.Addr, err = resolveAddr(ctx, o.host, strconv.Itoa(o.port)); err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
 		return exitFailed
@@ -115,7 +146,11 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	if !o.jsonOut {
-		fmt.Fprint(stdout, grade.Header(o.cfg.Addr, o.cfg.Timeout))
+		head := grade.Header(o.cfg.Addr, o.cfg.Timeout)
+		if o.cfg.Name != "" {
+			head = o.cfg.Name + ": " + head
+		}
+		fmt.Fprint(stdout, head)
 		o.cfg.OnCheck = func(r grade.Result) { grade.WriteResult(stdout, r) }
 	}
 	rep, err := grade.Run(ctx, o.cfg)
@@ -132,30 +167,16 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "client: write the report: %v\n", err)
 		return exitFailed
 	}
-	if o.junit != "" {
-		if err := writeJUnit(o.junit, rep); err != nil {
-			fmt.Fprintf(stderr, "client: %v\n", err)
-			return exitFailed
-		}
+	if err := outs.Write(rep, stdout); err != nil {
+		fmt.Fprintf(stderr, "client: %v\n", err)
+		return exitFailed
+	}
+	if err := outs.Close(); err != nil {
+		fmt.Fprintf(stderr, "client: write the reports: %v\n", err)
+		return exitFailed
 	}
 	if !rep.Passed {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// writeJUnit writes rep as JUnit XML to the file at path.
-func writeJUnit(path string, rep grade.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write the JUnit report: %w", err)
-	}
-	werr := rep.WriteJUnit(f)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return fmt.Errorf("write the JUnit report %s: %w", path, werr)
-	}
-	return nil
 }

@@ -124,7 +124,9 @@ func badUsage(fs *flag.FlagSet, format string, args ...any) error {
 	return usageError{err}
 }
 
-// parseTarget reads the HOST [PORT] operands both subcommands take.
+// parseTarget reads the HOST [PORT] operands the subcommands take, or one
+// HOST:PORT ([v6]:PORT), the way addresses are usually written and the way
+// a server prints where it listens.
 func parseTarget(fs *flag.FlagSet) (host string, port int, err error) {
 	args := fs.Args()
 	switch {
@@ -132,6 +134,19 @@ func parseTarget(fs *flag.FlagSet) (host string, port int, err error) {
 		return "", 0, badUsage(fs, "missing HOST")
 	case len(args) > 2:
 		return "", 0, badUsage(fs, "too many arguments: %q (flags go before HOST)", args[2:])
+	}
+	if h, p, err := net.SplitHostPort(args[0]); err == nil {
+		if len(args) == 2 {
+			return "", 0, badUsage(fs, "%q already has a port: give HOST:PORT or HOST PORT", args[0])
+		}
+		if h == "" {
+			return "", 0, badUsage(fs, "empty HOST in %q", args[0])
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return "", 0, badUsage(fs, "bad PORT %q in %q: want a number from 1 to 65535", p, args[0])
+		}
+		return h, n, nil
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(args[0], "["), "]")
 	if host == "" {

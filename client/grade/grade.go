@@ -26,6 +26,12 @@ import (
 // in milliseconds; this is how long "waits forever" is watched for.
 const DefaultTimeout = 3 * time.Second
 
+// DefaultMaxRead is the most bytes one read may return and still pass:
+// recv(1024) is the idiom most students write for the lecture's
+// recv(1000), and reading once is what the lecture teaches, not the
+// number. More than this in one echo means the server read more than once.
+const DefaultMaxRead = 1024
+
 // Config says what to grade. Zero fields take the documented defaults.
 type Config struct {
 	// Addr is the host:port to grade. Pass an IP address: a name would be
@@ -39,6 +45,21 @@ type Config struct {
 	// RequireConcurrent makes a server that serves one caller at a time
 	// fail the model check instead of being described by it.
 	RequireConcurrent bool
+	// AllowOnce accepts the lecture's script as printed, which serves one
+	// call and exits: "still answers" and the checks that need a second
+	// call are then not required, and are SKIPped when the server is gone.
+	// By default a server must serve every caller, as the lab's does.
+	AllowOnce bool
+	// MaxRead is the most bytes one read may return and still pass
+	// (default DefaultMaxRead). An echo of more than lab.MaxRead but at
+	// most MaxRead bytes is an advisory WARN: recv(1024) instead of the
+	// lecture's recv(1000). Set it to lab.MaxRead to require recv(1000).
+	MaxRead int
+	// QuietWarn reports advisory warnings (advice beyond the lecture, such
+	// as closing without a reset) as PASS, with their words kept.
+	QuietWarn bool
+	// Name labels the report (a student's name) in every output format.
+	Name string
 	// OnCheck, when set, is called with each result as soon as it is
 	// known, in the order of the report.
 	OnCheck func(Result)
@@ -64,17 +85,29 @@ const (
 )
 
 // Result is one check's verdict.
+//
+// ID and Name are the same for every server graded, so a check can be
+// followed across a class: they never hold an address or a port. Title is
+// Name as the text report says it, with the address where there is one.
 type Result struct {
-	ID       string        `json:"id"`
-	Title    string        `json:"title"`
-	Status   Status        `json:"status"`
-	Reason   string        `json:"reason"`
-	Required bool          `json:"required"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Title  string `json:"title"`
+	Status Status `json:"status"`
+	Reason string `json:"reason"`
+	// Fix says what to change, on a line of its own; "" when nothing.
+	Fix      string `json:"fix,omitempty"`
+	Required bool   `json:"required"`
+	// Advisory marks a WARN that is advice beyond the lecture (a PASS
+	// under Config.QuietWarn), not a sign that something may break.
+	Advisory bool          `json:"advisory,omitempty"`
 	Elapsed  time.Duration `json:"elapsed_ns"`
 }
 
 // Report is a whole grade. Durations are in nanoseconds in JSON.
 type Report struct {
+	// Name is Config.Name: who this is a grade of.
+	Name    string        `json:"name,omitempty"`
 	Addr    string        `json:"addr"`
 	Timeout time.Duration `json:"timeout_ns"`
 	Checks  []Result      `json:"checks"`
@@ -101,9 +134,14 @@ func passed(checks []Result) bool {
 
 // check is one line of the checklist.
 type check struct {
-	id       string
-	title    string
-	required bool
+	id string
+	// name is the check's title for every server; title is how the text
+	// report says it, with the address graded, and defaults to name.
+	name, title string
+	required    bool
+	// again marks a check that needs the server to take another call: with
+	// Config.AllowOnce it is not required once the server has gone.
+	again bool
 	// needs are what must hold before the check can run, in order; the
 	// first that does not hold gives the SKIP reason.
 	needs []need
@@ -117,32 +155,37 @@ type need func(g *grader) string
 // and are reported. Later checks read the calls earlier ones made.
 func checklist(cfg Config) []check {
 	cs := []check{
-		{id: "answers", title: "answers on " + cfg.Addr, required: true,
+		{id: "answers", name: "answers on the address graded", title: "answers on " + cfg.Addr, required: true,
 			judge: (*grader).answers},
-		{id: "greeting", title: `greets with "hello\n"`, required: true,
+		{id: "greeting", name: `greets with "hello\n"`, required: true,
 			needs: []need{answered}, judge: (*grader).greeting},
-		{id: "greeting-first", title: "greets before the caller speaks", required: true,
+		{id: "greeting-first", name: "greets before the caller speaks", required: true,
 			needs: []need{answered, heard}, judge: (*grader).greetingFirst},
-		{id: "echo", title: "echoes a short line", required: true,
+		{id: "echo", name: "echoes a short line", required: true,
 			needs: []need{answered, spoke, heard}, judge: (*grader).echo},
-		{id: "echo-crlf", title: `echoes a telnet line ending "\r\n"`, required: true,
+		{id: "echo-crlf", name: `echoes a telnet line ending "\r\n"`, required: true, again: true,
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echoCRLF},
-		{id: "echo-1000", title: "echoes 1000 bytes whole", required: true,
+		{id: "echo-1000", name: "echoes 1000 bytes whole", required: true, again: true,
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo1000},
-		{id: "echo-3000", title: "echoes one read (at most 1000 bytes) of 3000", required: true,
+		{id: "echo-3000", name: "echoes one read of 3000 bytes", required: true, again: true,
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo3000},
-		{id: "hangs-up", title: "hangs up after the echo", required: true,
-			needs: []need{answered, spoke, heard}, judge: (*grader).hangsUp},
-		{id: "silent-caller", title: "handles a caller who says nothing",
+		{id: "hangs-up", name: "hangs up after the echo", required: true,
+			needs: []need{answered, spoke, heard, echoedAny}, judge: (*grader).hangsUp},
+		{id: "silent-caller", name: "handles a caller who says nothing",
 			needs: []need{answered, greetsFirst, there}, judge: (*grader).silentCaller},
-		{id: "model", title: "one employee or many", required: cfg.RequireConcurrent,
+		{id: "model", name: "one employee or many", required: cfg.RequireConcurrent, again: true,
 			needs: []need{answered, greetsFirst, there}, judge: (*grader).model},
 	}
-	for _, addr := range cfg.NotOn {
-		cs = append(cs, check{id: "not-on " + addr, title: "not reachable on " + addr, required: true,
-			needs: []need{answered, there}, judge: func(g *grader) (Status, string) { return g.notOn(addr) }})
+	for i, addr := range cfg.NotOn {
+		id := "not-on"
+		if i > 0 {
+			id = fmt.Sprintf("not-on-%d", i+1)
+		}
+		cs = append(cs, check{id: id, name: "not reachable on another address", title: "not reachable on " + addr,
+			required: true, again: true, needs: []need{answered, there},
+			judge: func(g *grader) (Status, string) { return g.notOn(addr) }})
 	}
-	return append(cs, check{id: "still-there", title: "still answers after the checks", required: true,
+	return append(cs, check{id: "still-there", name: "still answers after the checks", required: true, again: true,
 		needs: []need{answered}, judge: (*grader).stillThere})
 }
 
@@ -172,9 +215,12 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.MaxRead == 0 {
+		cfg.MaxRead = DefaultMaxRead
+	}
 	g := &grader{ctx: ctx, cfg: cfg, status: map[string]Status{}}
 	start := time.Now()
-	rep := Report{Addr: cfg.Addr, Timeout: cfg.Timeout}
+	rep := Report{Name: cfg.Name, Addr: cfg.Addr, Timeout: cfg.Timeout}
 	for _, c := range checklist(cfg) {
 		r := g.run(c)
 		g.status[c.id] = r.Status
@@ -195,7 +241,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 // run runs one check, or says why it cannot.
 func (g *grader) run(c check) Result {
-	r := Result{ID: c.id, Title: c.title, Required: c.required}
+	if c.title == "" {
+		c.title = c.name
+	}
+	r := Result{ID: c.id, Name: c.name, Title: c.title, Required: c.required}
 	start := time.Now()
 	if g.ctx.Err() != nil {
 		r.Status, r.Reason = Skip, "not checked: the grade was interrupted"
@@ -259,6 +308,14 @@ func heard(g *grader) string {
 func echoed(g *grader) string {
 	if g.status["echo"] != Pass {
 		return "not checked: the short line did not come back as sent"
+	}
+	return ""
+}
+
+// echoedAny says an answer came back on the first call.
+func echoedAny(g *grader) string {
+	if len(g.first.reply()) == 0 {
+		return "not checked: no echo came back"
 	}
 	return ""
 }

@@ -21,12 +21,12 @@ func TestGradeLabServer(t *testing.T) {
 		model  Model
 		passed bool
 	}{
-		{"default", &callcenter.Server{}, verdicts("not-on 127.0.0.2", Pass), ModelMany, true},
-		{"one employee", &callcenter.Server{Workers: 1}, verdicts("not-on 127.0.0.2", Pass, "silent-caller", Warn), ModelOne, true},
-		{"one employee, busy signal", &callcenter.Server{Workers: 1, Busy: true}, verdicts("not-on 127.0.0.2", Pass, "silent-caller", Warn), ModelOne, true},
-		{"one employee who hangs up on silence", &callcenter.Server{Workers: 1, IdleTimeout: 200 * time.Millisecond}, verdicts("not-on 127.0.0.2", Pass), ModelOne, true},
+		{"default", &callcenter.Server{}, verdicts("not-on", Pass), ModelMany, true},
+		{"one employee", &callcenter.Server{Workers: 1}, verdicts("not-on", Pass, "silent-caller", Warn), ModelOne, true},
+		{"one employee, busy signal", &callcenter.Server{Workers: 1, Busy: true}, verdicts("not-on", Pass, "silent-caller", Warn), ModelOne, true},
+		{"one employee who hangs up on silence", &callcenter.Server{Workers: 1, IdleTimeout: 200 * time.Millisecond}, verdicts("not-on", Pass), ModelOne, true},
 		{"once", &callcenter.Server{Once: true}, verdicts("echo-crlf", Skip, "echo-1000", Skip, "echo-3000", Skip, "silent-caller", Skip,
-			"model", Skip, "not-on 127.0.0.2", Skip, "still-there", Fail), "", false},
+			"model", Skip, "not-on", Skip, "still-there", Fail), "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,26 +1,36 @@
 package grade
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // sample is a report as a grade of the lecture's script gives it, cut short.
 func sample() Report {
 	ms := time.Millisecond
 	return Report{
+		Name:    "Ada, \"the\" student",
 		Addr:    "127.0.0.1:8000",
 		Timeout: 3 * time.Second,
 		Checks: []Result{
-			{ID: "answers", Title: "answers on 127.0.0.1:8000", Status: Pass, Reason: "the call was picked up.", Required: true, Elapsed: 2 * ms},
-			{ID: "greeting", Title: `greets with "hello\n"`, Status: Fail, Reason: `it said "howdy\x00\n" & <more>: the greeting is exactly "hello\n".`, Required: true},
-			{ID: "echo-3000", Title: "echoes one read (at most 1000 bytes) of 3000", Status: Warn, Reason: "then a reset (RST).", Required: true},
-			{ID: "silent-caller", Title: "handles a caller who says nothing", Status: Skip, Reason: "not checked: the server stopped answering after one call (see the last line)"},
-			{ID: "model", Title: "one employee or many", Status: Info, Reason: "many employees: a second caller was greeted."},
-			{ID: "still-there", Title: "still answers after the checks", Status: Skip, Reason: "not checked: nothing answered", Required: true},
+			{ID: "answers", Name: "answers on the address graded", Title: "answers on 127.0.0.1:8000", Status: Pass,
+				Reason: "the call was picked up.", Required: true, Elapsed: 2 * ms},
+			{ID: "greeting", Name: `greets with "hello\n"`, Title: `greets with "hello\n"`, Status: Fail,
+				Reason: `it said "howdy\x00\n" & <more>.`, Fix: `greet with exactly "hello\n".`, Required: true},
+			{ID: "echo-3000", Name: "echoes one read of 3000 bytes", Title: "echoes one read of 3000 bytes", Status: Warn,
+				Reason: "then a reset.", Required: true, Advisory: true},
+			{ID: "silent-caller", Name: "handles a caller who says nothing", Title: "handles a caller who says nothing",
+				Status: Skip, Reason: "not checked: the server stopped answering after one call"},
+			{ID: "model", Name: "one employee or many", Title: "one employee or many", Status: Info,
+				Reason: "many employees: a second caller was greeted."},
+			{ID: "not-on", Name: "not reachable on another address", Title: "not reachable on 127.0.0.2:8000",
+				Status: Skip, Reason: "not observed: it does not answer on its own address either", Required: true},
 		},
 		Calls:   3,
 		Elapsed: 1234 * ms,
@@ -46,30 +56,25 @@ func TestPassed(t *testing.T) {
 			for _, s := range tt.status {
 				checks = append(checks, Result{Status: s, Required: true})
 			}
-			if got := passed(checks); got != tt.want {
-				t.Errorf("got %v; want %v", got, tt.want)
-			}
+			require.Equal(t, tt.want, passed(checks))
 		})
 	}
 }
 
 func TestWriteText(t *testing.T) {
 	var b strings.Builder
-	if err := sample().WriteText(&b); err != nil {
-		t.Fatal(err)
-	}
-	want := `grading 127.0.0.1:8000 against the lecture's protocol (each step waits at most 3s)
+	require.NoError(t, sample().WriteText(&b))
+	want := `Ada, "the" student: grading 127.0.0.1:8000 against the lecture's protocol (each step waits at most 3s)
 PASS  answers on 127.0.0.1:8000: the call was picked up.
-FAIL  greets with "hello\n": it said "howdy\x00\n" & <more>: the greeting is exactly "hello\n".
-WARN  echoes one read (at most 1000 bytes) of 3000: then a reset (RST).
-SKIP  handles a caller who says nothing: not checked: the server stopped answering after one call (see the last line)
+FAIL  greets with "hello\n": it said "howdy\x00\n" & <more>.
+      fix: greet with exactly "hello\n".
+WARN  echoes one read of 3000 bytes: then a reset.
+SKIP  handles a caller who says nothing: not checked: the server stopped answering after one call
 INFO  one employee or many: many employees: a second caller was greeted.
-SKIP  still answers after the checks: not checked: nothing answered
+SKIP  not reachable on 127.0.0.2:8000: not observed: it does not answer on its own address either
 FAIL  one required check failed, 1 not checked, one warning (3 calls in 1.2s)
 `
-	if got := b.String(); got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
+	require.Equal(t, want, b.String())
 }
 
 func TestSummary(t *testing.T) {
@@ -87,100 +92,155 @@ func TestSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.rep.Summary(); got != tt.want {
-				t.Errorf("got %q; want %q", got, tt.want)
-			}
+			require.Equal(t, tt.want, tt.rep.Summary())
 		})
 	}
 }
 
 func TestWriteJSON(t *testing.T) {
 	var b strings.Builder
-	if err := sample().WriteJSON(&b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sample().WriteJSON(&b))
 	var got struct {
+		Name    string `json:"name"`
 		Addr    string `json:"addr"`
 		Timeout int64  `json:"timeout_ns"`
-		Passed  bool   `json:"passed"`
 		Checks  []struct {
-			ID       string `json:"id"`
-			Status   string `json:"status"`
-			Reason   string `json:"reason"`
-			Required bool   `json:"required"`
+			ID, Name, Status, Reason, Fix string
+			Required, Advisory            bool
 		} `json:"checks"`
 	}
-	if err := json.Unmarshal([]byte(b.String()), &got); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, b.String())
-	}
-	if got.Addr != "127.0.0.1:8000" || got.Timeout != int64(3*time.Second) || len(got.Checks) != 6 {
-		t.Errorf("got %+v", got)
-	}
-	if c := got.Checks[2]; c.ID != "echo-3000" || c.Status != "WARN" || !c.Required || c.Reason != "then a reset (RST)." {
-		t.Errorf("third check %+v; want the echo-3000 warning", c)
-	}
+	require.NoError(t, json.Unmarshal([]byte(b.String()), &got), b.String())
+	require.Equal(t, "127.0.0.1:8000", got.Addr)
+	require.Equal(t, sample().Name, got.Name)
+	require.Equal(t, int64(3*time.Second), got.Timeout)
+	require.Len(t, got.Checks, 6)
+	require.Equal(t, `greet with exactly "hello\n".`, got.Checks[1].Fix)
+	c := got.Checks[2]
+	require.Equal(t, "echo-3000", c.ID)
+	require.Equal(t, "WARN", c.Status)
+	require.True(t, c.Required && c.Advisory)
 }
 
+// TestWriteJUnit: a failure and a required check that could not run are
+// failures, a check that is not required and could not run is skipped;
+// names and classnames hold no address; the address is a property.
 func TestWriteJUnit(t *testing.T) {
 	var b strings.Builder
-	if err := sample().WriteJUnit(&b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sample().WriteJUnit(&b))
 	out := b.String()
-	if !strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`) {
-		t.Errorf("no XML header:\n%s", out)
-	}
+	require.True(t, strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`), out)
 	var doc junitSuites
-	if err := xml.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("not XML: %v\n%s", err, out)
-	}
-	if doc.Tests != 6 || doc.Failures != 1 || doc.Skipped != 2 || len(doc.Suites) != 1 {
-		t.Fatalf("tests %d, failures %d, skipped %d, suites %d; want 6, 1, 2, 1\n%s", doc.Tests, doc.Failures, doc.Skipped, len(doc.Suites), out)
-	}
+	require.NoError(t, xml.Unmarshal([]byte(out), &doc), out)
+	require.Equal(t, []int{6, 2, 1}, []int{doc.Tests, doc.Failures, doc.Skipped})
+	require.Len(t, doc.Suites, 1)
 	s := doc.Suites[0]
-	if s.Name != "client grade 127.0.0.1:8000" || s.Tests != 6 || s.Time != "1.234" || len(s.Cases) != 6 {
-		t.Errorf("suite %q, %d tests, time %s, %d cases", s.Name, s.Tests, s.Time, len(s.Cases))
-	}
+	require.Equal(t, sample().Name, s.Name)
+	require.Equal(t, "1.234", s.Time)
+	require.Contains(t, s.Properties, junitProperty{"addr", "127.0.0.1:8000"})
+	require.Contains(t, s.Properties, junitProperty{"verdict", "FAIL"})
 	tests := []struct {
-		i                     int
-		name                  string
-		failure, skipped, out bool
+		name             string
+		failure, skipped bool
+		failType         string
 	}{
-		{0, "answers: answers on 127.0.0.1:8000", false, false, true},
-		{1, `greeting: greets with "hello\n"`, true, false, false},
-		{2, "echo-3000: echoes one read (at most 1000 bytes) of 3000", false, false, true},
-		{3, "silent-caller: handles a caller who says nothing", false, true, false},
-		{4, "model: one employee or many", false, false, true},
-		{5, "still-there: still answers after the checks", false, true, false},
+		{"answers: answers on the address graded", false, false, ""},
+		{`greeting: greets with "hello\n"`, true, false, "FAIL"},
+		{"echo-3000: echoes one read of 3000 bytes", false, false, ""},
+		{"silent-caller: handles a caller who says nothing", false, true, ""},
+		{"model: one employee or many", false, false, ""},
+		{"not-on: not reachable on another address", true, false, "not checked"},
 	}
-	for _, tt := range tests {
-		c := s.Cases[tt.i]
-		if c.Name != tt.name || (c.Failure != nil) != tt.failure || (c.Skipped != nil) != tt.skipped || (c.SystemOut != "") != tt.out {
-			t.Errorf("case %d: %+v; want name %q, failure %v, skipped %v, system-out %v", tt.i, c, tt.name, tt.failure, tt.skipped, tt.out)
+	for i, tt := range tests {
+		c := s.Cases[i]
+		require.Equal(t, tt.name, c.Name)
+		require.Equal(t, Classname, c.Classname)
+		require.NotContains(t, c.Name, "127.0.0")
+		require.Equal(t, tt.failure, c.Failure != nil, c.Name)
+		require.Equal(t, tt.skipped, c.Skipped != nil, c.Name)
+		if tt.failure {
+			require.Equal(t, tt.failType, c.Failure.Type)
+			require.Equal(t, sample().Checks[i].Reason, c.Failure.Message)
+		}
+		if c.Skipped != nil {
+			require.NotContains(t, c.Skipped.Message, "see the last line")
 		}
 	}
-	if f := s.Cases[1].Failure; f == nil || f.Message != sample().Checks[1].Reason {
-		t.Errorf("failure %+v; want the reason as its message", f)
-	}
-	if s.Cases[0].Time != "0.002" {
-		t.Errorf("time %q; want 0.002", s.Cases[0].Time)
-	}
+	require.Contains(t, s.Cases[1].Failure.Text, "\n      fix: greet with exactly")
+	require.Contains(t, s.Cases[2].SystemOut, "WARN  echoes one read")
+	require.Equal(t, "0.002", s.Cases[0].Time)
 }
 
 // TestWriteJUnitInvalidText: a byte XML forbids, even escaped, is replaced,
 // so the file still parses; markup is escaped.
 func TestWriteJUnitInvalidText(t *testing.T) {
-	rep := Report{Checks: []Result{{ID: "x", Title: "<x>", Status: Fail, Reason: "a\x00b & \xff"}}}
+	rep := Report{Checks: []Result{{ID: "x", Name: "<x>", Status: Fail, Reason: "a\x00b & \xff"}}}
 	var b strings.Builder
-	if err := rep.WriteJUnit(&b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, rep.WriteJUnit(&b))
 	var doc junitSuites
-	if err := xml.Unmarshal([]byte(b.String()), &doc); err != nil {
-		t.Fatalf("not XML: %v\n%s", err, b.String())
-	}
+	require.NoError(t, xml.Unmarshal([]byte(b.String()), &doc), b.String())
 	c := doc.Suites[0].Cases[0]
-	if c.Name != "x: <x>" || c.Failure == nil || strings.ContainsRune(c.Failure.Message, 0) || !strings.Contains(c.Failure.Message, "b & ") {
-		t.Errorf("case %+v", c)
+	require.Equal(t, "x: <x>", c.Name)
+	require.Equal(t, defaultSuite, doc.Suites[0].Name)
+	require.NotContains(t, c.Failure.Message, "\x00")
+	require.Contains(t, c.Failure.Message, "b & ")
+}
+
+func TestWriteGradescope(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, sample().WriteGradescope(&b))
+	var got struct {
+		Score         float64        `json:"score"`
+		ExecutionTime float64        `json:"execution_time"`
+		Output        string         `json:"output"`
+		ExtraData     map[string]any `json:"extra_data"`
+		Tests         []struct {
+			Name     string   `json:"name"`
+			Status   *string  `json:"status"`
+			Score    *float64 `json:"score"`
+			MaxScore *float64 `json:"max_score"`
+			Output   string   `json:"output"`
+		} `json:"tests"`
 	}
+	require.NoError(t, json.Unmarshal([]byte(b.String()), &got), b.String())
+	// Required: answers (passed), greeting (failed), echo-3000 (a warning
+	// passes), not-on (could not run: failed): 2 of 4.
+	require.Equal(t, 2.0, got.Score)
+	require.Equal(t, 1.2, got.ExecutionTime)
+	require.Equal(t, sample().Name, got.ExtraData["student"])
+	require.Contains(t, got.Output, "FAIL  one required check failed")
+	want := []struct {
+		status          string // "" for none
+		score, maxScore float64
+	}{{"passed", 1, 1}, {"failed", 0, 1}, {"passed", 1, 1}, {"", 0, 0}, {"passed", 0, 0}, {"failed", 0, 1}}
+	require.Len(t, got.Tests, len(want))
+	for i, w := range want {
+		tc := got.Tests[i]
+		require.Equal(t, testName(sample().Checks[i]), tc.Name)
+		require.NotContains(t, tc.Name, "127.0.0")
+		if w.status == "" {
+			require.Nil(t, tc.Status, tc.Name)
+		} else {
+			require.Equal(t, w.status, *tc.Status, tc.Name)
+		}
+		require.Equal(t, w.score, *tc.Score, tc.Name)
+		require.Equal(t, w.maxScore, *tc.MaxScore, tc.Name)
+	}
+	require.Equal(t, "FAIL  greets with \"hello\\n\": it said \"howdy\\x00\\n\" & <more>.\n      fix: greet with exactly \"hello\\n\".", got.Tests[1].Output)
+}
+
+func TestWriteCSV(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, sample().WriteCSV(&b, true))
+	recs, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	require.NoError(t, err, b.String())
+	require.Equal(t, [][]string{CSVHeader, {sample().Name, "FAIL", "2", "4", "greeting not-on", "1.2",
+		`greeting: it said "howdy\x00\n" & <more>.`}}, recs)
+	// The name's comma and quotes are quoted, so the line stays 7 fields.
+	require.Contains(t, b.String(), `"Ada, ""the"" student",FAIL`)
+
+	b.Reset()
+	pass := Report{Name: "bo", Passed: true, Elapsed: 3049 * time.Millisecond,
+		Checks: []Result{{ID: "answers", Status: Pass, Required: true}, {ID: "model", Status: Info}}}
+	require.NoError(t, pass.WriteCSV(&b, false))
+	require.Equal(t, "bo,PASS,1,1,,3.0,\n", b.String())
 }
