@@ -83,6 +83,7 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 		require.Contains(t, labels, `PSH,ACK len=25 "hi from the browser test\n"`)
 		rows := js[int](t, ctx, `document.querySelectorAll("#segs tbody tr").length`)
 		require.Equal(t, len(segs), rows, "one table row per arrow")
+		waitFor(t, ctx, `document.getElementById("server-state").textContent.includes("sleeps")`) // between calls
 		screenshot(t, ctx, "view-call.png")
 	})
 

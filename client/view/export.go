@@ -71,10 +71,10 @@ func quote(s string) string {
 // one column per party, one arrow per segment, time downwards.
 const (
 	svgTimeX   = 8
-	svgCallerX = 140
-	svgServerX = 460
-	svgGlossX  = 484
-	svgWidth   = 1100
+	svgCallerX = 130
+	svgServerX = 490
+	svgGlossX  = 512
+	svgWidth   = 1120
 	svgTop     = 70
 	svgRow     = 46
 	svgSlope   = 18 // how far an arrow falls: time passes while it travels

@@ -6,7 +6,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 // The ladder's geometry, as in export.go's WriteSVG.
-const G = { timeX: 8, callerX: 140, serverX: 460, glossX: 484, width: 1100, top: 70, row: 46, slope: 18 };
+const G = { timeX: 8, callerX: 130, serverX: 490, glossX: 512, width: 1120, top: 70, row: 46, slope: 18 };
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -203,7 +203,11 @@ function renderList() {
     who.textContent = `#${n} ${c.caller.name} → ${c.server.name}`;
     const badge = document.createElement("span");
     badge.className = "badge " + (c.outcome || "");
-    badge.textContent = `${c.outcome || (c.over ? "over" : "on the line")} · ${c.segs.length} seg · ${last.toFixed(1)} ms`;
+    // Picked up by the kernel, not yet greeted: waiting in the listen queue.
+    const onHold = !c.outcome && !c.over && c.segs.some((s) => (s.moments || []).includes("handshake")) &&
+      !c.segs.some((s) => s.fromServer && s.len > 0);
+    const what = c.outcome || (c.over ? "over" : onHold ? "on hold" : "on the line");
+    badge.textContent = `${what} · ${c.segs.length} seg · ${last.toFixed(1)} ms`;
     li.append(who, badge);
     li.onclick = () => { $("follow").checked = false; select(n, true); };
     ol.append(li);
