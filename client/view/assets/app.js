@@ -206,7 +206,9 @@ function renderList() {
     // Picked up by the kernel, not yet greeted: waiting in the listen queue.
     const onHold = !c.outcome && !c.over && c.segs.some((s) => (s.moments || []).includes("handshake")) &&
       !c.segs.some((s) => s.fromServer && s.len > 0);
-    const what = c.outcome || (c.over ? "over" : onHold ? "on hold" : "on the line");
+    // Only the caller's SYNs: the queue was full, the kernel ignores them.
+    const ringing = !c.over && c.segs.every((s) => !s.fromServer && s.flags === "SYN");
+    const what = c.outcome || (c.over ? "over" : onHold ? "on hold" : ringing ? "ringing, no answer" : "on the line");
     badge.textContent = `${what} · ${c.segs.length} seg · ${last.toFixed(1)} ms`;
     li.append(who, badge);
     li.onclick = () => { $("follow").checked = false; select(n, true); };
