@@ -13,12 +13,14 @@ const callUsage = `usage: client [flags] HOST [PORT]
        client bench [flags] HOST [PORT]
        client grade [flags] HOST [PORT]
        client watch [flags]
+       client view [flags]
 
 Call HOST at PORT (default 8000) the way the lecture's telnet does: print what
 the server says, send what you type line by line, and stop when the server
 hangs up. "client bench -h" describes the load generator (the "10,000 callers"),
-"client grade -h" the grader of any server against the lecture, and
-"client watch -h" the capture that shows a call's packets on the wire.
+"client grade -h" the grader of any server against the lecture,
+"client watch -h" the capture that shows a call's packets on the wire, and
+"client view -h" the web page that draws them and the call center.
 
 flags:
 `
