@@ -21,16 +21,37 @@ const tcpListen = "0A"
 // calling it, which would use up the one call the lecture's script serves.
 func ParseListening(r io.Reader) []netip.AddrPort {
 	var out []netip.AddrPort
+	for _, s := range parseListen(r) {
+		out = append(out, s.addr)
+	}
+	return out
+}
+
+// listenSocket is one listening socket: its address and its inode, which
+// names it in /proc/PID/fd ("socket:[inode]").
+type listenSocket struct {
+	addr  netip.AddrPort
+	inode string
+}
+
+func parseListen(r io.Reader) []listenSocket {
+	var out []listenSocket
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		// sl local_address rem_address st ...
+		// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
 		if len(f) < 4 || f[3] != tcpListen {
 			continue
 		}
-		if ap, ok := parseHexAddr(f[1]); ok {
-			out = append(out, ap)
+		ap, ok := parseHexAddr(f[1])
+		if !ok {
+			continue
 		}
+		s := listenSocket{addr: ap}
+		if len(f) > 9 {
+			s.inode = f[9]
+		}
+		out = append(out, s)
 	}
 	return out
 }
@@ -59,16 +80,49 @@ func parseHexAddr(s string) (netip.AddrPort, bool) {
 	return netip.AddrPortFrom(a.Unmap(), uint16(port)), true
 }
 
-// listening reads this namespace's listening TCP sockets, IPv4 and IPv6.
-func listening() []netip.AddrPort {
-	var out []netip.AddrPort
+// listening reads this namespace's listening TCP sockets, IPv4 and IPv6;
+// with pid > 0, only those the process pid holds open, when its open files
+// can be read (the supervisor runs the program as its own user).
+func listening(pid int) []netip.AddrPort {
+	var all []listenSocket
 	for _, path := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		f, err := os.Open(path)
 		if err != nil {
 			continue
 		}
-		out = append(out, ParseListening(f)...)
+		all = append(all, parseListen(f)...)
 		f.Close()
 	}
+	owned, ok := socketsOf(pid)
+	var out []netip.AddrPort
+	for _, s := range all {
+		if !ok || owned[s.inode] {
+			out = append(out, s.addr)
+		}
+	}
 	return out
+}
+
+// socketsOf is the inodes of the sockets process pid has open; false when
+// they cannot be read (no /proc, another user's process, pid <= 0).
+func socketsOf(pid int) (map[string]bool, bool) {
+	if pid <= 0 {
+		return nil, false
+	}
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, false
+	}
+	inodes := map[string]bool{}
+	for _, e := range ents {
+		link, err := os.Readlink(dir + "/" + e.Name())
+		if err != nil {
+			continue
+		}
+		if in, ok := strings.CutPrefix(link, "socket:["); ok {
+			inodes[strings.TrimSuffix(in, "]")] = true
+		}
+	}
+	return inodes, true
 }

@@ -50,3 +50,10 @@ func TestWithoutDropsWhatListenedBefore(t *testing.T) {
 	srv := netip.MustParseAddrPort("172.28.5.10:8000")
 	require.Equal(t, []netip.AddrPort{srv}, without([]netip.AddrPort{dns, srv}, []netip.AddrPort{dns}))
 }
+
+func TestParseListenKeepsTheInode(t *testing.T) {
+	s := parseListen(strings.NewReader(procNetTCP))
+	require.Len(t, s, 3)
+	require.Equal(t, "0.0.0.0:8000", s[1].addr.String())
+	require.Equal(t, "41307", s[1].inode, "the inode names the socket in /proc/PID/fd")
+}

@@ -89,8 +89,9 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 
 	// What listens before the program starts is not the program's: Docker's
 	// DNS resolver listens on 127.0.0.11 inside every container of a
-	// user-defined network.
-	baseline := listening()
+	// user-defined network. (The program's own sockets are told apart by
+	// its open files too; this is for when those cannot be read.)
+	baseline := listening(0)
 	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
 	cmd.Dir = cfg.Dir
 	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
@@ -111,7 +112,7 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	watchDone := make(chan struct{})
-	go s.watchListen(baseline, watchDone)
+	go s.watchListen(cmd.Process.Pid, baseline, watchDone)
 
 	var werr error
 	stopped := false
@@ -170,11 +171,11 @@ func (s *supervisor) update(f func(*Report)) {
 // watchListen looks at the laptop's listening sockets until a new one appears or
 // the program ends, and puts them in the report. Bounded: it stops when
 // done is closed, which Supervise does when the program has ended.
-func (s *supervisor) watchListen(baseline []netip.AddrPort, done <-chan struct{}) {
+func (s *supervisor) watchListen(pid int, baseline []netip.AddrPort, done <-chan struct{}) {
 	t := time.NewTicker(listenPoll)
 	defer t.Stop()
 	for {
-		if l := without(listening(), baseline); len(l) > 0 {
+		if l := without(listening(pid), baseline); len(l) > 0 {
 			s.update(func(r *Report) {
 				if r.State != StateExited {
 					r.State, r.Listening = StateListening, addrStrings(l)
