@@ -22,6 +22,11 @@ const (
 	// the first call showed that this server greets only after the caller
 	// speaks, so each later call does not wait a whole timeout for nothing.
 	lateGreetWait = 100 * time.Millisecond
+	// shortWait replaces the timeout once a wait has run out in this grade:
+	// the server showed it will not answer in time, and a server that does
+	// answer does so in milliseconds, even across the lab. It keeps a
+	// broken server's grade to about one timeout instead of one per call.
+	shortWait = 300 * time.Millisecond
 )
 
 // ending says how a call ended, as the caller saw it.
@@ -59,6 +64,9 @@ type conversation struct {
 	end     ending
 	err     error // the error behind endReset and endError
 	gone    bool  // the server had stopped answering: this call says nothing about it
+	// halfClosed says the caller hung up its side (FIN) before any answer
+	// came, to see whether the server was waiting for that.
+	halfClosed bool
 }
 
 // heard says whether the server sent anything at all.
@@ -94,6 +102,13 @@ func (c *conversation) reply() []byte {
 	return c.late[len(c.greeting()):]
 }
 
+// onlyAfterHangUp says the answer came only once the caller had hung up
+// its side: the server reads until the caller closes, which telnet never
+// does first.
+func (c *conversation) onlyAfterHangUp() bool {
+	return c.halfClosed && len(c.reply()) > 0
+}
+
 // line is an open call that a cancelled grade hangs up at once.
 type line struct {
 	net.Conn
@@ -104,6 +119,10 @@ func (l *line) Close() error {
 	l.stop()
 	return l.Conn.Close()
 }
+
+// CloseWrite half-closes the call: the embedded net.Conn alone would hide
+// the TCP connection's CloseWrite from lab.CloseWrite.
+func (l *line) CloseWrite() error { return lab.CloseWrite(l.Conn) }
 
 // dial calls addr. Calls to the graded address are counted, and a refusal
 // after the server has served a call marks it gone.
@@ -120,18 +139,50 @@ func (g *grader) dial(addr string) (*line, error) {
 	return &line{Conn: conn, stop: context.AfterFunc(g.ctx, func() { conn.Close() })}, nil
 }
 
+// wait is how long to wait for something that may never come: the
+// timeout, until one wait in this grade has run out; then shortWait.
+func (g *grader) wait() time.Duration {
+	if g.spent {
+		return min(shortWait, g.cfg.Timeout)
+	}
+	return g.cfg.Timeout
+}
+
+// ranOut records that a wait of d ran out with nothing.
+func (g *grader) ranOut(d time.Duration) {
+	if d >= g.cfg.Timeout {
+		g.spent = true
+	}
+}
+
 // hear listens for the greeting for up to wait: until a whole line has
-// come, the server hangs up, or the wait is over. A second hear on the same
-// call goes on where the first stopped.
+// come, the server hangs up, or the wait is over. Once some of the line has
+// come, the rest should follow at once: it waits at most shortWait more,
+// and on later calls not at all past the greeting the first call heard
+// without a newline ("hello"). A second hear on the same call goes on where
+// the first stopped.
 func (g *grader) hear(conn net.Conn, c *conversation, wait time.Duration) {
-	conn.SetReadDeadline(time.Now().Add(wait))
+	deadline := time.Now().Add(wait)
+	conn.SetReadDeadline(deadline)
 	buf := make([]byte, lab.MaxGreeting)
 	for bytes.IndexByte(c.early, '\n') < 0 && len(c.early) < lab.MaxGreeting {
+		if g.first != nil && c != g.first && len(g.first.early) > 0 && bytes.IndexByte(g.first.early, '\n') < 0 &&
+			len(c.early) >= len(g.first.early) {
+			return
+		}
 		n, err := conn.Read(buf[:lab.MaxGreeting-len(c.early)])
+		if n > 0 && len(c.early) == 0 {
+			if d := time.Now().Add(min(shortWait, wait)); d.Before(deadline) {
+				conn.SetReadDeadline(d)
+			}
+		}
 		c.early = append(c.early, buf[:n]...)
 		if err != nil {
-			if e := endOf(err); e != endOpen {
+			e := endOf(err)
+			if e != endOpen {
 				c.end, c.err = e, err
+			} else if len(c.early) == 0 {
+				g.ranOut(wait)
 			}
 			return
 		}
@@ -139,8 +190,13 @@ func (g *grader) hear(conn net.Conn, c *conversation, wait time.Duration) {
 }
 
 // speak sends msg and listens to the answer until the server hangs up,
-// the timeout passes, or, with enough > 0, the answer holds enough bytes.
+// the wait passes, or, with enough > 0, the answer holds enough bytes. When
+// the wait passes with nothing back, the caller hangs up its side and
+// listens a moment more: a server that reads until the caller closes
+// answers then, one that never echoes does not. After a first call that
+// showed this, it hangs up its side at once.
 func (g *grader) speak(conn net.Conn, c *conversation, msg []byte, enough int) {
+	wait := g.wait()
 	start := time.Now()
 	conn.SetWriteDeadline(start.Add(g.cfg.Timeout))
 	if _, err := conn.Write(msg); err != nil {
@@ -148,7 +204,21 @@ func (g *grader) speak(conn net.Conn, c *conversation, msg []byte, enough int) {
 		return
 	}
 	c.spoke = true
-	conn.SetReadDeadline(start.Add(g.cfg.Timeout))
+	if g.first != nil && c != g.first {
+		switch {
+		case g.first.onlyAfterHangUp():
+			c.halfClosed = true
+			lab.CloseWrite(conn)
+		case g.first.halfClosed && len(g.first.reply()) == 0:
+			// It never answered the first call, not even when the caller
+			// hung up: hang up at once, and listen only for what is
+			// already on its way.
+			c.halfClosed = true
+			lab.CloseWrite(conn)
+			wait = peekWait
+		}
+	}
+	conn.SetReadDeadline(start.Add(wait))
 	buf := make([]byte, 4096)
 	for {
 		if n := len(c.reply()); (enough > 0 && n >= enough) || n >= maxReply {
@@ -157,10 +227,17 @@ func (g *grader) speak(conn net.Conn, c *conversation, msg []byte, enough int) {
 		}
 		n, err := conn.Read(buf)
 		c.late = append(c.late, buf[:n]...)
-		if err != nil {
-			c.end, c.err = endOf(err), err
+		if err == nil {
+			continue
+		}
+		c.end, c.err = endOf(err), err
+		if c.end != endOpen || len(c.reply()) > 0 || c.halfClosed {
 			return
 		}
+		g.ranOut(wait)
+		c.halfClosed, c.end, c.err = true, endNone, nil
+		lab.CloseWrite(conn)
+		conn.SetReadDeadline(time.Now().Add(min(shortWait, g.cfg.Timeout)))
 	}
 }
 
@@ -203,6 +280,9 @@ func (g *grader) callOnce(addr string, msg []byte, greetWait time.Duration, enou
 // listening socket for a moment while it ends, so the kernel picks up the
 // next call and resets it when the program is gone.
 func (g *grader) callHere(msg []byte, enough int) *conversation {
+	if !g.first.heard() {
+		return g.pickUp()
+	}
 	c := g.call(g.cfg.Addr, msg, g.greetWait(), enough)
 	switch {
 	case c.heard():
@@ -211,6 +291,33 @@ func (g *grader) callHere(msg []byte, enough int) *conversation {
 		c.gone = g.goneAfterFailedDial()
 	case (c.end == endEOF || c.end == endReset) && g.first.greetedFirst():
 		c.gone = g.goneAfterDrop()
+	}
+	return c
+}
+
+// pickUp is a call after a first one on which the server said nothing at
+// all, even when the caller spoke and hung up: whether it is still picked
+// up, and stays up, is all such a call can show. A program that died keeps
+// its listening socket a moment (the kernel picks up, then resets the
+// call), so a call dropped at once is made again, and a refusal then is
+// the answer.
+func (g *grader) pickUp() *conversation {
+	c := &conversation{}
+	for i := 0; i < 3; i++ {
+		conn, err := g.dial(g.cfg.Addr)
+		if err != nil {
+			c.dialErr = err
+			return c
+		}
+		conn.SetReadDeadline(time.Now().Add(min(shortWait, g.cfg.Timeout)))
+		_, err = conn.Read(make([]byte, 64))
+		conn.Close()
+		if c.end = endOf(err); c.end == endOpen || err == nil {
+			return c
+		}
+		if !g.sleep(100 * time.Millisecond) {
+			return c
+		}
 	}
 	return c
 }
@@ -240,7 +347,7 @@ func (g *grader) goneAfterDrop() bool {
 			continue
 		}
 		c := &conversation{}
-		g.hear(conn, c, g.cfg.Timeout)
+		g.hear(conn, c, g.wait())
 		if c.heard() {
 			g.served++
 			g.speak(conn, c, shortLine, len(shortLine))
@@ -268,7 +375,7 @@ func (g *grader) sleep(d time.Duration) bool {
 // greetWait is how long a call after the first waits for the greeting.
 func (g *grader) greetWait() time.Duration {
 	if g.first.greetedFirst() {
-		return g.cfg.Timeout
+		return g.wait()
 	}
 	return min(lateGreetWait, g.cfg.Timeout)
 }

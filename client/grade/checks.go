@@ -30,8 +30,11 @@ func longLine(n int) []byte {
 	return b
 }
 
-// sendBack is the fix for every wrong echo.
-const sendBack = "send back exactly the bytes recv() returned"
+// The fixes more than one check gives.
+const (
+	sendBack   = "send back exactly the bytes recv() returned: conn.send(data)."
+	greetFirst = `send b"hello\n" right after accept(), before recv().`
+)
 
 // firstCall makes the first call, once: the lecture's call with its line.
 // It waits a whole timeout for the greeting before speaking anyway, to
@@ -57,105 +60,131 @@ func (g *grader) patience(msg []byte) int {
 	return len(msg)
 }
 
-func (g *grader) answers() (Status, string) {
+func (g *grader) answers() (Status, string, string) {
 	c := g.firstCall()
 	if c.dialErr == nil {
-		return Pass, "the call was picked up."
+		return Pass, "the call was picked up.", ""
 	}
 	switch lab.Classify(c.dialErr) {
 	case lab.KindRefused:
-		return Fail, "connection refused, nothing listens there: is the server running, on this address and port?"
+		return Fail, "connection refused: nothing listens there.",
+			"is the server running, on this address and port?"
 	case lab.KindTimeout:
-		return Fail, fmt.Sprintf("no answer within %v: is the address right, or does a firewall drop the call?", g.cfg.Timeout)
+		return Fail, fmt.Sprintf("no answer within %v.", g.cfg.Timeout),
+			"is the address right, or does a firewall drop the call?"
 	case lab.KindUnreachable:
-		return Fail, "host unreachable: is the address right?"
+		return Fail, "host unreachable.", "is the address right?"
 	}
-	return Fail, fmt.Sprintf("the call failed: %v.", c.dialErr)
+	return Fail, fmt.Sprintf("the call failed: %v.", c.dialErr), ""
 }
 
-func (g *grader) greeting() (Status, string) {
+func (g *grader) greeting() (Status, string, string) {
 	c := g.first
 	got := c.greeting()
 	switch {
 	case string(got) == lab.Greeting:
-		return Pass, `it said "hello\n".`
+		return Pass, `it said "hello\n".`, ""
 	case len(got) == 0 && !c.spoke && c.end == endReset:
-		return Fail, "the call was reset before any greeting: did the server crash?"
+		return Fail, "the call was reset before any greeting: did the server crash?",
+			"look at what it printed."
 	case len(got) == 0 && !c.spoke:
-		return Fail, `it hung up without a word: did it crash? (A Python 3 server must send bytes, b"hello\n", not a str.)`
+		return Fail, "it hung up without a word: did it crash?",
+			`a Python 3 server must send bytes, b"hello\n", not a str.`
 	case !c.heard():
-		return Fail, fmt.Sprintf("it said nothing within %v, not even after the caller spoke.", g.cfg.Timeout)
+		return Fail, fmt.Sprintf("it said nothing within %v, not even after the caller spoke.", g.cfg.Timeout),
+			greetFirst
+	case len(got) == 0 && bytes.HasPrefix(c.reply(), []byte("HTTP/")):
+		return Fail, "no greeting; it answered the caller's line like a web server (HTTP).",
+			`a web server waits for the caller to speak: send b"hello\n" first.`
 	case len(got) == 0:
-		return Fail, fmt.Sprintf("it sent no greeting: it said nothing before the caller spoke, and then only %s.", lab.Preview(c.reply()))
+		return Fail, fmt.Sprintf("no greeting; after the caller spoke, only %s.", preview(c.reply())), greetFirst
 	case string(got) == "hello\r\n":
-		return Fail, `it said "hello\r\n": telnet shows it the same, but the lecture's greeting is "hello\n", without the \r.`
+		return Fail, `it said "hello\r\n": telnet shows it the same, but the \r is extra.`,
+			`send b"hello\n", without the \r.`
 	case string(got) == lab.Busy:
-		return Fail, `it said "busy\n" to the first caller, with nobody else on the line.`
+		return Fail, `it said "busy\n" to the first caller, with nobody else on the line.`, ""
 	case !bytes.HasSuffix(got, []byte("\n")):
-		return Fail, fmt.Sprintf(`it said %s with no newline: the greeting is "hello\n".`, lab.Preview(got))
+		return Fail, fmt.Sprintf(`it said %s with no newline.`, lab.Preview(got)), `send b"hello\n".`
 	}
-	return Fail, fmt.Sprintf(`it said %s: the greeting is exactly "hello\n".`, lab.Preview(got))
+	return Fail, fmt.Sprintf(`it said %s.`, lab.Preview(got)), `the greeting is exactly b"hello\n".`
 }
 
-func (g *grader) greetingFirst() (Status, string) {
+func (g *grader) greetingFirst() (Status, string, string) {
 	if g.first.greetedFirst() {
-		return Pass, "the greeting came at once, before the caller said anything."
+		return Pass, "the greeting came at once, before the caller said anything.", ""
 	}
-	return Fail, fmt.Sprintf("nothing came for %v, until the caller spoke: send the greeting right after accept(), before recv().", g.cfg.Timeout)
+	return Fail, fmt.Sprintf("nothing came for %v, until the caller spoke.", g.cfg.Timeout), greetFirst
 }
 
-func (g *grader) echo() (Status, string) {
-	return g.judgeEcho(g.first, shortLine)
+func (g *grader) echo() (Status, string, string) {
+	c := g.first
+	if c.onlyAfterHangUp() {
+		return Fail, fmt.Sprintf("no echo in %v; it came only once the caller hung up its side.", g.cfg.Timeout),
+			"it reads until the caller closes; telnet never does. Read once: conn.recv(1000)."
+	}
+	return g.judgeEcho(c, shortLine)
 }
 
-func (g *grader) echoCRLF() (Status, string) {
+func (g *grader) echoCRLF() (Status, string, string) {
 	if g.crlf == nil {
 		g.crlf = g.callHere(crlfLine, g.patience(crlfLine))
 	}
 	if s, why, lost := g.lost(g.crlf); lost {
-		return s, why
+		return s, why, ""
 	}
 	if r := g.crlf.reply(); bytes.Equal(r, shortLine) {
-		return Fail, fmt.Sprintf(`the \r was lost: sent "hi back atcha\r\n", got back %s: %s.`, lab.Preview(r), sendBack)
+		return Fail, fmt.Sprintf(`the \r was lost: sent "hi back atcha\r\n", got back %s.`, lab.Preview(r)), sendBack
 	}
 	return g.judgeEcho(g.crlf, crlfLine)
 }
 
-func (g *grader) echo1000() (Status, string) {
+func (g *grader) echo1000() (Status, string, string) {
 	if g.kb == nil {
 		g.kb = g.callHere(kbLine, g.patience(kbLine))
 	}
-	c := g.kb
-	if s, why, lost := g.lost(c); lost {
-		return s, why
+	if s, why, lost := g.lost(g.kb); lost {
+		return s, why, ""
 	}
-	if r := c.reply(); len(r) > 0 && len(r) < len(kbLine) && bytes.HasPrefix(kbLine, r) {
-		return Fail, fmt.Sprintf("only the first %d of the 1000 bytes came back: read up to 1000 bytes at once, recv(1000).", len(r))
+	if r := g.kb.reply(); len(r) > 0 && len(r) < len(kbLine) && bytes.HasPrefix(kbLine, r) {
+		return Fail, fmt.Sprintf("only the first %d of the 1000 bytes came back.", len(r)),
+			"read up to 1000 bytes at once: conn.recv(1000)."
 	}
-	return g.judgeEcho(c, kbLine)
+	return g.judgeEcho(g.kb, kbLine)
 }
 
-func (g *grader) echo3000() (Status, string) {
+func (g *grader) echo3000() (Status, string, string) {
 	if g.big == nil {
 		g.big = g.callHere(bigLine, g.patience(bigLine))
 	}
 	c := g.big
 	if s, why, lost := g.lost(c); lost {
-		return s, why
+		return s, why, ""
 	}
 	r := c.reply()
 	switch {
 	case len(r) == 0:
-		return Fail, fmt.Sprintf("nothing came back (%s): %s.", endWords(c, g.cfg.Timeout), sendBack)
+		return Fail, nothingBack(c, g.cfg.Timeout), sendBack
 	case !bytes.HasPrefix(bigLine, r):
-		return Fail, fmt.Sprintf("sent 3000 bytes, got back %d that are not their start (%s): %s.", len(r), lab.Preview(r), sendBack)
+		return Fail, "the echo is " + diffWords(bigLine, r) + ".", sendBack
+	case len(r) > g.cfg.MaxRead:
+		return Fail, fmt.Sprintf("%d bytes came back: more than one read of up to %d returns.", len(r), g.cfg.MaxRead),
+			"the lecture reads once, up to 1000: conn.recv(1000)."
 	case len(r) > lab.MaxRead:
-		return Fail, fmt.Sprintf("%d bytes came back: it read more than once, or more than 1000 bytes; the lecture reads once, recv(1000).", len(r))
+		return warnAdvisory(fmt.Sprintf("%d bytes came back: one read of up to %d, not 1000.", len(r), len(r)),
+			"the lecture reads up to 1000: conn.recv(1000).")
 	case c.end == endReset:
-		return Warn, fmt.Sprintf("the first %d bytes came back, then a reset (RST): closing with unread data sends RST, which can destroy the echo before the caller reads it; after the echo, call shutdown(SHUT_WR), read until the caller hangs up or a second passes, then close().", len(r))
+		return warnAdvisory(fmt.Sprintf("the first %d came back, then a reset: %d were left unread.",
+			len(r), len(bigLine)-len(r)),
+			"fine for this exercise; on a slow network the reset can destroy the echo.")
 	}
-	return Pass, fmt.Sprintf("the first %d bytes came back (one read), and the rest did not break the call.", len(r))
+	return Pass, fmt.Sprintf("the first %d bytes came back, one read; the rest did no harm.", len(r)), ""
 }
+
+// advisory is the Status an advisory WARN is given; run turns it into a
+// WARN marked Advisory, or a PASS with -quiet-warn.
+const advisory Status = "advisory"
+
+func warnAdvisory(reason, fix string) (Status, string, string) { return advisory, reason, fix }
 
 // lost says why a call after the first tells nothing about its check:
 // the server has gone (SKIP), or the call was not picked up (FAIL).
@@ -169,21 +198,61 @@ func (g *grader) lost(c *conversation) (Status, string, bool) {
 	return "", "", false
 }
 
-// judgeEcho says whether c's answer is msg, byte for byte.
-func (g *grader) judgeEcho(c *conversation, msg []byte) (Status, string) {
+// judgeEcho says whether c's answer is msg, byte for byte, and if not,
+// where it first differs.
+func (g *grader) judgeEcho(c *conversation, msg []byte) (Status, string, string) {
 	r := c.reply()
 	switch {
+	case bytes.Equal(r, msg) && len(msg) > 100:
+		return Pass, fmt.Sprintf("all %d bytes came back, byte for byte.", len(msg)), ""
 	case bytes.Equal(r, msg):
-		if len(msg) > 100 {
-			return Pass, fmt.Sprintf("all %d bytes came back, byte for byte.", len(msg))
-		}
-		return Pass, fmt.Sprintf("%s came back byte for byte.", lab.Preview(msg))
+		return Pass, fmt.Sprintf("%s came back byte for byte.", lab.Preview(msg)), ""
 	case len(r) == 0:
-		return Fail, fmt.Sprintf("nothing came back (%s): %s.", endWords(c, g.cfg.Timeout), sendBack)
+		return Fail, nothingBack(c, g.cfg.Timeout), sendBack
 	case len(msg) > 100:
-		return Fail, fmt.Sprintf("sent %d bytes, got back %d different ones (%s): %s.", len(msg), len(r), lab.Preview(r), sendBack)
+		return Fail, "the echo is " + diffWords(msg, r) + ".", sendBack
 	}
-	return Fail, fmt.Sprintf("sent %s, got back %s: %s.", lab.Preview(msg), lab.Preview(r), sendBack)
+	return Fail, fmt.Sprintf("sent %s, got back %s.", lab.Preview(msg), preview(r)), sendBack
+}
+
+// preview quotes the start of b, short enough for a result line.
+func preview(b []byte) string {
+	const max = 24
+	if len(b) <= max {
+		return fmt.Sprintf("%q", b)
+	}
+	return fmt.Sprintf("%q…", b[:max])
+}
+
+// diffWords says where got, an echo, first differs from sent: what came
+// and what was sent from that byte on (bytes are counted from 1).
+func diffWords(sent, got []byte) string {
+	i := 0
+	for i < len(sent) && i < len(got) && sent[i] == got[i] {
+		i++
+	}
+	window := func(b []byte) []byte { return b[i:min(len(b), i+8)] }
+	switch {
+	case i == len(got):
+		return fmt.Sprintf("only the first %d of %d bytes", len(got), len(sent))
+	case i == len(sent) || (i >= lab.MaxRead && len(sent) > lab.MaxRead):
+		// The echo of one whole read was right; what follows was added.
+		return fmt.Sprintf("right up to byte %d, then %s was added", i, lab.Preview(window(got)))
+	case i == 0:
+		return fmt.Sprintf("wrong from byte 1: got %s, sent %s", lab.Preview(window(got)), lab.Preview(window(sent)))
+	}
+	return fmt.Sprintf("right up to byte %d, then got %s, sent %s", i, lab.Preview(window(got)), lab.Preview(window(sent)))
+}
+
+// nothingBack says that nothing came back on c, and how the call ended.
+func nothingBack(c *conversation, timeout time.Duration) string {
+	switch {
+	case c.halfClosed && c.end == endEOF:
+		return fmt.Sprintf("nothing came back in %v; it hung up when the caller did.", timeout)
+	case c.halfClosed:
+		return fmt.Sprintf("nothing came back in %v, nor when the caller hung up its side.", timeout)
+	}
+	return "nothing came back: " + endWords(c, timeout) + "."
 }
 
 // endWords says how a call that got nothing back ended.
@@ -201,72 +270,82 @@ func endWords(c *conversation, timeout time.Duration) string {
 	return "it stopped"
 }
 
-func (g *grader) hangsUp() (Status, string) {
+func (g *grader) hangsUp() (Status, string, string) {
 	c := g.first
 	switch c.end {
 	case endEOF:
-		return Pass, "the caller saw the call end right after the echo."
+		return Pass, "the caller saw the call end right after the echo.", ""
 	case endReset:
-		return Warn, "it ended the call with a reset (RST) instead of a clean close: did it close with unread data, or set SO_LINGER to 0?"
+		return Warn, "it ended the call with a reset instead of a clean close.",
+			"just close(): no SO_LINGER, and read what the caller sent first."
 	case endOpen:
-		return Fail, fmt.Sprintf("the line was still open %v after the caller spoke: call close() after the echo, or the caller waits forever.", g.cfg.Timeout)
+		return Fail, fmt.Sprintf("the line was still open %v after the echo.", g.cfg.Timeout),
+			"call close() after the echo, or the caller waits forever."
 	case endEnough:
-		return Fail, "it kept talking: more than 64 KiB came back."
+		return Fail, "it kept talking: more than 64 KiB came back.", ""
 	}
-	return Fail, fmt.Sprintf("the call ended with an error: %v.", c.err)
+	return Fail, fmt.Sprintf("the call ended with an error: %v.", c.err), ""
 }
 
-func (g *grader) silentCaller() (Status, string) {
+func (g *grader) silentCaller() (Status, string, string) {
 	s := g.silentRun()
 	if s.skip != "" {
-		return Skip, s.skip
+		return Skip, s.skip, ""
 	}
 	switch {
 	case s.hungUp:
-		return Pass, fmt.Sprintf("it hung up on the caller who said nothing after %s.", seconds(s.hungUpAfter))
+		return Pass, fmt.Sprintf("it hung up on the silent caller after %s.", seconds(s.hungUpAfter)), ""
 	case s.model == ModelOne:
 		others := "answered nobody else meanwhile"
 		if s.busy {
 			others = "told everyone else it was busy"
 		}
-		return Warn, fmt.Sprintf("it waited %v for a caller who said nothing and %s: one silent caller blocks everyone; give up after a while (settimeout) or serve each caller in a thread.", g.cfg.Timeout, others)
+		return warnAdvisory(fmt.Sprintf("it waited %v for it and %s.", s.waited, others),
+			"one silent caller blocks everyone: conn.settimeout(), or a thread per caller.")
 	}
-	return Pass, fmt.Sprintf("after %v it still waited for the caller who said nothing, but it answered another caller meanwhile; a timeout (settimeout) would free that employee too.", g.cfg.Timeout)
+	return Pass, fmt.Sprintf("it waited %v for it, and answered another caller meanwhile.", s.waited), ""
 }
 
-func (g *grader) model() (Status, string) {
+func (g *grader) model() (Status, string, string) {
 	s := g.silentRun()
 	if s.skip != "" {
-		return Skip, s.skip
+		return Skip, s.skip, ""
 	}
 	if s.model == "" {
-		return Skip, "not checked: " + s.how
+		return Skip, "not observed: " + s.how + ".", ""
 	}
 	words := string(s.model) + ": " + s.how + "."
 	if s.model == ModelOne && g.cfg.RequireConcurrent {
-		return Fail, words + " Serve each caller in its own thread or process (-require-concurrent)."
+		return Fail, words, "serve each caller in its own thread or process (-require-concurrent)."
 	}
-	return Info, words
+	return Info, words, ""
 }
 
-func (g *grader) notOn(addr string) (Status, string) {
+func (g *grader) notOn(addr string) (Status, string, string) {
 	g.notOnAndLast()
 	c := g.notOnCalls[addr]
 	if g.gone {
-		return Skip, "not conclusive: the server stopped answering altogether"
+		return Skip, "not observed: the server had stopped answering on its own address.", ""
 	}
 	if c.dialErr == nil {
-		return Fail, "it answered there too: it listens on every interface (0.0.0.0 or \"\"); bind the one address the lecture binds."
+		return Fail, "it answered there too: bound to 0.0.0.0 (all addresses).",
+			"bind the one address of the interface, as the lecture does."
+	}
+	// A refusal there proves something only if the server answers here.
+	if last := g.last; last.dialErr != nil {
+		return Skip, fmt.Sprintf("not observed: its own address refused calls too (%s).", lab.Classify(last.dialErr)), ""
+	} else if !last.heard() {
+		return Skip, "not observed: it said nothing on its own address either.", ""
 	}
 	switch lab.Classify(c.dialErr) {
 	case lab.KindRefused:
-		return Pass, "refused there: it listens on one address only, as the lecture asks."
+		return Pass, "refused there, while it answers on its own address.", ""
 	case lab.KindTimeout:
-		return Pass, fmt.Sprintf("no answer there within %v: not reachable.", g.cfg.Timeout)
+		return Pass, fmt.Sprintf("no answer there within %v, while it answers on its own.", g.cfg.Timeout), ""
 	case lab.KindUnreachable:
-		return Pass, "unreachable there."
+		return Pass, "unreachable there, while it answers on its own address.", ""
 	}
-	return Skip, fmt.Sprintf("not checked: calling there failed: %v", c.dialErr)
+	return Skip, fmt.Sprintf("not observed: calling there failed: %v", c.dialErr), ""
 }
 
 // notOnAndLast makes the calls to the -not-on addresses, then the last
@@ -290,22 +369,33 @@ func (g *grader) lastCall() *conversation {
 	return g.last
 }
 
-func (g *grader) stillThere() (Status, string) {
+func (g *grader) stillThere() (Status, string, string) {
 	g.notOnAndLast()
 	c := g.last
 	switch {
+	case g.gone && g.served == 1 && g.cfg.AllowOnce:
+		return Info, "it served one call and quit, as -allow-once allows.", ""
 	case g.gone && g.served == 1:
-		return Fail, "it served one call, then stopped answering: like the lecture's script, which calls accept() once; loop around accept() to serve every caller."
+		return Fail, "it served one call and quit, like the lecture's script.",
+			"loop around accept() to serve every caller."
 	case g.gone:
-		return Fail, fmt.Sprintf("it served %d calls, then stopped answering: did it crash? Look at what it printed.", g.served)
+		return Fail, fmt.Sprintf("it served %d calls, then stopped answering: did it crash?", g.served),
+			"look at what it printed."
+	case !g.first.heard() && c.dialErr != nil:
+		return Fail, fmt.Sprintf("silent on the first call, %s on the last: did it crash?",
+			lab.Classify(c.dialErr)), "look at what it printed."
+	case !g.first.heard():
+		return Skip, "not observed: it said nothing on any call.", ""
 	case c.dialErr != nil:
-		return Fail, fmt.Sprintf("the last call got no answer (%s).", lab.Classify(c.dialErr))
+		return Fail, fmt.Sprintf("the last call got no answer (%s).", lab.Classify(c.dialErr)), ""
 	case g.first.greetedFirst() && len(c.greeting()) == 0:
-		return Fail, fmt.Sprintf("the last call was picked up but not greeted (%s): did something break?", endWords(c, g.cfg.Timeout))
+		return Fail, fmt.Sprintf("the last call was picked up but not greeted (%s).", endWords(c, g.cfg.Timeout)),
+			"did something break? Look at what it printed."
 	case g.first.greetedFirst() && !bytes.Equal(c.greeting(), g.first.greeting()):
-		return Fail, fmt.Sprintf("the last call was greeted with %s, the first with %s: did something break?", lab.Preview(c.greeting()), lab.Preview(g.first.greeting()))
+		return Fail, fmt.Sprintf("the last call was greeted with %s, the first with %s.",
+			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "did something break? Look at what it printed."
 	}
-	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.calls)
+	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.calls), ""
 }
 
 // seconds rounds d for a student: 1.2s, 150ms.

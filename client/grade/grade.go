@@ -14,11 +14,14 @@
 package grade
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/socketlab/socketlab/internal/lab"
 )
 
 // DefaultTimeout bounds each step of a call: connecting, waiting for the
@@ -145,7 +148,8 @@ type check struct {
 	// needs are what must hold before the check can run, in order; the
 	// first that does not hold gives the SKIP reason.
 	needs []need
-	judge func(g *grader) (Status, string)
+	// judge gives the verdict, the reason and the fix ("" for none).
+	judge func(g *grader) (Status, string, string)
 }
 
 // need says why a check cannot run, or "" when it can.
@@ -171,7 +175,7 @@ func checklist(cfg Config) []check {
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo3000},
 		{id: "hangs-up", name: "hangs up after the echo", required: true,
 			needs: []need{answered, spoke, heard, echoedAny}, judge: (*grader).hangsUp},
-		{id: "silent-caller", name: "handles a caller who says nothing",
+		{id: "silent-caller", name: "handles a silent caller",
 			needs: []need{answered, greetsFirst, there}, judge: (*grader).silentCaller},
 		{id: "model", name: "one employee or many", required: cfg.RequireConcurrent, again: true,
 			needs: []need{answered, greetsFirst, there}, judge: (*grader).model},
@@ -183,7 +187,7 @@ func checklist(cfg Config) []check {
 		}
 		cs = append(cs, check{id: id, name: "not reachable on another address", title: "not reachable on " + addr,
 			required: true, again: true, needs: []need{answered, there},
-			judge: func(g *grader) (Status, string) { return g.notOn(addr) }})
+			judge: func(g *grader) (Status, string, string) { return g.notOn(addr) }})
 	}
 	return append(cs, check{id: "still-there", name: "still answers after the checks", required: true, again: true,
 		needs: []need{answered}, judge: (*grader).stillThere})
@@ -196,6 +200,7 @@ type grader struct {
 	calls  int  // calls made, to every address
 	served int  // calls to the graded address the server said something on
 	gone   bool // the server refused a call after serving one
+	spent  bool // a wait ran out: later waits are short (see wait)
 	// first is the first call; the calls below are made when first needed.
 	first         *conversation
 	crlf, kb, big *conversation
@@ -253,12 +258,26 @@ func (g *grader) run(c check) Result {
 	for _, n := range c.needs {
 		if why := n(g); why != "" {
 			r.Status, r.Reason = Skip, why
+			if c.again && g.cfg.AllowOnce && g.gone && g.served == 1 {
+				r.Required = false
+			}
 			return r
 		}
 	}
-	r.Status, r.Reason = c.judge(g)
+	r.Status, r.Reason, r.Fix = c.judge(g)
+	if r.Status == advisory {
+		r.Status, r.Advisory = Warn, true
+		if g.cfg.QuietWarn {
+			r.Status, r.Fix = Pass, ""
+		}
+	}
 	if g.ctx.Err() != nil {
-		r.Status, r.Reason = Skip, "not checked: the grade was interrupted"
+		r.Status, r.Reason, r.Fix = Skip, "not checked: the grade was interrupted", ""
+	}
+	// The lecture's script serves one call: with -allow-once, what only
+	// further calls could show is not required of it.
+	if c.again && g.cfg.AllowOnce && g.gone && g.served == 1 {
+		r.Required = false
 	}
 	r.Elapsed = time.Since(start)
 	return r
@@ -270,6 +289,9 @@ func (cfg Config) check() error {
 	}
 	if cfg.Timeout < 0 {
 		return errors.New("grade: negative timeout")
+	}
+	if cfg.MaxRead != 0 && cfg.MaxRead < lab.MaxRead {
+		return fmt.Errorf("grade: max read %d is below the lecture's recv(%d)", cfg.MaxRead, lab.MaxRead)
 	}
 	for _, a := range cfg.NotOn {
 		if _, _, err := net.SplitHostPort(a); err != nil {
@@ -293,7 +315,7 @@ func answered(g *grader) string {
 
 func spoke(g *grader) string {
 	if !g.first.spoke {
-		return "not checked: the server hung up before the caller could speak"
+		return "not checked: it hung up before the caller spoke"
 	}
 	return ""
 }
@@ -312,17 +334,24 @@ func echoed(g *grader) string {
 	return ""
 }
 
-// echoedAny says an answer came back on the first call.
+// echoedAny says the line came back on the first call, even if not byte
+// for byte, and before the caller hung up: an answer that is no echo (a
+// web server's) or one the caller's hang-up set off shows nothing about
+// hanging up after the echo.
 func echoedAny(g *grader) string {
-	if len(g.first.reply()) == 0 {
-		return "not checked: no echo came back"
+	c := g.first
+	switch {
+	case c.onlyAfterHangUp():
+		return "not observed: the echo came only after the caller hung up its side"
+	case !bytes.Contains(c.reply(), bytes.TrimSpace(shortLine)):
+		return "not observed: no echo came back"
 	}
 	return ""
 }
 
 func greetsFirst(g *grader) string {
 	if !g.first.greetedFirst() {
-		return "not checked: it needs a server that greets before the caller speaks"
+		return "not checked: the server does not greet first"
 	}
 	return ""
 }
@@ -336,7 +365,7 @@ func there(g *grader) string {
 
 // goneSkip is the reason for a check the server's leaving made impossible.
 func (g *grader) goneSkip() string {
-	return fmt.Sprintf("not checked: the server stopped answering after %s (see the last line)", plural(g.served, "call"))
+	return fmt.Sprintf("not observed: the server stopped answering after %s", plural(g.served, "call"))
 }
 
 // plural says "one call", "2 calls".

@@ -22,6 +22,9 @@ type silentRun struct {
 	hungUpAfter time.Duration
 	// busy says B heard the busy signal instead of a greeting.
 	busy bool
+	// waited is how long the experiment waited: the timeout, or less in a
+	// grade where a wait already ran out (see grader.wait).
+	waited time.Duration
 }
 
 func (g *grader) silentRun() *silentRun {
@@ -31,13 +34,14 @@ func (g *grader) silentRun() *silentRun {
 	return g.silent
 }
 
-// runSilent makes the two calls. It takes about one timeout: B waits that
-// long for its greeting; with many employees, A waits that long for the
-// hang-up instead. Both calls end politely, B with the lecture's line, so
+// runSilent makes the two calls. It takes about one wait (grader.wait): B
+// waits that long for its greeting; with many employees, A waits that long
+// for the hang-up instead. Both calls end politely, B with the lecture's line, so
 // that even a fragile server sees only ordinary callers.
 func (g *grader) runSilent() *silentRun {
 	s := &silentRun{}
-	timeout := g.cfg.Timeout
+	timeout := g.wait()
+	s.waited = timeout
 	a, skip := g.greeted("first")
 	if skip != "" {
 		s.skip = skip
@@ -84,13 +88,13 @@ func (g *grader) runSilent() *silentRun {
 	s.busy = busy
 	switch {
 	case busy:
-		s.model, s.how = ModelOne, `a second caller heard "busy\n" while the first was on the line`
+		s.model, s.how = ModelOne, `a second caller heard "busy\n" during the first call`
 	case bGreeted && !s.hungUp:
-		s.model, s.how = ModelMany, "a second caller was greeted while the first was still on the line"
+		s.model, s.how = ModelMany, "a second caller was greeted during the first call"
 	case bGreeted:
-		s.model, s.how = ModelOne, "a second caller was greeted only after the server hung up on the first"
+		s.model, s.how = ModelOne, "a second caller was greeted only after the first call"
 	case !bc.heard() && bc.end == endNone && !s.hungUp:
-		s.model, s.how = ModelOne, fmt.Sprintf("a second caller was not greeted for %v while the first said nothing", timeout)
+		s.model, s.how = ModelOne, fmt.Sprintf("a second caller waited %v in vain during the first call", timeout)
 	default:
 		s.how = fmt.Sprintf("a second caller was not greeted (%s)", endWords(bc, timeout))
 	}
@@ -149,7 +153,7 @@ func (g *grader) greeted(which string) (*line, string) {
 			return nil, g.dialSkip(which, err)
 		}
 		c := &conversation{}
-		g.hear(conn, c, g.cfg.Timeout)
+		g.hear(conn, c, g.wait())
 		if c.greetedFirst() && c.end == endNone && string(c.early) != lab.Busy {
 			g.served++
 			return conn, ""
@@ -161,7 +165,7 @@ func (g *grader) greeted(which string) (*line, string) {
 		if !c.heard() && (c.end == endEOF || c.end == endReset) && g.goneAfterDrop() {
 			return nil, g.goneSkip()
 		}
-		return nil, fmt.Sprintf("not checked: the %s caller was not greeted (%s)", which, endWords(c, g.cfg.Timeout))
+		return nil, fmt.Sprintf("not observed: the %s caller was not greeted (%s)", which, endWords(c, g.wait()))
 	}
 }
 
@@ -170,5 +174,5 @@ func (g *grader) dialSkip(which string, err error) string {
 	if g.goneAfterFailedDial() {
 		return g.goneSkip()
 	}
-	return fmt.Sprintf("not checked: the %s caller got no answer (%s)", which, lab.Classify(err))
+	return fmt.Sprintf("not observed: the %s caller got no answer (%s)", which, lab.Classify(err))
 }

@@ -1,8 +1,11 @@
 package labtest
 
 import (
+	"bufio"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
@@ -54,4 +57,78 @@ func HangUp(conn net.Conn) {
 	lab.CloseWrite(conn)
 	conn.SetReadDeadline(time.Now().Add(time.Second))
 	io.Copy(io.Discard, conn)
+}
+
+// The ways a student's server goes wrong, as fakes. A whole program that
+// dies is a Config with Once: the crashed lecture script is
+// Config{Once: true} serving HangUpAtOnce, a silent `nc -l PORT` is
+// Config{Once: true} serving Silent.
+
+// LectureScript is the lecture's code as printed (in Python 3, with bytes):
+// greet, read once, echo, close at once. Bytes the caller sent beyond the
+// one read are left unread, so the close resets the call.
+func LectureScript(conn net.Conn) {
+	io.WriteString(conn, lab.Greeting)
+	buf := make([]byte, lab.MaxRead)
+	n, _ := conn.Read(buf)
+	conn.Write(buf[:n])
+}
+
+// Recv1024 is the lecture's call with recv(1024), the idiom most students
+// write: one read of up to 1024 bytes.
+func Recv1024(conn net.Conn) {
+	io.WriteString(conn, lab.Greeting)
+	buf := make([]byte, 1024)
+	n, _ := conn.Read(buf)
+	conn.Write(buf[:n])
+	HangUp(conn)
+}
+
+// RecvUntilClose greets, then reads until the caller hangs up its side,
+// and only then echoes everything and hangs up: the common loop
+// `while data := recv(): ...` that telnet, which never hangs up first,
+// waits on forever.
+func RecvUntilClose(conn net.Conn) {
+	io.WriteString(conn, lab.Greeting)
+	all, _ := io.ReadAll(io.LimitReader(conn, 1<<20))
+	conn.Write(all)
+}
+
+// NeverEchoes greets and reads once, then waits for the caller to hang
+// up and hangs up too, without sending anything back.
+func NeverEchoes(conn net.Conn) {
+	io.WriteString(conn, lab.Greeting)
+	conn.Read(make([]byte, lab.MaxRead))
+	io.Copy(io.Discard, conn)
+}
+
+// HelloNoNewline greets with "hello", no newline (send("hello")), then
+// reads once and echoes as the lecture does.
+func HelloNoNewline(conn net.Conn) { Scripted("hello", nil)(conn) }
+
+// EnsureNewline echoes one read and adds "\n" when the read did not end
+// with one: right for a line, one byte too many (at byte 1001) for the
+// first 1000 bytes of a longer one.
+func EnsureNewline(conn net.Conn) {
+	Scripted(lab.Greeting, func(said []byte) []byte {
+		if len(said) > 0 && said[len(said)-1] != '\n' {
+			return append(said, '\n')
+		}
+		return said
+	})(conn)
+}
+
+// HTTP is a web server: it says nothing until the caller sends a
+// request, answers it (a bad request, such as a line of chat, with 400)
+// and hangs up.
+func HTTP(conn net.Conn) {
+	req, err := http.ReadRequest(bufio.NewReader(conn))
+	status := "400 Bad Request"
+	if err == nil {
+		req.Body.Close()
+		status = "200 OK"
+	}
+	fmt.Fprintf(conn, "HTTP/1.1 %s\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
+		status, len(status), status)
+	HangUp(conn)
 }
