@@ -10,6 +10,7 @@ import (
 )
 
 const callUsage = `usage: client [flags] HOST [PORT]
+       client [flags] HOST:PORT
        client bench [flags] HOST [PORT]
        client grade [flags] HOST [PORT]
        client watch [flags]
@@ -38,9 +39,9 @@ func parseCall(args []string, stderr io.Writer) (call.Config, error) {
 	fs := newFlagSet("client", callUsage, callUsageEnd, stderr)
 	fs.BoolVar(&cfg.CRLF, "crlf", false, "end each line sent with \\r\\n, as telnet does (default \\n)")
 	fs.StringVar(&send, "send", "", "send `TEXT` and a newline after the greeting instead of reading stdin, then\nprint everything the server says until it hangs up (default: read stdin)")
-	fs.BoolVar(&cfg.ExpectEcho, "expect-echo", false, "with -send: exit 3 unless the greeting is exactly \"hello\\n\"\nand the echo equals what was sent")
+	fs.BoolVar(&cfg.ExpectEcho, "expect-echo", false, "with -send: exit 3 unless the greeting is exactly \"hello\\n\" and the echo is\nthe line sent; of a line over 1000 bytes, the server's one read: its first 1 to\n1000 bytes (a reset after that echo is how the lecture's server ends such a call)")
 	fs.DurationVar(&cfg.Wait, "wait", 0, "keep retrying a refused, unreachable or timed-out connect for up to `D`,\nfor a server that is still starting (default 0: try once)")
-	fs.DurationVar(&cfg.Timeout, "timeout", call.DefaultTimeout, "deadline `D` for connecting; with -send also for the whole exchange after it.\nAn interactive session waits for you and the server without limit")
+	fs.DurationVar(&cfg.Timeout, "timeout", call.DefaultTimeout, "deadline `D` for connecting; with -send also for the exchange after the greeting,\nwhich must come within 3s (or D, if shorter). An interactive session waits for\nyou and the server without limit")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

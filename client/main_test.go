@@ -64,8 +64,10 @@ func TestSend(t *testing.T) {
 		{"hang-up before greeting", labtest.HangUpAtOnce, []string{"-send", "hi", "-expect-echo"}, exitMismatch, "", "hung up before greeting"},
 		{"echo without newline", labtest.Scripted(lab.Greeting, replies("abc")), []string{"-send", "hi"}, exitOK,
 			"Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\nabc\nConnection closed by foreign host.\n", ""},
-		{"never greets", labtest.Silent, []string{"-send", "hi", "-timeout", "200ms"}, exitNetwork, "",
-			"waiting for the greeting: timed out"},
+		{"never greets", labtest.Silent, []string{"-send", "hi", "-timeout", "200ms"}, exitMismatch, "",
+			"no greeting within 200ms: the server never said hello; it may be waiting for you to speak first"},
+		{"a web server", labtest.HTTP, []string{"-send", "hi", "-timeout", "200ms"}, exitMismatch, "",
+			"like a web server (HTTP)"},
 		{"reset", func(c net.Conn) {
 			io.WriteString(c, lab.Greeting)
 			c.Read(make([]byte, 100))
@@ -89,6 +91,18 @@ func TestSend(t *testing.T) {
 				t.Errorf("stderr %q; want nothing", errOut)
 			}
 		})
+	}
+}
+
+// TestHostPort: HOST:PORT in one operand calls that port, instead of
+// looking up a host named "127.0.0.1:PORT".
+func TestHostPort(t *testing.T) {
+	srv := labtest.Start(t, labtest.Lecture)
+	for _, addr := range []string{srv.Addr, "[" + srv.Host() + "]:" + srv.Port()} {
+		out, errOut, code := runClient(t, "", "-send", "hi back atcha", "-expect-echo", addr)
+		if code != exitOK || !strings.Contains(out, "hello\nhi back atcha\n") {
+			t.Errorf("client %s: exit %d\nstdout:\n%s\nstderr:\n%s", addr, code, out, errOut)
+		}
 	}
 }
 
@@ -235,6 +249,9 @@ func TestUsage(t *testing.T) {
 		{"bad port", []string{"host", "eighty"}, exitUsage, []string{`bad PORT "eighty"`}},
 		{"port out of range", []string{"host", "70000"}, exitUsage, []string{`bad PORT "70000"`}},
 		{"too many", []string{"host", "80", "-send"}, exitUsage, []string{"too many arguments"}},
+		{"HOST:PORT and PORT", []string{"host:80", "81"}, exitUsage, []string{`"host:80" already has a port`}},
+		{"bad port in HOST:PORT", []string{"host:eighty"}, exitUsage, []string{`bad PORT "eighty" in "host:eighty"`}},
+		{"empty host in HOST:PORT", []string{":80"}, exitUsage, []string{`empty HOST in ":80"`}},
 		{"expect-echo alone", []string{"-expect-echo", "host"}, exitUsage, []string{"-expect-echo needs -send"}},
 		{"zero timeout", []string{"-timeout", "0s", "host"}, exitUsage, []string{"-timeout must be positive"}},
 		{"bench unknown flag", []string{"bench", "-x", "host"}, exitUsage, []string{"flag provided but not defined: -x", "usage: client bench"}},

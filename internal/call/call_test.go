@@ -2,9 +2,14 @@ package call
 
 import (
 	"context"
+	"io"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/labtest"
@@ -79,5 +84,73 @@ func TestResolvePrefersIPv4(t *testing.T) {
 	}
 	if ip, _ := Resolve(context.Background(), "::ffff:127.0.0.1"); ip[0].String() != "127.0.0.1" {
 		t.Fatalf("a v4-mapped address resolved to %v; want it unmapped", ip)
+	}
+}
+
+// TestSendLong: a line over 1000 bytes to the lecture's script comes back
+// as its one read, then the call is reset because the rest was never read;
+// -expect-echo accepts that, as the help says, and says what happened.
+func TestSendLong(t *testing.T) {
+	long := []byte(strings.Repeat("abcdefghij", 300)) // 3000 bytes, then the newline
+	tests := []struct {
+		name    string
+		handle  labtest.Handler
+		wantErr lab.Kind
+		echo    int    // bytes echoed
+		note    string // part of stderr
+	}{
+		{"the lecture's script", labtest.LectureScript, "", lab.MaxRead, "read 1000 of the 3001 bytes sent"},
+		{"the lab's server, which drains", labtest.Lecture, "", lab.MaxRead, ""},
+		{"an echo of everything", labtest.EchoAll, "", len(long) + 1, ""},
+		{"a wrong echo", labtest.Scripted(lab.Greeting, func([]byte) []byte { return []byte("bye\n") }),
+			lab.KindWrongEcho, 0, ""},
+		{"a wrong echo, then a reset", func(c net.Conn) {
+			io.WriteString(c, lab.Greeting)
+			c.Read(make([]byte, lab.MaxRead))
+			io.WriteString(c, "bye\n")
+		}, lab.KindReset, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut strings.Builder
+			cfg := config(t, labtest.Start(t, tt.handle), &out)
+			cfg.Send, cfg.ExpectEcho, cfg.Stderr = long, true, &errOut
+			err := Run(context.Background(), cfg)
+			require.Equal(t, tt.wantErr, lab.Classify(err), "%v", err)
+			head := "Trying 127.0.0.1...\nConnected to 127.0.0.1.\nhello\n"
+			require.True(t, strings.HasPrefix(out.String(), head), out.String())
+			if tt.wantErr == "" {
+				// The echo, then telnet's last words on a line of their own.
+				want := head + string(append(long, '\n'))[:tt.echo]
+				if !strings.HasSuffix(want, "\n") {
+					want += "\n"
+				}
+				require.Equal(t, want+closedLine, out.String())
+			}
+			require.Contains(t, errOut.String(), tt.note)
+		})
+	}
+}
+
+// TestSendNoGreeting: a server that never greets is named as such, within
+// the greeting's wait, whatever the timeout.
+func TestSendNoGreeting(t *testing.T) {
+	tests := []struct {
+		name   string
+		handle labtest.Handler
+		want   string
+	}{
+		{"a web server", labtest.HTTP, "no greeting within 100ms: the server never said hello; it may be waiting for you to speak first, like a web server (HTTP)"},
+		{"hello without a newline", labtest.HelloNoNewline, `no whole greeting within 100ms: the server said "hello" and no newline`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			cfg := config(t, labtest.Start(t, tt.handle), &out)
+			cfg.Send, cfg.ExpectEcho, cfg.Timeout = []byte("hi"), true, 100*time.Millisecond
+			err := Run(context.Background(), cfg)
+			require.Equal(t, lab.KindWrongGreeting, lab.Classify(err))
+			require.EqualError(t, err, tt.want)
+		})
 	}
 }
