@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"os"
@@ -8,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/client/grade"
 	"github.com/socketlab/socketlab/internal/labtest"
 )
 
@@ -24,6 +29,13 @@ func TestGradeUsage(t *testing.T) {
 		{"bad not-on port", []string{"grade", "-not-on", "127.0.0.2:99999", "127.0.0.1"}, exitUsage, `bad -not-on "127.0.0.2:99999"`},
 		{"empty not-on", []string{"grade", "-not-on", "", "127.0.0.1"}, exitUsage, "empty address"},
 		{"not-on the graded address", []string{"grade", "-not-on", "127.0.0.1", "127.0.0.1", "8000"}, exitUsage, "-not-on 127.0.0.1:8000 is the address being graded"},
+		{"two ports", []string{"grade", "127.0.0.1:8000", "9000"}, exitUsage, `"127.0.0.1:8000" already has a port`},
+		{"bad port in HOST:PORT", []string{"grade", "127.0.0.1:http"}, exitUsage, `bad PORT "http"`},
+		{"max read below 1000", []string{"grade", "-max-read", "999", "127.0.0.1"}, exitUsage, "-max-read must be at least 1000"},
+		{"csv header without csv", []string{"grade", "-csv-header", "127.0.0.1"}, exitUsage, "-csv-header needs -csv"},
+		{"json and csv on stdout", []string{"grade", "-json", "-csv", "-", "127.0.0.1"}, exitUsage, "both write stdout"},
+		{"gradescope file cannot be written", []string{"grade", "-gradescope", "/nonexistent/results.json", "127.0.0.1"}, exitUsage,
+			"cannot write /nonexistent/results.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +79,8 @@ func TestGradeCommand(t *testing.T) {
 	howdy := labtest.Start(t, labtest.Scripted("howdy\n", nil))
 
 	t.Run("text", func(t *testing.T) {
-		out, errOut, code := runClient(t, "", append([]string{"grade", "-timeout", "500ms", "-not-on", "127.0.0.2"}, target(lecturer)...)...)
+		// HOST:PORT in one operand, as a server prints where it listens.
+		out, errOut, code := runClient(t, "", "grade", "-timeout", "500ms", "-not-on", "127.0.0.2", lecturer.Addr)
 		if code != exitOK {
 			t.Fatalf("exit %d; want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 		}
@@ -136,4 +149,77 @@ func TestGradeCommand(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want 2 and the reason", code, errOut)
 		}
 	})
+}
+
+// TestGradeOutputs: one grade labelled -name, written in every format a
+// grader reads, and a second grade appended to the same CSV file.
+func TestGradeOutputs(t *testing.T) {
+	lecturer := labtest.Start(t, labtest.LectureScript)
+	howdy := labtest.Start(t, labtest.Scripted("howdy\n", nil))
+	dir := t.TempDir()
+	junit, gs, csvFile := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "results.json"), filepath.Join(dir, "class.csv")
+	// Stale content is replaced, never appended to.
+	require.NoError(t, os.WriteFile(junit, []byte(strings.Repeat("stale ", 1000)), 0o644))
+
+	out, errOut, code := runClient(t, "", "grade", "-timeout", "500ms", "-name", "Ada, A.", "-junit", junit,
+		"-gradescope", gs, "-csv", csvFile, "-csv-header", lecturer.Addr)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.True(t, strings.HasPrefix(out, "Ada, A.: grading "+lecturer.Addr), out)
+	require.Contains(t, out, "WARN  echoes one read of 3000 bytes: the first 1000 came back, then a reset")
+
+	data, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name      string `xml:"name,attr"`
+				Classname string `xml:"classname,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(data, &doc), string(data))
+	require.Equal(t, 11, doc.Tests)
+	require.Equal(t, 0, doc.Failures)
+	require.Equal(t, "Ada, A.", doc.Suites[0].Name)
+	for _, c := range doc.Suites[0].Cases {
+		require.NotContains(t, c.Name, lecturer.Port())
+		require.Equal(t, "socketlab.grade", c.Classname)
+	}
+
+	data, err = os.ReadFile(gs)
+	require.NoError(t, err)
+	var res struct {
+		Score float64 `json:"score"`
+		Tests []struct {
+			Name   string  `json:"name"`
+			Status string  `json:"status"`
+			Score  float64 `json:"score"`
+		} `json:"tests"`
+	}
+	require.NoError(t, json.Unmarshal(data, &res), string(data))
+	require.Equal(t, 9.0, res.Score) // the 9 required checks, a warning passing
+	require.Equal(t, "answers: answers on the address graded", res.Tests[0].Name)
+
+	// A second student, appended; no second header.
+	out, _, code = runClient(t, "", "grade", "-timeout", "500ms", "-name", "bo", "-csv", csvFile, "-csv-header",
+		howdy.Host(), howdy.Port())
+	require.Equal(t, exitFailed, code, out)
+	data, err = os.ReadFile(csvFile)
+	require.NoError(t, err)
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	require.NoError(t, err, string(data))
+	require.Len(t, recs, 3, string(data))
+	require.Equal(t, grade.CSVHeader, recs[0])
+	require.Equal(t, []string{"Ada, A.", "PASS", "9", "9", ""}, recs[1][:5])
+	require.Equal(t, []string{"bo", "FAIL", "8", "9", "greeting"}, recs[2][:5])
+	require.Contains(t, recs[2][6], `greeting: it said "howdy\n".`)
+
+	// -csv - prints the line after the report.
+	out, _, _ = runClient(t, "", "grade", "-timeout", "500ms", "-name", "bo", "-csv", "-", howdy.Addr)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.True(t, strings.HasPrefix(lines[len(lines)-2], "FAIL  one required check failed"), out)
+	require.True(t, strings.HasPrefix(lines[len(lines)-1], "bo,FAIL,8,9,greeting,"), out)
 }
