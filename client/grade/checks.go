@@ -93,7 +93,7 @@ func (g *grader) greeting() (Status, string, string) {
 	case !c.heard():
 		return Fail, fmt.Sprintf("it said nothing within %v, not even after the caller spoke.", g.cfg.Timeout),
 			greetFirst
-	case len(got) == 0 && bytes.HasPrefix(c.reply(), []byte("HTTP/")):
+	case len(got) == 0 && looksHTTP(c.reply()):
 		return Fail, "no greeting; it answered the caller's line like a web server (HTTP).",
 			`a web server waits for the caller to speak: send b"hello\n" first.`
 	case len(got) == 0:
@@ -215,6 +215,14 @@ func (g *grader) judgeEcho(c *conversation, msg []byte) (Status, string, string)
 	return Fail, fmt.Sprintf("sent %s, got back %s.", lab.Preview(msg), preview(r)), sendBack
 }
 
+// looksHTTP says an answer is a web server's: a status line, or the HTML
+// page of an error that Python's http.server sends a line it cannot read.
+func looksHTTP(b []byte) bool {
+	head := bytes.ToLower(b[:min(len(b), 64)])
+	return bytes.HasPrefix(head, []byte("http/")) || bytes.HasPrefix(head, []byte("<!doctype html")) ||
+		bytes.HasPrefix(head, []byte("<html"))
+}
+
 // preview quotes the start of b, short enough for a result line.
 func preview(b []byte) string {
 	const max = 24
@@ -332,8 +340,10 @@ func (g *grader) notOn(addr string) (Status, string, string) {
 			"bind the one address of the interface, as the lecture does."
 	}
 	// A refusal there proves something only if the server answers here.
-	if last := g.last; last.dialErr != nil {
-		return Skip, fmt.Sprintf("not observed: its own address refused calls too (%s).", lab.Classify(last.dialErr)), ""
+	if last := g.last; last.dialErr != nil && lab.Classify(last.dialErr) == lab.KindRefused {
+		return Skip, "not observed: its own address refused calls too.", ""
+	} else if last.dialErr != nil {
+		return Skip, fmt.Sprintf("not observed: no answer on its own address either (%s).", lab.Classify(last.dialErr)), ""
 	} else if !last.heard() {
 		return Skip, "not observed: it said nothing on its own address either.", ""
 	}

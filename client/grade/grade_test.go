@@ -381,3 +381,17 @@ func TestDiffWords(t *testing.T) {
 		})
 	}
 }
+
+func TestLooksHTTP(t *testing.T) {
+	for in, want := range map[string]bool{
+		"HTTP/1.1 400 Bad Request\r\n": true,
+		// Python's http.server answers a line it cannot read as HTTP/0.9:
+		// the error page alone.
+		"<!DOCTYPE HTML>\n<html lang=\"en\">": true,
+		"<html><body>":                        true,
+		"hi back atcha\n":                     false,
+		"":                                    false,
+	} {
+		require.Equal(t, want, looksHTTP([]byte(in)), in)
+	}
+}
