@@ -8,9 +8,14 @@
 // first call alone tells whether the server answers, greets, echoes and
 // hangs up, so a server that serves one call and exits (the lecture's
 // script) is graded on that call and then reported as gone, instead of
-// failing every later check. A grade makes about ten calls, each step
-// bounded by the timeout. The engine knows nothing of flags; the report is
-// rendered apart from the calls (report.go).
+// failing every later check. A check that could not observe what it checks
+// is SKIP with the reason, never PASS; a required one fails the grade.
+//
+// A grade makes about ten calls. Each wait is bounded by the timeout, and
+// once one has run out the later ones are short (grader.wait), so a grade
+// takes about one timeout whatever the bug. The engine knows nothing of
+// flags; the report is rendered apart from the calls (report.go, and
+// formats.go for JUnit, Gradescope and CSV).
 package grade
 
 import (
