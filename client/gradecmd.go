@@ -61,6 +61,7 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	fs.StringVar(&o.files.JUnit, "junit", "", "also write the report as JUnit XML to `FILE`, one test case per check")
 	fs.StringVar(&o.files.Gradescope, "gradescope", "", "also write the report as Gradescope's results.json to `FILE`")
 	fs.StringVar(&o.files.CSV, "csv", "", "append the grade as one CSV line to `FILE` (\"-\": stdout, after the report):\nstudent,verdict,passed,required,failed_checks,seconds,note")
+	fs.StringVar(&o.files.Markdown, "md", "", "write the grade as one Markdown table row to `FILE` (the rows of a class's summary.md)")
 	fs.BoolVar(&o.files.CSVHeader, "csv-header", false, "with -csv: write the CSV header line first (to a file only when it is empty)")
 	fs.StringVar(&o.cfg.Name, "name", "", "label every output with `STUDENT`: the text, the JUnit suite, results.json, CSV")
 	fs.Func("not-on", "`ADDR` (host or host:port; the port defaults to PORT) where the server must NOT\nanswer: another interface of its host. Repeat for several", func(s string) error {

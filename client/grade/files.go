@@ -18,12 +18,16 @@ type Files struct {
 	// empty, or always on stdout.
 	CSV       string
 	CSVHeader bool
+	// Markdown gets the grade as one Markdown table row, rewritten
+	// (Report.WriteMarkdownRow): a class's summary.md is made of them.
+	Markdown string
 }
 
 // Outputs are Files opened, ready for the report.
 type Outputs struct {
 	files     Files
 	junit, gs *os.File
+	md        *os.File
 	csv       *os.File // nil for stdout
 	csvEmpty  bool
 }
@@ -45,6 +49,7 @@ func (f Files) Open() (*Outputs, error) {
 	}
 	o.junit = open(f.JUnit, 0)
 	o.gs = open(f.Gradescope, 0)
+	o.md = open(f.Markdown, 0)
 	if f.CSV != "-" {
 		o.csv = open(f.CSV, os.O_APPEND)
 	}
@@ -80,6 +85,9 @@ func (o *Outputs) Write(rep Report, stdout io.Writer) error {
 	if o.gs != nil {
 		keep("Gradescope", rewrite(o.gs, rep.WriteGradescope))
 	}
+	if o.md != nil {
+		keep("Markdown", rewrite(o.md, rep.WriteMarkdownRow))
+	}
 	switch {
 	case o.files.CSV == "-":
 		keep("CSV", rep.WriteCSV(stdout, o.files.CSVHeader))
@@ -93,7 +101,7 @@ func (o *Outputs) Write(rep Report, stdout io.Writer) error {
 // disk refused at last.
 func (o *Outputs) Close() error {
 	var first error
-	for _, f := range []*os.File{o.junit, o.gs, o.csv} {
+	for _, f := range []*os.File{o.junit, o.gs, o.md, o.csv} {
 		if f == nil {
 			continue
 		}

@@ -236,6 +236,20 @@ func (r Report) WriteCSV(w io.Writer, header bool) error {
 	return nil
 }
 
+// WriteMarkdownRow writes the report as one row of a Markdown table whose
+// columns are CSVHeader's, in words: | Student | Verdict | Checks passed |
+// Failed checks | Time | Note |. A class's summary.md is such rows under
+// one header; a | in a field is escaped so it cannot split a cell.
+func (r Report) WriteMarkdownRow(w io.Writer) error {
+	f := r.CSVRow()
+	cell := func(s string) string {
+		return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	}
+	_, err := fmt.Fprintf(w, "| %s | %s | %s/%s | %s | %ss | %s |\n",
+		cell(f[0]), f[1], f[2], f[3], cell(f[4]), f[5], cell(f[6]))
+	return err
+}
+
 // verdict is the report's one word: PASS or FAIL.
 func (r Report) verdict() Status {
 	if r.Passed {

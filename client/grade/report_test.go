@@ -244,3 +244,12 @@ func TestWriteCSV(t *testing.T) {
 	require.NoError(t, pass.WriteCSV(&b, false))
 	require.Equal(t, "bo,PASS,1,1,,3.0,\n", b.String())
 }
+
+func TestWriteMarkdownRow(t *testing.T) {
+	var b strings.Builder
+	r := sample()
+	r.Name = "Ada | the student"
+	require.NoError(t, r.WriteMarkdownRow(&b))
+	require.Equal(t, "| Ada \\| the student | FAIL | 2/4 | greeting not-on | 1.2s | "+
+		"greeting: it said \"howdy\\x00\\n\" & <more>. |\n", b.String())
+}
