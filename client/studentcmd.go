@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"time"
 
+	"github.com/socketlab/socketlab/client/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
 	"github.com/socketlab/socketlab/internal/student"
@@ -90,9 +92,26 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	})
 	fs.DurationVar(&cfg.ListenWait, "wait", student.DefaultListenWait, "the longest wait for the program to listen")
 	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of each call waits")
+	// The report files of a class (deploy/class.sh): the same as client grade's.
+	var name string
+	var files grade.Files
+	fs.StringVar(&name, "name", "", "label the report files with `STUDENT`")
+	fs.StringVar(&files.JUnit, "junit", "", "also write the verdict as JUnit XML to `FILE`")
+	fs.StringVar(&files.Gradescope, "gradescope", "", "also write the verdict as Gradescope's results.json to `FILE`")
+	fs.StringVar(&files.CSV, "csv", "", "append the verdict as one CSV line to `FILE` (columns as client grade -csv)")
+	fs.StringVar(&files.Markdown, "md", "", "write the verdict as one Markdown table row to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
+	if files.CSV == "-" {
+		return usageExit(badUsage(fs, "-csv -: give a file: the verdict is on stdout"))
+	}
+	outputs, err := files.Open()
+	if err != nil {
+		return usageExit(badUsage(fs, "%v", err))
+	}
+	defer outputs.Close()
+	start := time.Now()
 	host, port, err := parseTarget(fs)
 	if err != nil {
 		return usageExit(err)
@@ -107,6 +126,23 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	v, err := student.Check(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
+	}
+	if files != (grade.Files{}) {
+		g := v.Grade
+		switch {
+		case g == nil && ctx.Err() != nil:
+			g = &grade.Report{Addr: cfg.Addr, Interrupted: true}
+		case g == nil:
+			// The program ended before the grade: grade what is there
+			// (quickly: nothing answers) so that every student's report
+			// lists the same checks.
+			r, _ := grade.Run(ctx, grade.Config{Addr: cfg.Addr, NotOn: cfg.NotOn, Timeout: cfg.Timeout})
+			g = &r
+		}
+		if err := outputs.Write(student.Graded(v, *g, name, time.Since(start)), stdout); err != nil {
+			fmt.Fprintf(stderr, "client student check: %v\n", err)
+			return exitFailed
+		}
 	}
 	if !v.Passed {
 		return exitFailed
