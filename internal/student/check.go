@@ -80,8 +80,7 @@ type checker struct {
 	cfg CheckConfig
 }
 
-func (c *checker) run(ctx context.Context) Verdict {
-	var v Verdict
+func (c *checker) run(ctx context.Context) (v Verdict) {
 	out := c.cfg.Out
 	rep, waited, ok := c.waitListening(ctx)
 	v.Report = rep
@@ -96,6 +95,11 @@ func (c *checker) run(ctx context.Context) Verdict {
 		return v
 	case !ok && ctx.Err() == nil && c.cfg.Report != "":
 		fmt.Fprintf(out, "laptop-a's %s is not listening after %s; calling anyway\n", name, round(waited))
+		defer func() {
+			if !v.Report.Exited() {
+				v.Findings = append(v.Findings, stuckFindings(v.Report, waited)...)
+			}
+		}()
 	case ok && c.cfg.Report != "":
 		fmt.Fprintf(out, "laptop-a's %s is listening at %s%s\n", name, strings.Join(rep.Listening, ", "), after(waited))
 	}
@@ -188,9 +192,29 @@ func (c *checker) crashFindings(rep Report) []Finding {
 	if rep.StartError != "" {
 		fs = append(fs, Finding{ID: "start", Says: fmt.Sprintf("the lab could not start %q: %s.", strings.Join(rep.Command, " "), rep.StartError)})
 	}
+	if rep.ForkFailures > 0 {
+		fs = append(fs, processLimit(rep))
+	}
 	fs = append(fs, ExplainCrash(Crash{ExitCode: rep.ExitCode, Signal: rep.Signal, Stderr: rep.Stderr,
 		File: rep.File, Source: rep.Source, Interfaces: rep.Interfaces})...)
 	return withHints(fs, rep.Source)
+}
+
+// stuckFindings explains a program that was still running but never
+// listened: a fork bomb the process limit stopped, or a program stuck
+// before listen().
+func stuckFindings(rep Report, waited time.Duration) []Finding {
+	if rep.ForkFailures > 0 {
+		return []Finding{processLimit(rep)}
+	}
+	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+
+		"is it stuck in a loop before bind() and listen(), or waiting for input()?", round(waited))}}
+}
+
+// processLimit explains the laptop's process limit refusing the program.
+func processLimit(rep Report) Finding {
+	return Finding{ID: "process-limit", Says: fmt.Sprintf("your program tried to start more processes or threads than the laptop allows "+
+		"(refused %d times): a fork bomb, or a new process or thread per call that never ends. The lab stops them at 64.", rep.ForkFailures)}
 }
 
 // endFindings explains a program that ended during or after the calls.

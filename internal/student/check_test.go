@@ -173,3 +173,28 @@ func TestCheckStopsWaitingForAServerThatNeverListens(t *testing.T) {
 	require.Contains(t, out.String(), "not listening after")
 	require.Contains(t, out.String(), "Unable to connect to remote host: Connection refused")
 }
+
+// A program still running but never listening is stuck before listen();
+// one the process limit refused is a fork bomb, and says so.
+func TestCheckExplainsAProgramThatNeverListens(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		forks int
+		id    string
+		says  string
+	}{
+		{"stuck in a loop", 0, "stuck", "stuck in a loop before bind() and listen()"},
+		{"a fork bomb", 4211, "process-limit", "refused 4211 times): a fork bomb"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := writeReport(t, Report{State: StateRunning, File: "server.py", ForkFailures: tt.forks})
+			var out bytes.Buffer
+			v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep,
+				ListenWait: 100 * time.Millisecond, Timeout: 100 * time.Millisecond, Out: &out})
+			require.NoError(t, err)
+			require.False(t, v.Passed)
+			require.Equal(t, []string{tt.id}, ids(v.Findings))
+			require.Contains(t, out.String(), tt.says)
+		})
+	}
+}

@@ -14,7 +14,8 @@ import (
 //
 //   - "program", required: the student's program ran in the lab, answered
 //     laptop-b's call and kept serving. It fails with the explanation when
-//     the program crashed, never listened or ended after a call.
+//     the program crashed, never listened or ended after a call, and then
+//     comes first, as the cause of the other failures.
 //   - "explained", advisory INFO, only when there is something to explain:
 //     the lab's explanations in the lecture's terms.
 //
@@ -37,13 +38,19 @@ func Graded(v Verdict, g grade.Report, name string, took time.Duration) grade.Re
 		program.Status, program.Reason = grade.Fail, fmt.Sprintf("it ended (%s) without ever listening.", ending(v.Report))
 	case v.Report.Exited():
 		program.Status, program.Reason = grade.Fail, fmt.Sprintf("it ended (%s) during or after the calls.", ending(v.Report))
+	case v.Report.State != "" && len(v.Report.Listening) == 0:
+		program.Status, program.Reason = grade.Fail, "it was still running but never listened."
 	case !v.Call.Complete(Message):
 		program.Status, program.Reason = grade.Fail, "laptop-b's call did not get the whole lecture exchange (hello, the echo, the hang-up)."
 	}
 	if program.Status == grade.Fail && len(says) > 0 {
-		program.Fix = says[0]
+		// The cause, first: a class's summary shows the first failed
+		// check's reason, and "connection refused" is only the symptom.
+		program.Reason += " " + firstSentence(says[0])
+		rep.Checks = append([]grade.Result{program}, rep.Checks...)
+	} else {
+		rep.Checks = append(rep.Checks, program)
 	}
-	rep.Checks = append(rep.Checks, program)
 	if len(says) > 0 {
 		rep.Checks = append(rep.Checks, grade.Result{ID: "explained", Name: "what went wrong, in the lecture's terms",
 			Title: "what went wrong, in the lecture's terms", Status: grade.Info, Reason: strings.Join(says, " ")})
@@ -62,4 +69,12 @@ func ending(r Report) string {
 		return "signal " + r.Signal
 	}
 	return fmt.Sprintf("exit status %d", r.ExitCode)
+}
+
+// firstSentence is s up to its first full stop that ends a sentence.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }

@@ -25,14 +25,16 @@ func TestGraded(t *testing.T) {
 	}{
 		{"a correct server", Verdict{Passed: true, Call: good, Report: Report{State: StateListening, Listening: []string{"10.0.0.10:8000"}}},
 			passed, grade.Pass, "still running", "", false},
-		{"the lecture's script as printed", Verdict{Findings: []Finding{py2}, Report: Report{State: StateExited, ExitCode: 1}},
-			refused, grade.Fail, "ended (exit status 1) without ever listening", "line 12: print data is Python 2.", true},
-		{"one call, then exit", Verdict{Call: good, Findings: []Finding{{ID: "one-call", Says: "a loop"}},
+		{"the lecture's script as printed", Verdict{Findings: []Finding{py2, {ID: "en0", Says: "en0. Use eth0."}}, Report: Report{State: StateExited, ExitCode: 1}},
+			refused, grade.Fail, "ended (exit status 1) without ever listening. line 12: print data is Python 2.", "", true},
+		{"one call, then exit", Verdict{Call: good, Findings: []Finding{{ID: "one-call", Says: "it ended. Put a loop around accept()."}},
 			Report: Report{State: StateExited, Listening: []string{"10.0.0.10:8000"}}},
-			passed, grade.Fail, "ended (exit status 0) during or after the calls", "a loop", true},
+			passed, grade.Fail, "ended (exit status 0) during or after the calls. it ended.", "", true},
 		{"killed for memory", Verdict{Report: Report{State: StateExited, ExitCode: -1, Signal: "killed"}},
 			refused, grade.Fail, "ended (killed)", "", false},
-		{"an incomplete call", Verdict{Call: Call{Greeting: []byte("hello\n"), End: "open"}, Report: Report{State: StateListening}},
+		{"stuck before listen()", Verdict{Findings: []Finding{{ID: "stuck", Says: "stuck in a loop?"}}, Report: Report{State: StateRunning}},
+			refused, grade.Fail, "still running but never listened. stuck in a loop?", "", true},
+		{"an incomplete call", Verdict{Call: Call{Greeting: []byte("hello\n"), End: "open"}, Report: Report{State: StateListening, Listening: []string{"10.0.0.10:8000"}}},
 			passed, grade.Fail, "did not get the whole lecture exchange", "", false},
 	}
 	for _, tt := range tests {
@@ -52,6 +54,9 @@ func TestGraded(t *testing.T) {
 			require.True(t, program.Required)
 			require.Contains(t, program.Reason, tt.reason)
 			require.Equal(t, tt.fix, program.Fix)
+			// A failing program is the cause: it comes first, so a class's
+			// summary names it.
+			require.Equal(t, tt.program == grade.Fail && tt.explained, rep.Checks[0].ID == "program")
 			last := rep.Checks[len(rep.Checks)-1]
 			require.Equal(t, tt.explained, last.ID == "explained")
 			if tt.explained {

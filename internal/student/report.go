@@ -51,6 +51,9 @@ type Report struct {
 	// ExitCode is the program's exit status, -1 when a signal ended it.
 	ExitCode int    `json:"exit_code"`
 	Signal   string `json:"signal,omitempty"`
+	// ForkFailures counts the laptop's refusals to start a process or
+	// thread because its process limit was reached (a fork bomb).
+	ForkFailures int `json:"fork_failures,omitempty"`
 	// Stdout and Stderr are the last bytes the program printed on each.
 	Stdout    string    `json:"stdout,omitempty"`
 	Stderr    string    `json:"stderr,omitempty"`

@@ -92,6 +92,7 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	// user-defined network. (The program's own sockets are told apart by
 	// its open files too; this is for when those cannot be read.)
 	baseline := listening(0)
+	reserveThreads(reservedThreads)
 	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
 	cmd.Dir = cfg.Dir
 	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
@@ -113,6 +114,7 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	go func() { exited <- cmd.Wait() }()
 	watchDone := make(chan struct{})
 	go s.watchListen(cmd.Process.Pid, baseline, watchDone)
+	go s.watchForks(watchDone)
 
 	var werr error
 	stopped := false
@@ -187,6 +189,30 @@ func (s *supervisor) watchListen(pid int, baseline []netip.AddrPort, done <-chan
 		case <-done:
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// forkPoll is how often the supervisor reads the laptop's count of fork
+// failures while the program runs.
+const forkPoll = 500 * time.Millisecond
+
+// watchForks puts in the report how often the program hit the laptop's
+// process limit (a fork bomb, or a process per call that never ends),
+// until done is closed.
+func (s *supervisor) watchForks(done <-chan struct{}) {
+	t := time.NewTicker(forkPoll)
+	defer t.Stop()
+	last := forkFailures(cgroupRoot)
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		if n := forkFailures(cgroupRoot); n != last {
+			last = n
+			s.update(func(r *Report) { r.ForkFailures = n })
 		}
 	}
 }
