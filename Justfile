@@ -59,6 +59,10 @@ my-server file:
 my-client file:
     STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-client.yaml up --build --exit-code-from laptop-a
 
+# Grade a class: one folder per student in DIR, each with a server.py, each in a lab of its own (report in OUT)
+class dir out="class-report":
+    bash deploy/class.sh "{{dir}}" "{{out}}"
+
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
     mkdir -p captures

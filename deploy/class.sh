@@ -17,6 +17,7 @@
 #   CLASS_FILE      the program in each folder (default server.py)
 #   CLASS_NET       the first two octets of the labs' subnets (default 10.214):
 #                   lab N uses CLASS_NET.N.0/24 and CLASS_NET.(100+N).0/24
+#   CLASS_PROJECT   the labs' compose project names, PREFIX-N (default socketlab-class)
 #
 # Submissions are untrusted code: each lab has no route beyond itself, no
 # published port, a read-only root, no capabilities, limits on memory,
@@ -29,7 +30,7 @@ if [ "${BASH_VERSINFO[0]}" -lt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${
 fi
 
 usage() {
-	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
@@ -53,7 +54,7 @@ case "$jobs$limit" in *[!0-9]*) echo "class.sh: CLASS_JOBS and CLASS_TIMEOUT are
 # Plain logs: no colours and no terminal escapes in the reports.
 export COMPOSE_ANSI=never
 compose=(docker compose -f "$repo/compose.yaml" -f "$repo/deploy/my-server.yaml" -f "$repo/deploy/class.yaml")
-project() { echo "socketlab-class-$1"; }
+project() { echo "${CLASS_PROJECT:-socketlab-class}-$1"; }
 
 # Every lab this run may have started, taken down however the run ends.
 cleanup() {

@@ -1,0 +1,175 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// runClass runs `just class` (deploy/class.sh) on dir, a folder of
+// submissions under the repository's root, and returns the report folder
+// and the summary's rows by student.
+func runClass(t *testing.T, dir, net string, env ...string) (string, map[string]map[string]string) {
+	t.Helper()
+	requireLaptopImage(t)
+	root, err := repoRoot()
+	require.NoError(t, err)
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "deploy/class.sh", dir, out)
+	cmd.Dir = root
+	// Subnets and project names of its own, apart from the lab's, a TA's
+	// class and the other tests'.
+	project := "socketlab-e2e-class-" + strings.ReplaceAll(net, ".", "-")
+	cmd.Env = append(os.Environ(), append([]string{"CLASS_NET=" + net, "CLASS_PROJECT=" + project, "CLASS_JOBS=3"}, env...)...)
+	cli := requireDocker(t)
+	if img, ok := localGoImage(ctx, cli, root); ok {
+		cmd.Env = append(cmd.Env, "GO_IMAGE="+img)
+	}
+	if img, ok := localPythonBase(ctx, cli, root); ok {
+		cmd.Env = append(cmd.Env, "PYTHON_BASE="+img)
+	}
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	err = cmd.Run()
+	t.Logf("deploy/class.sh %s:\n%s", dir, log.String())
+	require.NoError(t, err, "class.sh exits 0 when every submission was graded, whatever the verdicts")
+	requireNoClassLabs(t, project)
+
+	f, err := os.Open(filepath.Join(out, "summary.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"student", "verdict", "passed", "required", "failed_checks", "seconds", "note"}, recs[0])
+	rows := map[string]map[string]string{}
+	for _, r := range recs[1:] {
+		row := map[string]string{}
+		for i, k := range recs[0] {
+			row[k] = r[i]
+		}
+		rows[r[0]] = row
+	}
+	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	require.NoError(t, err)
+	require.Equal(t, len(recs)-1, strings.Count(string(md), "\n| ")-1, "summary.md has a row per student:\n%s", md)
+	return out, rows
+}
+
+// requireNoClassLabs fails if a class lab's container or network is left.
+func requireNoClassLabs(t *testing.T, project string) {
+	t.Helper()
+	for _, what := range [][]string{{"ps", "-a", "--format", "{{.Names}}"}, {"network", "ls", "--format", "{{.Name}}"}} {
+		b, err := exec.Command("docker", what...).Output()
+		require.NoError(t, err)
+		for _, name := range strings.Fields(string(b)) {
+			require.False(t, strings.HasPrefix(name, project+"-"), "left behind: %s", name)
+		}
+	}
+}
+
+// TestClassGradesHostileSubmissions is `just class e2e/testdata/class`: ten
+// submissions and a folder without one, graded three at a time, each in a
+// lab of its own. The correct ones pass, the buggy ones fail with the cause
+// in the summary, and the hostile ones (a fork bomb, a memory hog, an
+// endless loop, a disk filler, a program printing megabytes, one looking
+// for a way out) are contained: the rest of the class is graded as usual.
+func TestClassGradesHostileSubmissions(t *testing.T) {
+	t.Parallel()
+	out, rows := runClass(t, "e2e/testdata/class", "10.215", "CLASS_TIMEOUT=45")
+	want := map[string]struct{ verdict, note string }{
+		"alice": {"PASS", ""},
+		"bob":   {"FAIL", "this is Python 2 code"},
+		"carol": {"FAIL", "not-on: it answered there too"},
+		"dave":  {"FAIL", "a fork bomb"},
+		"erin":  {"FAIL", "killed, most likely for using more memory"},
+		"frank": {"FAIL", "stuck in a loop before bind() and listen()"},
+		"grace": {"PASS", ""},
+		"heidi": {"PASS", ""},
+		"ivan":  {"FAIL", "greeting: it said nothing"},
+		"judy":  {"PASS", ""},
+		"ken":   {"not graded", "no server.py in the folder"},
+	}
+	require.Len(t, rows, len(want))
+	for name, w := range want {
+		require.Equal(t, w.verdict, rows[name]["verdict"], "%s: %v", name, rows[name])
+		require.Contains(t, rows[name]["note"], w.note, name)
+	}
+	// A crash's cause comes first, not the refused call it leads to.
+	require.True(t, strings.HasPrefix(rows["bob"]["failed_checks"], "program "), rows["bob"]["failed_checks"])
+
+	// Every graded student has the instructors' formats, with the same
+	// test names for all and no address in them.
+	checks := map[string][]string{}
+	for name, w := range want {
+		if w.verdict == "not graded" {
+			continue
+		}
+		var junit struct {
+			Suites []struct {
+				Name  string `xml:"name,attr"`
+				Cases []struct {
+					Name string `xml:"name,attr"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
+		}
+		b, err := os.ReadFile(filepath.Join(out, name, "junit.xml"))
+		require.NoError(t, err, name)
+		require.NoError(t, xml.Unmarshal(b, &junit), name)
+		require.Equal(t, name, junit.Suites[0].Name)
+		for _, c := range junit.Suites[0].Cases {
+			require.NotContains(t, c.Name, "10.", "a test name holds an address")
+			if c.Name != "explained: what went wrong, in the lecture's terms" {
+				checks[name] = append(checks[name], c.Name)
+			}
+		}
+		slices.Sort(checks[name])
+		var gs struct {
+			Score float64 `json:"score"`
+			Tests []struct {
+				Status string `json:"status"`
+			} `json:"tests"`
+		}
+		b, err = os.ReadFile(filepath.Join(out, name, "results.json"))
+		require.NoError(t, err, name)
+		require.NoError(t, json.Unmarshal(b, &gs), name)
+		require.NotEmpty(t, gs.Tests, name)
+	}
+	for name := range checks {
+		require.Equal(t, checks["alice"], checks[name], "%s's JUnit has other checks than alice's", name)
+	}
+	require.Contains(t, checks["alice"], "program: runs in the lab and keeps serving")
+
+	// Contained: the disk filler found a read-only root and a small /tmp,
+	// the chatterbox's megabytes were capped, the route probe found no way out.
+	logOf := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(out, name, "laptop-a.log"))
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Contains(t, logOf("grace"), "filling / stopped: Read-only file system")
+	require.Contains(t, logOf("grace"), "filling /tmp stopped: No space left on device")
+	require.LessOrEqual(t, len(logOf("heidi")), 200000)
+	require.Contains(t, logOf("judy"), "default routes: 0")
+}
+
+// TestClassStopsASubmissionAtItsTimeLimit: a lab that gives no verdict in
+// CLASS_TIMEOUT is stopped and reported as such, and taken down.
+func TestClassStopsASubmissionAtItsTimeLimit(t *testing.T) {
+	t.Parallel()
+	_, rows := runClass(t, filepath.Join("e2e", "testdata", "class-slow"), "10.216", "CLASS_TIMEOUT=6")
+	require.Equal(t, "timed out", rows["frank"]["verdict"], rows["frank"])
+	require.Contains(t, rows["frank"]["note"], "no verdict within 6s")
+}

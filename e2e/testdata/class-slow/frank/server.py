@@ -1,0 +1,3 @@
+# An endless loop before listen(): it never answers and never ends.
+while True:
+    pass
