@@ -61,7 +61,7 @@ my-client file:
 
 # Grade a class: one folder per student in DIR, each with a server.py, each in a lab of its own (report in OUT)
 class dir out="class-report":
-    bash deploy/class.sh "{{dir}}" "{{out}}"
+    bash deploy/class.sh "{{join(invocation_directory(), dir)}}" "{{join(invocation_directory(), out)}}"
 
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
