@@ -102,6 +102,7 @@ grade_one() {
 	if [ ! -f "$dir/$name/$file" ]; then
 		printf 'no %s in %s\n' "$file" "$name" >"$dest/grade.txt"
 		row "$dest" "$name" "not graded" "$((SECONDS - start))" "no $file in the folder"
+		printf 'class.sh: %-20s %s\n' "$name" "not graded: no $file"
 		return 0
 	fi
 	export STUDENT_DIR="$dir/$name" STUDENT_FILE="$file" STUDENT_NAME="$name" CLASS_OUT="$dest" LAB_INTERNAL=true \
