@@ -269,20 +269,19 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 	if s.sem != nil {
 		<-s.sem
 	}
-	// The drain below costs a wait for the caller's hang-up. It is only
-	// needed when bytes may still be unread: the one read filled the
-	// buffer, or more is already queued. Otherwise the receive queue is
-	// empty and a plain close sends FIN, never RST; it comes before the
-	// log line, so the caller is not kept waiting for stdout.
-	if hangUp && c.echoed < len(*bp) && !unreadInput(conn) {
-		conn.Close()
-		hangUp = false
-	}
 	if !c.probe {
 		s.Log.call(&c)
 	}
 	if hangUp {
-		s.hangUp(conn, *bp)
+		// The drain costs a wait for the caller's hang-up. It is only
+		// needed when bytes may still be unread: the one read filled the
+		// buffer, or more is already queued. Otherwise the receive queue
+		// is empty and a plain close sends FIN, never RST.
+		if c.echoed < len(*bp) && !unreadInput(conn) {
+			conn.Close()
+		} else {
+			s.hangUp(conn, *bp)
+		}
 	}
 	return c.probe
 }
