@@ -92,6 +92,8 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	})
 	fs.DurationVar(&cfg.ListenWait, "wait", student.DefaultListenWait, "the longest wait for the program to listen")
 	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of each call waits")
+	fs.IntVar(&cfg.MaxRead, "max-read", grade.DefaultMaxRead, "the most bytes one read may echo and pass (as client grade -max-read)")
+	fs.BoolVar(&cfg.QuietWarn, "quiet-warn", false, "report advisory warnings as PASS (as client grade -quiet-warn)")
 	// The report files of a class (deploy/class.sh): the same as client grade's.
 	var name string
 	var files grade.Files
@@ -136,7 +138,7 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 			// The program ended before the grade: grade what is there
 			// (quickly: nothing answers) so that every student's report
 			// lists the same checks.
-			r, _ := grade.Run(ctx, grade.Config{Addr: cfg.Addr, NotOn: cfg.NotOn, Timeout: cfg.Timeout})
+			r, _ := grade.Run(ctx, grade.Config{Addr: cfg.Addr, NotOn: cfg.NotOn, Timeout: cfg.Timeout, MaxRead: cfg.MaxRead, QuietWarn: cfg.QuietWarn})
 			g = &r
 		}
 		if err := outputs.Write(student.Graded(v, *g, name, time.Since(start)), stdout); err != nil {

@@ -18,6 +18,8 @@
 #   CLASS_NET       the first two octets of the labs' subnets (default 10.214):
 #                   lab N uses CLASS_NET.N.0/24 and CLASS_NET.(100+N).0/24
 #   CLASS_PROJECT   the labs' compose project names, PREFIX-N (default socketlab-class)
+#   CLASS_GRADE_FLAGS  the grader's policies, as client grade's: "-max-read 1000"
+#                   (require recv(1000), not recv(1024)), "-quiet-warn"
 #
 # Submissions are untrusted code: each lab has no route beyond itself, no
 # published port, a read-only root, no capabilities, limits on memory,
@@ -30,7 +32,7 @@ if [ "${BASH_VERSINFO[0]}" -lt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${
 fi
 
 usage() {
-	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 [ $# -ge 1 ] && [ $# -le 2 ] || usage

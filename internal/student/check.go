@@ -46,6 +46,9 @@ type CheckConfig struct {
 	// DefaultStepTimeout.
 	ListenWait time.Duration
 	Timeout    time.Duration
+	// MaxRead and QuietWarn are the grader's policies (grade.Config).
+	MaxRead   int
+	QuietWarn bool
 	Out        io.Writer
 }
 
@@ -115,7 +118,7 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	}
 	fmt.Fprintln(out)
 	g, err := grade.Run(ctx, grade.Config{
-		Addr: c.cfg.Addr, NotOn: c.cfg.NotOn, Timeout: c.cfg.Timeout,
+		Addr: c.cfg.Addr, NotOn: c.cfg.NotOn, Timeout: c.cfg.Timeout, MaxRead: c.cfg.MaxRead, QuietWarn: c.cfg.QuietWarn,
 		OnCheck: func(r grade.Result) { grade.WriteResult(out, r) },
 	})
 	if err != nil {
