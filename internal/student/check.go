@@ -49,7 +49,7 @@ type CheckConfig struct {
 	// MaxRead and QuietWarn are the grader's policies (grade.Config).
 	MaxRead   int
 	QuietWarn bool
-	Out        io.Writer
+	Out       io.Writer
 }
 
 // Verdict is the checker's last word.
