@@ -89,9 +89,10 @@ setup:
 fmt:
     gofmt -w .
 
-# Vet the Go code and fail if any file is not gofmt-formatted
+# Vet the Go code, run staticcheck, and fail if any file is not gofmt-formatted
 lint:
     go vet ./...
+    go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
     @test -z "$(gofmt -l .)" || { echo "not gofmt-formatted (run: just fmt):"; gofmt -l .; exit 1; }
 
 # Run the lab once and stop, exiting with laptop-b's exit code (what CI does)
