@@ -54,7 +54,12 @@ func runStudent(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg := student.Config{Stdout: stdout, Stderr: stderr}
+	// One stream for the program's output, its traceback and the
+	// supervisor's own lines: a container's stdout and stderr reach the
+	// log apart, and may land out of order (a program's last print after
+	// "your program ended"); written to one stream they stay in the order
+	// the supervisor saw them.
+	cfg := student.Config{Stdout: stdout, Stderr: stdout, Say: stdout}
 	fs := newFlagSet("client student run", "usage: client student run [flags] -- COMMAND [ARG...]\n\nflags:\n", "", stderr)
 	fs.StringVar(&cfg.Report, "report", "", "write the program's report to `FILE` (read by the other laptop)")
 	fs.StringVar(&cfg.After, "after", "", "start the program only once `FILE` exists (the other laptop is ready)")
