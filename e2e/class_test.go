@@ -33,14 +33,7 @@ func runClass(t *testing.T, dir, net string, env ...string) (string, map[string]
 	// Subnets and project names of its own, apart from the lab's, a TA's
 	// class and the other tests'.
 	project := "socketlab-e2e-class-" + strings.ReplaceAll(net, ".", "-")
-	cmd.Env = append(os.Environ(), append([]string{"CLASS_NET=" + net, "CLASS_PROJECT=" + project, "CLASS_JOBS=3"}, env...)...)
-	cli := requireDocker(t)
-	if img, ok := localGoImage(ctx, cli, root); ok {
-		cmd.Env = append(cmd.Env, "GO_IMAGE="+img)
-	}
-	if img, ok := localPythonBase(ctx, cli, root); ok {
-		cmd.Env = append(cmd.Env, "PYTHON_BASE="+img)
-	}
+	cmd.Env = append(buildEnv(ctx, requireDocker(t), root), append([]string{"CLASS_NET=" + net, "CLASS_PROJECT=" + project, "CLASS_JOBS=3"}, env...)...)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	err = cmd.Run()

@@ -88,10 +88,7 @@ func buildImages(cli *testcontainers.DockerClient) error {
 	cmd := exec.CommandContext(ctx, "docker", "compose", "-f", filepath.Join(root, "compose.yaml"),
 		"build", "laptop-a", "laptop-b")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain")
-	if img, ok := localGoImage(ctx, cli, root); ok {
-		cmd.Env = append(cmd.Env, "GO_IMAGE="+img)
-	}
+	cmd.Env = buildEnv(ctx, cli, root)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("docker compose build laptop-a laptop-b: %w\n%s\n"+
@@ -106,21 +103,32 @@ func buildImages(cli *testcontainers.DockerClient) error {
 	return nil
 }
 
-// localGoImage is the Go toolchain image that `deploy/setup.sh --offline`
-// builds, when it is on this engine and neither the environment nor .env
-// names a GO_IMAGE: a fresh clone then builds offline without .env.
-func localGoImage(ctx context.Context, cli *testcontainers.DockerClient, root string) (string, bool) {
-	if os.Getenv("GO_IMAGE") != "" {
-		return "", false
+// buildEnv is the environment for a `docker compose` that builds the lab's
+// images: the local base images that `deploy/setup.sh --offline` makes
+// (the Go toolchain, the Python base), where they are on this engine and
+// neither the environment nor .env names one, so that a fresh clone builds
+// offline without .env.
+func buildEnv(ctx context.Context, cli *testcontainers.DockerClient, root string) []string {
+	env := append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain")
+	dotenv, _ := os.ReadFile(filepath.Join(root, ".env"))
+	for _, base := range []struct {
+		name   string
+		images []string
+	}{
+		{"GO_IMAGE", []string{"socketlab/go:" + strings.TrimPrefix(runtime.Version(), "go")}},
+		{"PYTHON_BASE", []string{"socketlab/python:bookworm", "socketlab/python:trixie"}},
+	} {
+		if os.Getenv(base.name) != "" || regexp.MustCompile(`(?m)^\s*`+base.name+`=`).Match(dotenv) {
+			continue
+		}
+		for _, img := range base.images {
+			if _, err := cli.ImageInspect(ctx, img); err == nil {
+				env = append(env, base.name+"="+img)
+				break
+			}
+		}
 	}
-	if env, err := os.ReadFile(filepath.Join(root, ".env")); err == nil && regexp.MustCompile(`(?m)^\s*GO_IMAGE=`).Match(env) {
-		return "", false
-	}
-	img := "socketlab/go:" + strings.TrimPrefix(runtime.Version(), "go")
-	if _, err := cli.ImageInspect(ctx, img); err != nil {
-		return "", false
-	}
-	return img, true
+	return env
 }
 
 // repoRoot is the directory with go.mod and compose.yaml: the tests run in e2e/.

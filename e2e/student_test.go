@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,14 +54,7 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 	cmd := exec.CommandContext(ctx, "docker", "compose", "-f", filepath.Join(root, "compose.yaml"),
 		"-f", filepath.Join(root, "deploy/my-server.yaml"), "build", "laptop-a")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain",
-		"STUDENT_DIR="+filepath.Join(root, "deploy/student"))
-	if img, ok := localGoImage(ctx, cli, root); ok {
-		cmd.Env = append(cmd.Env, "GO_IMAGE="+img)
-	}
-	if img, ok := localPythonBase(ctx, cli, root); ok {
-		cmd.Env = append(cmd.Env, "PYTHON_BASE="+img)
-	}
+	cmd.Env = append(buildEnv(ctx, cli, root), "STUDENT_DIR="+filepath.Join(root, "deploy/student"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("build the laptop image: %w\n%s\n"+
@@ -74,24 +65,6 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 		return fmt.Errorf("the build did not make %s: %w", laptopImage, err)
 	}
 	return nil
-}
-
-// localPythonBase is the Python base that `deploy/setup.sh --offline`
-// imports, when it is on this engine and neither the environment nor .env
-// names a PYTHON_BASE, as localGoImage does for the Go toolchain.
-func localPythonBase(ctx context.Context, cli *testcontainers.DockerClient, root string) (string, bool) {
-	if os.Getenv("PYTHON_BASE") != "" {
-		return "", false
-	}
-	if env, err := os.ReadFile(filepath.Join(root, ".env")); err == nil && regexp.MustCompile(`(?m)^\s*PYTHON_BASE=`).Match(env) {
-		return "", false
-	}
-	for _, img := range []string{"socketlab/python:bookworm", "socketlab/python:trixie"} {
-		if _, err := cli.ImageInspect(ctx, img); err == nil {
-			return img, true
-		}
-	}
-	return "", false
 }
 
 // studentRun is one run of a student lab: the verdict's exit code and each
