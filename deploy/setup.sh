@@ -106,7 +106,10 @@ existing_docker() {
 		say "found a running Docker engine: $(docker info --format '{{.ServerVersion}} ({{.OperatingSystem}})' 2>/dev/null); using it"
 		return 0
 	fi
-	if [ -S /var/run/docker.sock ] || command -v dockerd >/dev/null 2>&1 || [ -x /snap/bin/docker ]; then
+	if command -v dpkg >/dev/null 2>&1 && dpkg -s docker-desktop >/dev/null 2>&1; then
+		die "found Docker Desktop, not running: start it (its engine runs in a VM), then run this again"
+	fi
+	if command -v dockerd >/dev/null 2>&1 || [ -x /snap/bin/docker ]; then
 		where=$(command -v dockerd 2>/dev/null || echo /snap/bin/docker)
 		if command -v dpkg >/dev/null 2>&1 && dpkg -S "$where" >/dev/null 2>&1; then
 			where="$where (package $(dpkg -S "$where" 2>/dev/null | cut -d: -f1))"
