@@ -76,7 +76,10 @@ interrupted() {
 trap interrupted INT TERM
 trap cleanup EXIT
 
-mapfile -t students < <(find "$dir" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' | LC_ALL=C sort)
+students=()
+for d in "$dir"/*/; do
+	[ -d "$d" ] && students+=("$(basename "$d")")
+done
 [ ${#students[@]} -gt 0 ] || {
 	echo "class.sh: $dir has no student folders (one folder per student, each with $file)" >&2
 	exit 2
@@ -145,7 +148,7 @@ grade_one() {
 
 # plain drops terminal escapes (a program may print them; compose adds
 # some) so that the reports read as text.
-plain() { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g'; }
+plain() { sed "s/$(printf '\033')\[[0-9;?]*[A-Za-z]//g"; }
 
 # row DEST STUDENT VERDICT SECONDS NOTE writes the summary rows of a
 # submission that laptop-b did not grade (row.csv, row.md); laptop-b writes
