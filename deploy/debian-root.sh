@@ -49,10 +49,7 @@ debootstrap --variant=minbase ${include:+--include="$include"} "$release" "$root
 # The root's apt sources look like a real machine's: the release, its
 # updates and, where this machine has one, its security mirror.
 rm -f "$root/etc/apt/sources.list"
-{
-	printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" "$release" "$release"
-	[ -z "$sec" ] || printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$sec" "$release"
-} >"$root/etc/apt/sources.list.d/debian.sources"
+release_sources "$release" "$uri" "$sec" >"$root/etc/apt/sources.list.d/debian.sources"
 # Nothing downloaded stays in the image.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log
 echo "made by socketlab deploy/debian-root.sh: $release${include:+ with $include}" >"$root/etc/socketlab-root"

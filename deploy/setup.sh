@@ -94,8 +94,10 @@ $plan"
 		die "this should not happen (apt's plan said otherwise): please report it; deploy/setup.sh --uninstall removes what setup added"
 	fi
 	# Record the new packages, by name, for --uninstall.
-	comm -13 <(echo "$before" | cut -d' ' -f1) <(echo "$after" | cut -d' ' -f1) | as_root tee -a "$state/packages" >/dev/null
-	say "installed $(comm -13 <(echo "$before" | cut -d' ' -f1) <(echo "$after" | cut -d' ' -f1) | wc -l) new packages; none of the $(echo "$before" | wc -l) already installed changed"
+	local added
+	added=$(comm -13 <(echo "$before" | cut -d' ' -f1) <(echo "$after" | cut -d' ' -f1))
+	[ -z "$added" ] || echo "$added" | as_root tee -a "$state/packages" >/dev/null
+	say "installed $(grep -c . <<<"$added" || true) new packages; none of the $(echo "$before" | wc -l) already installed changed"
 }
 
 # existing_docker says what Docker this machine already has and succeeds if
@@ -158,10 +160,7 @@ add_trixie_source() {
 	uri=$(main_uri)
 	[ -n "$uri" ] || die "cannot find this machine's Debian mirror in /etc/apt"
 	sec=$(security_uri)
-	source=$(
-		printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri"
-		[ -z "$sec" ] || printf '\nTypes: deb\nURIs: %s\nSuites: trixie-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$sec"
-	)
+	source=$(release_sources trixie "$uri" "$sec")
 	pin=$(
 		cat <<PIN
 # socketlab (deploy/setup.sh): only Docker from Debian 13, nothing else.

@@ -16,3 +16,11 @@ security_uri() { apt_uris | grep -- '-security' | head -n 1; }
 installed() {
 	dpkg-query -W -f '${db:Status-Abbrev} ${binary:Package} ${Version}\n' | awk '$1 ~ /^[hi]i/ {print $2, $3}' | sort
 }
+
+# release_sources RELEASE URI [SECURITY_URI] prints a deb822 sources file
+# for RELEASE and RELEASE-updates on URI and, when given, RELEASE-security on
+# SECURITY_URI.
+release_sources() {
+	printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$2" "$1" "$1"
+	[ -z "${3:-}" ] || printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$3" "$1"
+}
