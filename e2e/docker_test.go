@@ -77,25 +77,45 @@ func requireImages(t *testing.T) {
 }
 
 func buildImages(cli *testcontainers.DockerClient) error {
+	// Compose reads GO_IMAGE, the build stage's toolchain image, from the
+	// environment or from .env next to compose.yaml.
+	return composeBuild(cli, composeBuildSpec{
+		services: []string{"laptop-a", "laptop-b"},
+		images:   []string{serverImage, clientImage},
+		hint:     "with no image registry, `just offline` builds a local Go toolchain image and points .env at it",
+	})
+}
+
+// composeBuildSpec is one `docker compose build`: the overlays on top of
+// compose.yaml, the services to build, settings beyond buildEnv's, the
+// images it must make, and what to try when it fails.
+type composeBuildSpec struct {
+	overlays, services, env, images []string
+	hint                            string
+}
+
+// composeBuild builds images as a user does, with `docker compose build`
+// from the repository's root, and checks that each image is there after.
+func composeBuild(cli *testcontainers.DockerClient, spec composeBuildSpec) error {
 	root, err := repoRoot()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	// Compose reads GO_IMAGE, the build stage's toolchain image, from the
-	// environment or from .env next to compose.yaml.
-	cmd := exec.CommandContext(ctx, "docker", "compose", "-f", filepath.Join(root, "compose.yaml"),
-		"build", "laptop-a", "laptop-b")
+	args := []string{"compose", "-f", filepath.Join(root, "compose.yaml")}
+	for _, o := range spec.overlays {
+		args = append(args, "-f", filepath.Join(root, o))
+	}
+	args = append(append(args, "build"), spec.services...)
+	cmd := exec.CommandContext(ctx, "docker", args...)
 	cmd.Dir = root
-	cmd.Env = buildEnv(ctx, cli, root)
+	cmd.Env = append(buildEnv(ctx, cli, root), spec.env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("docker compose build laptop-a laptop-b: %w\n%s\n"+
-			"(with no image registry, `just offline` builds a local Go toolchain image and points .env at it)",
-			err, lastLines(out, 40))
+		return fmt.Errorf("docker %s: %w\n%s\n(%s)", strings.Join(args, " "), err, lastLines(out, 40), spec.hint)
 	}
-	for _, img := range []string{serverImage, clientImage} {
+	for _, img := range spec.images {
 		if _, err := cli.ImageInspect(ctx, img); err != nil {
 			return fmt.Errorf("docker compose build did not make %s: %w", img, err)
 		}

@@ -1,16 +1,13 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
@@ -49,22 +46,13 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "docker", "compose", "-f", filepath.Join(root, "compose.yaml"),
-		"-f", filepath.Join(root, "deploy/my-server.yaml"), "build", "laptop-a")
-	cmd.Dir = root
-	cmd.Env = append(buildEnv(ctx, cli, root), "STUDENT_DIR="+filepath.Join(root, "deploy/student"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("build the laptop image: %w\n%s\n"+
-			"(with no image registry, `just offline` builds a local Python base and points .env at it)",
-			err, lastLines(out, 40))
-	}
-	if _, err := cli.ImageInspect(ctx, laptopImage); err != nil {
-		return fmt.Errorf("the build did not make %s: %w", laptopImage, err)
-	}
-	return nil
+	return composeBuild(cli, composeBuildSpec{
+		overlays: []string{"deploy/my-server.yaml"},
+		services: []string{"laptop-a"},
+		env:      []string{"STUDENT_DIR=" + filepath.Join(root, "deploy/student")},
+		images:   []string{laptopImage},
+		hint:     "with no image registry, `just offline` builds a local Python base and points .env at it",
+	})
 }
 
 // studentRun is one run of a student lab: the verdict's exit code and each
