@@ -236,12 +236,7 @@ func TestInterrupt(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  []string
-	}{
+	tests := []usageCase{
 		{"help", []string{"-h"}, exitOK, []string{"usage: client [flags] HOST [PORT]", "client bench", "-crlf", "-send TEXT", "-expect-echo", "-wait D", "-timeout D", "(default 10s)"}},
 		{"bench help", []string{"bench", "-h"}, exitOK, []string{"usage: client bench", "-c N", "(default 64)", "-n N", "-d D", "-msg TEXT", "-timeout D", "-json", "-hold N"}},
 		{"unknown flag", []string{"-x", "host"}, exitUsage, []string{"flag provided but not defined: -x", "usage: client"}},
@@ -259,6 +254,21 @@ func TestUsage(t *testing.T) {
 		{"bench hold with n", []string{"bench", "-hold", "5", "-n", "5", "host"}, exitUsage, []string{"drop -n and -d"}},
 		{"bench no callers", []string{"bench", "-c", "0", "host"}, exitUsage, []string{"-c must be at least 1"}},
 	}
+	checkUsage(t, tests)
+}
+
+// usageCase is a command line that must end at once with wantCode, print
+// nothing on stdout, and say each of wantErr on stderr.
+type usageCase struct {
+	name     string
+	args     []string
+	wantCode int
+	wantErr  []string
+}
+
+// checkUsage runs each case as a subtest.
+func checkUsage(t *testing.T, tests []usageCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, errOut, code := runClient(t, "", tt.args...)

@@ -1,19 +1,13 @@
 package main
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/socketlab/socketlab/client/wire"
 )
 
 func TestWatchUsage(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  []string
-	}{
+	tests := []usageCase{
 		{"help", []string{"watch", "-h"}, exitOK, []string{"usage: client watch [flags]", "CAP_NET_RAW", "-port PORT", "(default 8000)", "-iface NAME", `(default "auto")`, "-pcap FILE", "-count N", "-duration D", "-json", "-names IP=NAME,..."}},
 		{"listed in the client's usage", []string{"-h"}, exitOK, []string{"client watch [flags]"}},
 		{"unknown flag", []string{"watch", "-x"}, exitUsage, []string{"flag provided but not defined: -x", "usage: client watch"}},
@@ -24,22 +18,7 @@ func TestWatchUsage(t *testing.T) {
 		{"bad names", []string{"watch", "-names", "laptop-a=172.28.5.10"}, exitUsage, []string{`-names: names: "laptop-a=172.28.5.10": "laptop-a" is not an IP address`}},
 		{"unknown interface", []string{"watch", "-iface", "en0"}, exitUsage, []string{"interface en0: no such interface (en0 is macOS's name; on Linux it is usually eth0); have: ", "lo"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := runClient(t, "", tt.args...)
-			if code != tt.wantCode {
-				t.Fatalf("exit %d; want %d; stderr: %s", code, tt.wantCode, errOut)
-			}
-			if out != "" {
-				t.Errorf("stdout %q; want nothing", out)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
-		})
-	}
+	checkUsage(t, tests)
 }
 
 func TestWatchDrops(t *testing.T) {
