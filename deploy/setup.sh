@@ -81,7 +81,7 @@ $plan"
 	fi
 	before=$(installed)
 	as_root mkdir -p "$state"
-	[ -e "$state/packages-before" ] || installed | as_root tee "$state/packages-before" >/dev/null
+	[ -e "$state/packages-before" ] || echo "$before" | as_root tee "$state/packages-before" >/dev/null
 	say "installing $* (apt's plan leaves every installed package as it is)"
 	local log=/var/log/socketlab-setup-apt.log
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" 2>&1 | as_root tee "$log" >/dev/null ||
@@ -113,8 +113,9 @@ existing_docker() {
 	fi
 	if command -v dockerd >/dev/null 2>&1 || [ -x /snap/bin/docker ]; then
 		where=$(command -v dockerd 2>/dev/null || echo /snap/bin/docker)
-		if command -v dpkg >/dev/null 2>&1 && dpkg -S "$where" >/dev/null 2>&1; then
-			where="$where (package $(dpkg -S "$where" 2>/dev/null | cut -d: -f1))"
+		local pkg
+		if pkg=$(dpkg -S "$where" 2>/dev/null); then
+			where="$where (package ${pkg%%:*})"
 		fi
 		say "found a Docker engine that is not running: $where; using it"
 		return 0
@@ -141,7 +142,7 @@ install_docker() {
 	[ "${ID:-}" = debian ] || die "this script installs Docker on Debian only (found ${ID:-unknown}); install Docker Desktop or your distribution's docker package"
 	case "${VERSION_CODENAME:-}" in
 	bookworm) add_trixie_source ;;
-	trixie | forky) remove_trixie_source ;;
+	trixie | forky) remove_trixie_source "left by setup on Debian 12; on Debian 13 it would pin the release" ;;
 	*) die "Debian ${VERSION_CODENAME:-?} is not supported by this script; use Debian 12 or 13" ;;
 	esac
 	say "apt-get update"
@@ -182,16 +183,15 @@ PIN
 	if [ "$(cat "$trixie_pin" 2>/dev/null)" != "$pin" ]; then
 		echo "$pin" | as_root tee "$trixie_pin" >/dev/null
 	fi
-	as_root mkdir -p "$state"
-	printf '%s\n' "$trixie_source" "$trixie_pin" | as_root tee "$state/files" >/dev/null
 }
 
-# remove_trixie_source: on Debian 13 our pin would hold back the whole release.
+# remove_trixie_source [WHY] removes setup's trixie source and pin, where
+# they are, saying WHY. On Debian 13 the pin would hold back the whole release.
 remove_trixie_source() {
 	local f
 	for f in "$trixie_source" "$trixie_pin"; do
 		if [ -e "$f" ]; then
-			say "removing $f (left by setup on Debian 12; on Debian 13 it would pin the release)"
+			say "removing $f${1:+ ($1)}"
 			as_root rm -f "$f"
 		fi
 	done
@@ -265,12 +265,7 @@ uninstall() {
 		say "removing just (npm package rust-just)"
 		as_root npm uninstall -g rust-just >/dev/null 2>&1 || true
 	fi
-	for f in "$trixie_source" "$trixie_pin"; do
-		[ -e "$f" ] && {
-			say "removing $f"
-			as_root rm -f "$f"
-		}
-	done
+	remove_trixie_source
 	as_root apt-get update -q >/dev/null 2>&1 || true
 	if [ -s "$state/packages-before" ]; then
 		local now
