@@ -57,6 +57,9 @@ case "$jobs$limit" in *[!0-9]*) echo "class.sh: CLASS_JOBS and CLASS_TIMEOUT are
 export COMPOSE_ANSI=never
 compose=(docker compose -f "$repo/compose.yaml" -f "$repo/deploy/my-server.yaml" -f "$repo/deploy/class.yaml")
 project() { echo "${CLASS_PROJECT:-socketlab-class}-$1"; }
+# lab_down PROJECT removes a lab's containers, networks and volumes, if any.
+# CLASS_OUT only has to be set for compose to read class.yaml.
+lab_down() { CLASS_OUT=${CLASS_OUT:-/nonexistent} "${compose[@]}" -p "$1" down -v --remove-orphans -t 0 >/dev/null 2>&1 || true; }
 
 # Every lab this run may have started, taken down however the run ends.
 cleanup() {
@@ -65,7 +68,7 @@ cleanup() {
 	# shellcheck disable=SC2046 # one PID per word
 	kill $(jobs -p) 2>/dev/null || true
 	for ((slot = 0; slot < jobs; slot++)); do
-		CLASS_OUT=/nonexistent "${compose[@]}" -p "$(project "$slot")" down -v --remove-orphans -t 0 >/dev/null 2>&1 || true
+		lab_down "$(project "$slot")"
 	done
 }
 interrupted() {
@@ -113,11 +116,11 @@ grade_one() {
 	export STUDENT_DIR="$dir/$name" STUDENT_FILE="$file" STUDENT_NAME="$name" CLASS_OUT="$dest" LAB_INTERNAL=true \
 		LAB_SUBNET="$net.$slot.0/24" LAPTOP_A_IP="$net.$slot.10" LAPTOP_B_IP="$net.$slot.20" \
 		SIDE_SUBNET="$net.$((100 + slot)).0/24" LAPTOP_A_SIDE_IP="$net.$((100 + slot)).10" LAPTOP_B_SIDE_IP="$net.$((100 + slot)).20"
-	"${compose[@]}" -p "$p" down -v --remove-orphans -t 0 >/dev/null 2>&1 || true
+	lab_down "$p"
 	if ! "${compose[@]}" -p "$p" up -d --no-build >"$dest/compose.log" 2>&1; then
 		echo "class.sh: $name: the lab did not start:" >&2
 		tail -n 5 "$dest/compose.log" >&2
-		"${compose[@]}" -p "$p" down -v --remove-orphans -t 0 >/dev/null 2>&1 || true
+		lab_down "$p"
 		return 1
 	fi
 	# The verdict is laptop-b's exit status; the time limit is a watchdog
@@ -135,7 +138,7 @@ grade_one() {
 	"${compose[@]}" -p "$p" logs --no-color --no-log-prefix laptop-b 2>&1 | plain >"$dest/grade.txt" || true
 	# What the program printed, capped: a submission may print megabytes.
 	"${compose[@]}" -p "$p" logs --no-color --no-log-prefix laptop-a 2>&1 | head -c 200000 | plain >"$dest/laptop-a.log" || true
-	"${compose[@]}" -p "$p" down -v --remove-orphans -t 0 >/dev/null 2>&1 || true
+	lab_down "$p"
 	rm -f "$dest/compose.log"
 	chmod 0755 "$dest"
 	if [ "$took" -ge "$limit" ]; then
