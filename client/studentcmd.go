@@ -130,21 +130,15 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	for _, ip := range notOn {
 		cfg.NotOn = append(cfg.NotOn, net.JoinHostPort(ip, strconv.Itoa(port)))
 	}
+	cfg.GradeAlways = files != (grade.Files{})
 	v, err := student.Check(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
 	}
 	if files != (grade.Files{}) {
 		g := v.Grade
-		switch {
-		case g == nil && ctx.Err() != nil:
-			g = &grade.Report{Addr: cfg.Addr, Interrupted: true}
-		case g == nil:
-			// The program ended before the grade: grade what is there
-			// (quickly: nothing answers) so that every student's report
-			// lists the same checks.
-			r, _ := grade.Run(ctx, grade.Config{Addr: cfg.Addr, NotOn: cfg.NotOn, Timeout: cfg.Timeout, MaxRead: cfg.MaxRead, QuietWarn: cfg.QuietWarn})
-			g = &r
+		if g == nil { // interrupted before any grade
+			g = &grade.Report{Addr: cfg.Addr, Interrupted: ctx.Err() != nil}
 		}
 		if err := outputs.Write(student.Graded(v, *g, name, time.Since(start)), stdout); err != nil {
 			fmt.Fprintf(stderr, "client student check: %v\n", err)

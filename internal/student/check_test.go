@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/client/grade"
 )
 
 // serveLike answers calls on a fresh 127.0.0.1 listener with handle, up to
@@ -196,5 +198,28 @@ func TestCheckExplainsAProgramThatNeverListens(t *testing.T) {
 			require.Equal(t, []string{tt.id}, ids(v.Findings))
 			require.Contains(t, out.String(), tt.says)
 		})
+	}
+}
+
+// With GradeAlways, a program that ended before its grade is still graded,
+// quietly, so that its report lists the same checks as everyone's; without
+// it, no grade is made.
+func TestCheckGradesAProgramThatEndedWhenAsked(t *testing.T) {
+	for _, always := range []bool{false, true} {
+		rep := writeReport(t, Report{State: StateExited, ExitCode: 1, File: "server.py", Stderr: tbPython2Print})
+		var out bytes.Buffer
+		v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, GradeAlways: always,
+			Timeout: 200 * time.Millisecond, Out: &out})
+		require.NoError(t, err)
+		require.False(t, v.Passed)
+		require.NotContains(t, out.String(), "FAIL  answers", "the grade is not printed")
+		if !always {
+			require.Nil(t, v.Grade)
+			continue
+		}
+		require.NotNil(t, v.Grade)
+		require.False(t, v.Grade.Passed)
+		require.Equal(t, "answers", v.Grade.Checks[0].ID)
+		require.Equal(t, grade.Fail, v.Grade.Checks[0].Status)
 	}
 }
