@@ -79,8 +79,10 @@ func requireNoClassLabs(t *testing.T, project string) {
 // in the summary, and the hostile ones (a fork bomb, a memory hog, an
 // endless loop, a disk filler, a program printing megabytes, one looking
 // for a way out) are contained: the rest of the class is graded as usual.
+//
+// Not parallel: its fork bomb and endless loop take whole CPUs for a while,
+// and the packet captures of the parallel tests would drop frames.
 func TestClassGradesHostileSubmissions(t *testing.T) {
-	t.Parallel()
 	out, rows := runClass(t, "e2e/testdata/class", "10.215", "CLASS_TIMEOUT=45")
 	want := map[string]struct{ verdict, note string }{
 		"alice": {"PASS", ""},
@@ -159,9 +161,9 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 }
 
 // TestClassStopsASubmissionAtItsTimeLimit: a lab that gives no verdict in
-// CLASS_TIMEOUT is stopped and reported as such, and taken down.
+// CLASS_TIMEOUT is stopped and reported as such, and taken down. Not
+// parallel, for the same reason: its endless loop spins a CPU.
 func TestClassStopsASubmissionAtItsTimeLimit(t *testing.T) {
-	t.Parallel()
 	_, rows := runClass(t, filepath.Join("e2e", "testdata", "class-slow"), "10.216", "CLASS_TIMEOUT=6")
 	require.Equal(t, "timed out", rows["frank"]["verdict"], rows["frank"])
 	require.Contains(t, rows["frank"]["note"], "no verdict within 6s")
