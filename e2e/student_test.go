@@ -17,7 +17,8 @@ import (
 
 // The student tests run deploy/my-server.yaml and deploy/my-client.yaml as
 // `just my-server` and `just my-client` do, each lab on subnets of its own
-// (in 10.213.0.0/16, outside Docker's default pools, so that no other
+// (in 10.217.0.0/16, outside Docker's default pools and apart from the
+// 10.213.0.0/16 that newNetworkWithSubnet draws from, so that no other
 // test's network can take them) and its own host port: they run in parallel.
 
 const laptopImage = "socketlab/laptop:local"
@@ -60,7 +61,7 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 type studentRun struct {
 	exit   int
 	a, b   string // laptop-a's and laptop-b's logs
-	labNet string // the lab's subnet prefix, "10.213.N."
+	labNet string // the lab's subnet prefix, "10.217.N."
 }
 
 // runStudentLab brings up compose.yaml with overlay (deploy/my-server.yaml
@@ -74,7 +75,7 @@ func runStudentLab(t *testing.T, overlay, file string, env map[string]string) st
 	root, err := repoRoot()
 	require.NoError(t, err)
 	n := 10 + studentLabs.Add(1)
-	lab, side := fmt.Sprintf("10.213.%d.", n), fmt.Sprintf("10.213.%d.", 100+n)
+	lab, side := fmt.Sprintf("10.217.%d.", n), fmt.Sprintf("10.217.%d.", 100+n)
 	vars := map[string]string{
 		"STUDENT_DIR":      filepath.Join(root, filepath.Dir(file)),
 		"STUDENT_FILE":     filepath.Base(file),
@@ -137,7 +138,7 @@ func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
 	require.Contains(t, r.a, "server listening at "+a+":8000\n")
 	require.Contains(t, r.a, r.labNet+"20 said b'hi back atcha\\n'", "the student's own prints, on laptop-a")
 	require.Contains(t, r.b, fmt.Sprintf("Trying %s...\nConnected to %[1]s.\nhello\nhi back atcha\nConnection closed by foreign host.\n", a))
-	require.Regexp(t, `PASS  not reachable on 10\.213\.\d+\.10:8000: refused there`, r.b)
+	require.Regexp(t, `PASS  not reachable on 10\.217\.\d+\.10:8000: refused there`, r.b)
 	require.Contains(t, r.b, "verdict: PASS: your server.py on laptop-a answered laptop-b across the lab")
 }
 
@@ -174,7 +175,7 @@ func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
 	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/anywhere/server.py", nil)
 	require.Equal(t, 1, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
-	require.Regexp(t, `FAIL  not reachable on 10\.213\.\d+\.10:8000: `, r.b)
+	require.Regexp(t, `FAIL  not reachable on 10\.217\.\d+\.10:8000: `, r.b)
 	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: every interface of laptop-a")
 }
 
@@ -196,7 +197,7 @@ func TestMyClientPassesTheLecturesCall(t *testing.T) {
 	r := runStudentLab(t, "deploy/my-client.yaml", "deploy/student/client.py", nil)
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\n", "the student's client's prints, on laptop-b")
-	require.Regexp(t, `call from 10\.213\.\d+\.20:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it, caller hung up`, r.a)
+	require.Regexp(t, `call from 10\.217\.\d+\.20:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it, caller hung up`, r.a)
 	require.Contains(t, r.a, "PASS  read the echo to the end and hung up\nPASS  ended with exit status 0\n")
 	require.Contains(t, r.a, "verdict: PASS: your client.py made the lecture's call")
 }
