@@ -43,18 +43,23 @@ type record struct {
 // about 8% of the server's CPU per call on a quiet server; one write per
 // window costs nothing a bench can see. The server's own lines (Printf) are
 // written at once.
+//
+// The wait is not a runtime timer: a timer that keeps firing every few
+// milliseconds, as one would while calls come, cost the server about 6 µs of
+// CPU per call at one call at a time (a plain Go server with a 10 ms ticker
+// that does nothing, against the same server without it). A goroutine that
+// sleeps in the kernel (sleepOutsideRuntime) costs one wake-up per window.
 type CallLog struct {
 	out    io.Writer
 	errOut io.Writer
 	errMu  sync.Mutex
 
 	mu        sync.Mutex
-	roomy     sync.Cond   // signalled when queued has been taken out, and when writing stops
-	queued    []byte      // lines waiting to be written
-	spare     []byte      // the last buffer written, reused for the next lines
-	scheduled bool        // timer will write what is queued
-	writing   bool        // a goroutine is writing queued out
-	timer     *time.Timer // writes the queued lines, flushDelay after the first
+	roomy     sync.Cond // signalled when queued has been taken out, and when writing stops
+	queued    []byte    // lines waiting to be written
+	spare     []byte    // the last buffer written, reused for the next lines
+	scheduled bool      // a goroutine will write what is queued, flushDelay after the first
+	writing   bool      // a goroutine is writing queued out
 }
 
 const (
@@ -77,21 +82,32 @@ func NewCallLog(out, errOut io.Writer) *CallLog {
 
 // log queues line, to be written within flushDelay.
 func (l *CallLog) log(line []byte) {
+	l.end(append(l.begin(), line...))
+}
+
+// begin takes the queue, for a line to be appended to it in place; end
+// gives it back. A line built in place costs no copy and no buffer on the
+// call's stack, which would make the goroutine grow its stack every call.
+func (l *CallLog) begin() []byte {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	for len(l.queued) >= maxQueued {
 		l.roomy.Wait()
 	}
-	l.queued = append(l.queued, line...)
-	if l.scheduled {
-		return
+	return l.queued
+}
+
+func (l *CallLog) end(queued []byte) {
+	l.queued = queued
+	if !l.scheduled {
+		l.scheduled = true
+		go l.flushLater()
 	}
-	l.scheduled = true
-	if l.timer == nil {
-		l.timer = time.AfterFunc(flushDelay, l.Flush)
-	} else {
-		l.timer.Reset(flushDelay)
-	}
+	l.mu.Unlock()
+}
+
+func (l *CallLog) flushLater() {
+	sleepOutsideRuntime(flushDelay)
+	l.Flush()
 }
 
 // Flush writes every line logged so far, and returns when they are written.
@@ -145,22 +161,20 @@ func (l *CallLog) said(caller net.Addr, b []byte) {
 	if l == nil {
 		return
 	}
-	var small [256]byte
-	line := small[:0]
+	line := l.begin()
 	line = append(line, "call from "...)
 	line = appendAddr(line, caller)
 	line = append(line, ": said "...)
 	line = appendSaid(line, b)
-	l.log(append(line, '\n'))
+	l.end(append(line, '\n'))
 }
 
-// call logs a finished call. Its line is built on the stack: the log copies it.
+// call logs a finished call.
 func (l *CallLog) call(c *record) {
 	if l == nil {
 		return
 	}
-	var small [256]byte
-	line := small[:0]
+	line := l.begin()
 	line = append(line, "call from "...)
 	line = appendAddr(line, c.caller)
 	line = append(line, ": "...)
@@ -200,8 +214,7 @@ func (l *CallLog) call(c *record) {
 	}
 	line = append(line, " ("...)
 	line = appendDuration(line, c.took)
-	line = append(line, ")\n"...)
-	l.log(line)
+	l.end(append(line, ")\n"...))
 }
 
 // appendAddr writes a caller's ip:port into the line itself: Addr.String
