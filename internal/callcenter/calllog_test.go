@@ -73,3 +73,36 @@ func TestCallLogOutlivesFlush(t *testing.T) {
 	log.call(&record{caller: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}, outcome: outcomeHungUp, took: time.Millisecond})
 	out.WaitFor(t, "stopped\ncall from 127.0.0.1:40000: hung up without saying anything, nothing echoed (1.0ms)\n")
 }
+
+// TestCallLogFullQueueIsWrittenAtOnce: a log taking lines faster than its
+// window writes a full queue as soon as it is full, in order, instead of
+// holding every call until the window ends.
+func TestCallLogFullQueueIsWrittenAtOnce(t *testing.T) {
+	var out labtest.Buffer
+	log := NewCallLog(&out, &out)
+	log.delay = time.Hour // only a full queue gets written
+	caller := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+	said := []byte(strings.Repeat("x", 60))
+	line := "call from 127.0.0.1:40000: said \"" + string(said) + "\" (60 bytes), echoed it (1.0ms)\n"
+	n := 3*maxQueued/len(line) + 1
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range n {
+			log.call(&record{caller: caller, said: said, echoed: len(said), outcome: outcomeEchoed, took: time.Millisecond})
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%d lines not logged in 10 s: the log waits for its window once its queue is full", n)
+	}
+	written := out.String()
+	if len(written) < 2*maxQueued {
+		t.Fatalf("%d bytes written of %d logged; want every full queue written at once", len(written), n*len(line))
+	}
+	log.Flush()
+	if got := out.String(); got != strings.Repeat(line, n) {
+		t.Fatalf("after Flush the log is %d bytes; want the %d lines, whole and in order", len(got), n)
+	}
+}
