@@ -412,15 +412,19 @@ func isTimeout(err error) bool {
 }
 
 // idleWatch hangs up on lecture calls that outlast the idle timeout, with one
-// timer for all of them. A deadline per call would arm a runtime timer for
-// each call, and on a quiet server, whose timer heap is empty between calls,
-// arming one wakes another thread every call. The timer stays armed while
-// calls come, and stops once none is left.
+// goroutine for all of them, asleep until the first call's time runs out.
+// A deadline per call would arm a runtime timer for each call, and so would
+// one time.Timer for all of them: while any runtime timer is pending, an idle
+// thread of the scheduler wakes the thread waiting on the network poller to
+// tell it of the timer (runtime.netpollBreak), at every call, measured at
+// 1.4 us of the server's CPU per call at one call at a time. The watch sleeps
+// outside the runtime instead (sleepOutsideRuntime). Since every call gets
+// the same timeout, a call that starts later never ends sooner, and the
+// sleeper never needs waking early.
 type idleWatch struct {
-	mu    sync.Mutex
-	calls map[net.Conn]time.Time // when each call's time runs out
-	timer *time.Timer
-	armed bool // timer will fire
+	mu       sync.Mutex
+	calls    map[net.Conn]time.Time // when each call's time runs out
+	sleeping bool                   // a goroutine will look at calls, at the first end
 }
 
 // watch starts conn's time: after timeout, its reads and writes fail with
@@ -431,13 +435,11 @@ func (w *idleWatch) watch(conn net.Conn, timeout time.Duration) {
 	defer w.mu.Unlock()
 	if w.calls == nil {
 		w.calls = make(map[net.Conn]time.Time)
-		w.timer = time.AfterFunc(timeout, w.hangUpIdle)
-		w.armed = true
 	}
 	w.calls[conn] = end
-	if !w.armed {
-		w.armed = true
-		w.timer.Reset(timeout)
+	if !w.sleeping {
+		w.sleeping = true
+		go w.hangUpIdle(end)
 	}
 }
 
@@ -448,23 +450,27 @@ func (w *idleWatch) forget(conn net.Conn) {
 	delete(w.calls, conn)
 }
 
-// hangUpIdle times out the calls whose time has run out, and sets the timer
-// for the next call's end.
-func (w *idleWatch) hangUpIdle() {
-	now := time.Now()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var next time.Time
-	for conn, end := range w.calls {
-		if !end.After(now) {
-			conn.SetDeadline(end) // in the past: a blocked read returns at once
-			delete(w.calls, conn)
-		} else if next.IsZero() || end.Before(next) {
-			next = end
+// hangUpIdle sleeps until next, times out the calls whose time has run out,
+// and goes on until no call is left.
+func (w *idleWatch) hangUpIdle(next time.Time) {
+	for {
+		sleepOutsideRuntime(time.Until(next))
+		now := time.Now()
+		w.mu.Lock()
+		next = time.Time{}
+		for conn, end := range w.calls {
+			if !end.After(now) {
+				conn.SetDeadline(end) // in the past: a blocked read returns at once
+				delete(w.calls, conn)
+			} else if next.IsZero() || end.Before(next) {
+				next = end
+			}
 		}
-	}
-	w.armed = !next.IsZero()
-	if w.armed {
-		w.timer.Reset(next.Sub(now))
+		if next.IsZero() {
+			w.sleeping = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
 	}
 }
