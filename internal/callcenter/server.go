@@ -417,7 +417,7 @@ func isTimeout(err error) bool {
 // one time.Timer for all of them: while any runtime timer is pending, an idle
 // thread of the scheduler wakes the thread waiting on the network poller to
 // tell it of the timer (runtime.netpollBreak), at every call, measured at
-// 1.4 us of the server's CPU per call at one call at a time. The watch sleeps
+// 1.4 µs of the server's CPU per call at one call at a time. The watch sleeps
 // outside the runtime instead (sleepOutsideRuntime). Since every call gets
 // the same timeout, a call that starts later never ends sooner, and the
 // sleeper never needs waking early.
