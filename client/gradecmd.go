@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 )
 

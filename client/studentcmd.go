@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
 	"github.com/socketlab/socketlab/internal/student"

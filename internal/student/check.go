@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 )
 

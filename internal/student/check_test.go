@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/grade"
 )
 
 // serveLike answers calls on a fresh 127.0.0.1 listener with handle, up to

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/grade"
 )
 
 // Graded is the verdict as a grade report, for the formats instructors read

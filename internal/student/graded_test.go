@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/client/grade"
+	"github.com/socketlab/socketlab/internal/grade"
 )
 
 func TestGraded(t *testing.T) {
