@@ -7,9 +7,7 @@ const metadataFile = "submission_metadata.yml"
 var gradescopeDir = regexp.MustCompile(`^submission_\d+$`)
 
 func parseMoodle(name string, dir bool) (struct{}, bool) { return struct{}{}, false }
-func parseCanvas(name string) (struct{}, bool)           { return struct{}{}, false }
 func classroomPrefix(root *entry, parent string) string  { return "" }
-func readCanvas(root *entry) ([]draft, []Skip)           { return readFolders(root) }
 func readMoodle(root *entry) ([]draft, []Skip)           { return readFolders(root) }
 func readGradescope(root *entry) ([]draft, []Skip)       { return readFolders(root) }
 func readClassroom(root, top *entry, rel string) ([]draft, []Skip) {
