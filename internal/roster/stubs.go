@@ -6,10 +6,8 @@ const metadataFile = "submission_metadata.yml"
 
 var gradescopeDir = regexp.MustCompile(`^submission_\d+$`)
 
-func parseMoodle(name string, dir bool) (struct{}, bool) { return struct{}{}, false }
-func classroomPrefix(root *entry, parent string) string  { return "" }
-func readMoodle(root *entry) ([]draft, []Skip)           { return readFolders(root) }
-func readGradescope(root *entry) ([]draft, []Skip)       { return readFolders(root) }
+func classroomPrefix(root *entry, parent string) string { return "" }
+func readGradescope(root *entry) ([]draft, []Skip)      { return readFolders(root) }
 func readClassroom(root, top *entry, rel string) ([]draft, []Skip) {
 	return readFolders(root)
 }
