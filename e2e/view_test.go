@@ -58,7 +58,7 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 		require.Equal(t, []string{"SYN", "SYN-ACK", "ACK", `PSH,ACK len=6 "hello\n"`}, labels[:4], "the handshake and the greeting")
 		require.Contains(t, labels, `PSH,ACK len=14 "hi back atcha\n"`)
 		title := js[string](t, ctx, `document.getElementById("parties").textContent`)
-		require.Regexp(t, `^laptop-b \(`+lab.b+`:\d+\) → laptop-a \(`+lab.a+`:8000\)`, title)
+		require.Regexp(t, `^laptop-b \(`+lab.b+`:\d+\) → laptop-a \(`+lab.a+`:8000\), \d+ segments, over after \d+\.\d ms$`, title)
 	})
 
 	var hostCall int
