@@ -104,14 +104,14 @@ func TestParseMetadataErrors(t *testing.T) {
 
 func TestReadGradescope(t *testing.T) {
 	dir := writeTree(t, map[string]string{
-		"assignment_1234567_export/submission_metadata.yml":                  exportMetadata,
-		"assignment_1234567_export/submission_216975964/server.py":           "group",
-		"assignment_1234567_export/submission_216975964/README.md":           "ours",
+		"assignment_1234567_export/submission_metadata.yml":                   exportMetadata,
+		"assignment_1234567_export/submission_216975964/server.py":            "group",
+		"assignment_1234567_export/submission_216975964/README.md":            "ours",
 		"assignment_1234567_export/submission_216996427/socket-lab/Server.py": "zoë",
-		"assignment_1234567_export/submission_217021293/server.c":            "int main;",
-		"assignment_1234567_export/submission_217191681/server.py":           "li",
-		"assignment_1234567_export/submission_300000001/server.py":           "unlisted",
-		"assignment_1234567_export/notes.txt":                                "a TA's",
+		"assignment_1234567_export/submission_217021293/server.c":             "int main;",
+		"assignment_1234567_export/submission_217191681/server.py":            "li",
+		"assignment_1234567_export/submission_300000001/server.py":            "unlisted",
+		"assignment_1234567_export/notes.txt":                                 "a TA's",
 	})
 	r, err := Read(dir, Want{})
 	require.NoError(t, err)
