@@ -113,7 +113,7 @@ func Read(dir string, want Want) (Roster, error) {
 	case Gradescope:
 		drafts, more = readGradescope(root)
 	case GitHubClassroom:
-		drafts, more = readClassroom(root, top, rel)
+		drafts, more = readClassroom(root)
 	default:
 		drafts, more = readFolders(root)
 	}
@@ -264,7 +264,7 @@ func detect(root *entry) string {
 			best, n = l, counts[l]
 		}
 	}
-	if best == Folders && classroomPrefix(root, "") != "" {
+	if best == Folders && classroomPrefix(root, true) != "" {
 		best = GitHubClassroom
 	}
 	return best
