@@ -95,6 +95,7 @@ func unpack(a *entry, prefix string, max int64) (*entry, []Skip, error) {
 		return nil, nil, err
 	}
 	defer c.Close()
+	var total int64
 	for i := 0; ; i++ {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -105,6 +106,10 @@ func unpack(a *entry, prefix string, max int64) (*entry, []Skip, error) {
 		}
 		if i >= maxEntries {
 			return nil, nil, fmt.Errorf("more than %d members", maxEntries)
+		}
+		// A tarball is read through to list it: a bomb stops at the cap.
+		if total += h.Size; total > max {
+			return nil, nil, fmt.Errorf("%w: it unpacks to more than %s", errTooBig, megabytes(max))
 		}
 		why := ""
 		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeDir {
