@@ -191,7 +191,7 @@ func memberOpener(a *entry, max int64, i int, name string) opener {
 				c.Close()
 				return nil, err
 			}
-			return closers{rc, rc, c}, nil
+			return readCloser{rc, []io.Closer{rc, c}}, nil
 		}
 		tr, c, err := openTar(a, kind)
 		if err != nil {
@@ -204,20 +204,22 @@ func memberOpener(a *entry, max int64, i int, name string) opener {
 				return nil, fmt.Errorf("%s changed since it was read", a.src)
 			}
 			if j == i && h.Name == name {
-				return closers{tr, c}, nil
+				return readCloser{tr, []io.Closer{c}}, nil
 			}
 		}
 	}
 }
 
-// closers reads from the first and closes every one of the rest.
-type closers []any
+// readCloser reads a member and closes it and the archive it is in.
+type readCloser struct {
+	io.Reader
+	closers []io.Closer
+}
 
-func (c closers) Read(p []byte) (int, error) { return c[0].(io.Reader).Read(p) }
-func (c closers) Close() error {
+func (r readCloser) Close() error {
 	var first error
-	for _, x := range c[1:] {
-		if err := x.(io.Closer).Close(); err != nil && first == nil {
+	for _, c := range r.closers {
+		if err := c.Close(); err != nil && first == nil {
 			first = err
 		}
 	}

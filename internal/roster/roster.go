@@ -179,7 +179,8 @@ func openTop(dir string, w Want) (*entry, []Skip, error) {
 		}
 		return nil, nil, fmt.Errorf("roster: %s is a file, not a folder or an archive (.zip, .tar.gz)%s", dir, hint)
 	}
-	e := &entry{name: baseName(dir), src: dir, size: st.Size(), open: diskOpener(dir)}
+	// No opener: an archive on disk is read in place, never into memory.
+	e := &entry{name: baseName(dir), src: dir, size: st.Size()}
 	d, skipped, err := unpack(e, "", maxExport)
 	if err != nil {
 		return nil, nil, fmt.Errorf("roster: %s: %w", dir, err)
