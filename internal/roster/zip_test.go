@@ -210,3 +210,18 @@ func TestStageSizeLies(t *testing.T) {
 		require.LessOrEqual(t, st.Size(), int64(101), "no more than the cap is written")
 	}
 }
+
+func TestReadTarGzExport(t *testing.T) {
+	path := writeFile(t, filepath.Join(t.TempDir(), "submissions.tar.gz"), tarGzOf(t,
+		member{name: "doejohn_12345_67890_server.py", body: "john"},
+		member{name: "smithjane_LATE_23456_78901_server-1.py", body: "jane"},
+	))
+	r, err := Read(path, Want{})
+	require.NoError(t, err)
+	require.Equal(t, Canvas, r.Layout)
+	require.Equal(t, []row{
+		{"doejohn", "12345", "doejohn", "server.py", false, []string{"server.py"}},
+		{"smithjane", "23456", "smithjane", "server.py", true, []string{"server.py"}},
+	}, rows(r))
+	require.Equal(t, map[string]string{"server.py": "jane"}, stageAll(t, r.Submissions[1]))
+}
