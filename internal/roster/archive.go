@@ -95,6 +95,7 @@ func unpack(a *entry, prefix string, max int64) (*entry, []Skip, error) {
 		return nil, nil, err
 	}
 	defer c.Close()
+	var total int64
 	for i := 0; ; i++ {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -105,6 +106,10 @@ func unpack(a *entry, prefix string, max int64) (*entry, []Skip, error) {
 		}
 		if i >= maxEntries {
 			return nil, nil, fmt.Errorf("more than %d members", maxEntries)
+		}
+		// A tarball is read through to list it: a bomb stops at the cap.
+		if total += h.Size; total > max {
+			return nil, nil, fmt.Errorf("%w: it unpacks to more than %s", errTooBig, megabytes(max))
 		}
 		why := ""
 		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeDir {
@@ -186,7 +191,7 @@ func memberOpener(a *entry, max int64, i int, name string) opener {
 				c.Close()
 				return nil, err
 			}
-			return closers{rc, rc, c}, nil
+			return readCloser{rc, []io.Closer{rc, c}}, nil
 		}
 		tr, c, err := openTar(a, kind)
 		if err != nil {
@@ -199,20 +204,22 @@ func memberOpener(a *entry, max int64, i int, name string) opener {
 				return nil, fmt.Errorf("%s changed since it was read", a.src)
 			}
 			if j == i && h.Name == name {
-				return closers{tr, c}, nil
+				return readCloser{tr, []io.Closer{c}}, nil
 			}
 		}
 	}
 }
 
-// closers reads from the first and closes every one of the rest.
-type closers []any
+// readCloser reads a member and closes it and the archive it is in.
+type readCloser struct {
+	io.Reader
+	closers []io.Closer
+}
 
-func (c closers) Read(p []byte) (int, error) { return c[0].(io.Reader).Read(p) }
-func (c closers) Close() error {
+func (r readCloser) Close() error {
 	var first error
-	for _, x := range c[1:] {
-		if err := x.(io.Closer).Close(); err != nil && first == nil {
+	for _, c := range r.closers {
+		if err := c.Close(); err != nil && first == nil {
 			first = err
 		}
 	}

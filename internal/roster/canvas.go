@@ -28,7 +28,7 @@ var (
 	canvasAnon = regexp.MustCompile(`^(LATE_)?anon_([\p{L}\p{N}]+)_(?:(\d+)_(.+)|((?:text|link)\.html))$`)
 	// resubmitted is a name Canvas gave a file of the same name as one the
 	// student had uploaded before: "server-1.py", "server-2.py", "Makefile-1".
-	resubmitted = regexp.MustCompile(`^(.*?)-(\d{1,3})(\.[^.]*)?$`)
+	resubmitted = regexp.MustCompile(`^(.*?)-([1-9]\d{0,2})(\.[^.]*)?$`)
 )
 
 func parseCanvas(name string) (canvasName, bool) {

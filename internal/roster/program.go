@@ -71,7 +71,11 @@ func findProgram(paths []string, w Want) (program, note string) {
 		for _, o := range cands[1:] {
 			others = append(others, o.path)
 		}
-		return c.path, fmt.Sprintf("graded %s (the top-most, first of %s; also found %s)", c.path, w.languages(), list(others, 3))
+		why := "the top-most"
+		if cands[1].depth == c.depth {
+			why = "first in the order " + w.languages()
+		}
+		return c.path, fmt.Sprintf("graded %s, %s (also found %s)", c.path, why, list(others, 3))
 	}
 	if p, ok := lookalike(paths, w); ok {
 		return p, fmt.Sprintf("graded %s: no %s, and it is the only file named like a %s", p, w.namesOr(), w.Role)

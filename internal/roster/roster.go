@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -98,7 +99,7 @@ func Read(dir string, want Want) (Roster, error) {
 	if err != nil {
 		return Roster{}, err
 	}
-	root, rel, more, err := descend(top, w)
+	root, rel, more, err := descend(top)
 	skipped = append(skipped, more...)
 	if err != nil {
 		return Roster{}, err
@@ -113,13 +114,13 @@ func Read(dir string, want Want) (Roster, error) {
 	case Gradescope:
 		drafts, more = readGradescope(root)
 	case GitHubClassroom:
-		drafts, more = readClassroom(root, top, rel)
+		drafts, more = readClassroom(root)
 	default:
 		drafts, more = readFolders(root)
 	}
 	skipped = append(skipped, more...)
 	if len(drafts) == 0 {
-		return Roster{}, noSubmissions(dir, root)
+		return Roster{}, noSubmissions(filepath.Join(dir, rel), root)
 	}
 	for _, d := range drafts {
 		s, more := d.build(w)
@@ -179,7 +180,8 @@ func openTop(dir string, w Want) (*entry, []Skip, error) {
 		}
 		return nil, nil, fmt.Errorf("roster: %s is a file, not a folder or an archive (.zip, .tar.gz)%s", dir, hint)
 	}
-	e := &entry{name: baseName(dir), src: dir, size: st.Size(), open: diskOpener(dir)}
+	// No opener: an archive on disk is read in place, never into memory.
+	e := &entry{name: baseName(dir), src: dir, size: st.Size()}
 	d, skipped, err := unpack(e, "", maxExport)
 	if err != nil {
 		return nil, nil, fmt.Errorf("roster: %s: %w", dir, err)
@@ -187,10 +189,11 @@ func openTop(dir string, w Want) (*entry, []Skip, error) {
 	return d, skipped, nil
 }
 
-// descend steps into a single top folder or a single archive when what is
-// inside looks like an export and the outside does not, as a zip unpacked
-// into a folder of its own, or the export zip alone in a Downloads folder.
-func descend(root *entry, w Want) (*entry, string, []Skip, error) {
+// descend steps into what is alone in root, unless root itself looks like
+// an export: an archive (the export zip alone in a Downloads folder), or a
+// folder that looks like an export (a zip unpacked into a folder of its
+// own, Gradescope's assignment_NNN_export).
+func descend(root *entry) (*entry, string, []Skip, error) {
 	var rel []string
 	var skipped []Skip
 	for range 4 {
@@ -264,7 +267,7 @@ func detect(root *entry) string {
 			best, n = l, counts[l]
 		}
 	}
-	if best == Folders && classroomPrefix(root, "") != "" {
+	if best == Folders && classroomPrefix(root, true) != "" {
 		best = GitHubClassroom
 	}
 	return best

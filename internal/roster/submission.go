@@ -49,14 +49,14 @@ func (d draft) build(w Want) (Submission, []Skip) {
 		files = append(files, staged{File{Src: e.src, Dst: dst, Size: e.size, open: e.open}, e.rel})
 	}
 	type upload struct {
-		e  *entry
-		at string
+		e        *entry
+		at, name string // where it lies in the student's folder
 	}
 	var uploads []upload
 	for _, m := range d.mounts {
 		if !m.e.dir {
 			if archiveKind(m.dst) != "" {
-				uploads = append(uploads, upload{m.e, path.Dir(m.dst)})
+				uploads = append(uploads, upload{m.e, dot(path.Dir(m.dst)), path.Base(m.dst)})
 				continue
 			}
 			add(m.e, m.dst)
@@ -64,7 +64,7 @@ func (d draft) build(w Want) (Submission, []Skip) {
 		}
 		walk(m.e, m.dst, func(e *entry, dst string, top bool) {
 			if top && archiveKind(e.name) != "" {
-				uploads = append(uploads, upload{e, path.Dir(dst)})
+				uploads = append(uploads, upload{e, dot(path.Dir(dst)), e.name})
 				return
 			}
 			add(e, dst)
@@ -75,19 +75,19 @@ func (d draft) build(w Want) (Submission, []Skip) {
 	for _, u := range uploads {
 		tree, more, err := unpack(u.e, u.e.rel, w.MaxBytes)
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s could not be unpacked (%v): staged as it is", u.e.name, err))
-			add(u.e, join(dot(u.at), u.e.name))
+			notes = append(notes, fmt.Sprintf("%s could not be unpacked (%v): staged as it is", u.name, err))
+			add(u.e, join(u.at, u.name))
 			continue
 		}
 		skipped = append(skipped, more...)
 		if len(more) > 0 {
-			notes = append(notes, fmt.Sprintf("%d member(s) of %s left out (unsafe paths or links)", len(more), u.e.name))
+			notes = append(notes, fmt.Sprintf("%d member(s) of %s left out (unsafe paths or links)", len(more), u.name))
 		}
 		if kids := tree.visible(); len(kids) == 1 && kids[0].dir {
 			tree = kids[0] // the folder the student zipped
 		}
-		notes = append(notes, "unpacked "+u.e.name)
-		walk(tree, dot(u.at), func(e *entry, dst string, _ bool) { add(e, dst) })
+		notes = append(notes, "unpacked "+u.name)
+		walk(tree, u.at, func(e *entry, dst string, _ bool) { add(e, dst) })
 	}
 	for _, f := range files {
 		if ext := otherArchive(f.Dst); ext != "" && archiveKind(f.Dst) == "" {
