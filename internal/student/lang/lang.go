@@ -117,7 +117,7 @@ type Program struct {
 	// Env is added to the environment of the build and the program;
 	// BuildEnv to the build's alone.
 	Env, BuildEnv []string
-	Limits Limits
+	Limits        Limits
 }
 
 // Name is the file the verdict names: "server.c".
