@@ -104,7 +104,9 @@ var runtimeRules = []runtimeRule{
 			return s + "."
 		}},
 	{id: "crash", langs: []Lang{Node}, match: regexp.MustCompile(`(?m)^(\w*Error): (.*)$`),
-		says: func(m []string, _ Ending) string { return "your program stopped with an error: " + m[1] + ": " + m[2] + "." }},
+		says: func(m []string, _ Ending) string {
+			return "your program stopped with an error: " + m[1] + ": " + m[2] + "."
+		}},
 }
 
 // argsWords is where each language finds the lab's arguments.
