@@ -6,24 +6,29 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
 	"github.com/socketlab/socketlab/internal/student"
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
-const studentUsage = `usage: client student run [flags] -- COMMAND [ARG...]
+const studentUsage = `usage: client student run [flags] [-- COMMAND [ARG...]]
        client student check [flags] HOST [PORT]
        client student judge [flags]
 
 A student's own program in the lab (just my-server, just my-client):
 
-  run     run COMMAND (the student's server.py or client.py), relay what it
-          prints, and write how it ends (exit status, traceback) to -report,
-          a file the other laptop reads
+  run     run COMMAND, or without one the student's program found in the
+          folder (server.py, server.c, server.cpp, Server.java, server.js,
+          server.go, a Makefile; -role client: client.*), built first; relay
+          what it prints, and write how it ends (build, exit status,
+          traceback) to -report, a file the other laptop reads
   check   call the student's server at HOST (laptop-a) as the lab does, grade
           it, and explain a failure from laptop-a's -report; exit 0 on PASS
   judge   answer one call as the lecture's server does and say what the
@@ -60,7 +65,15 @@ func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// "your program ended"); written to one stream they stay in the order
 	// the supervisor saw them.
 	cfg := student.Config{Stdout: stdout, Stderr: stdout, Say: stdout}
-	fs := newFlagSet("client student run", "usage: client student run [flags] -- COMMAND [ARG...]\n\nflags:\n", "", stderr)
+	fs := newFlagSet("client student run", "usage: client student run [flags] [-- COMMAND [ARG...]]\n"+
+		"       client student run -auto [flags] [-- ARG...]\n\n"+
+		"Without COMMAND (or with -auto), the program is found in the working folder and built first.\n\nflags:\n", "", stderr)
+	var auto bool
+	var role, progArgs string
+	fs.BoolVar(&auto, "auto", false, "find the program in the folder and build it; what follows -- is its arguments")
+	fs.StringVar(&role, "role", "server", "what the program is, `server` or client, for finding it")
+	fs.StringVar(&cfg.File, "file", "", "the program's `FILE` in the folder (default: found by its name: server.c, Server.java, ...)")
+	fs.StringVar(&progArgs, "args", "", "the program's `ARGS`, split at spaces, before any after --")
 	fs.StringVar(&cfg.Report, "report", "", "write the program's report to `FILE` (read by the other laptop)")
 	fs.StringVar(&cfg.After, "after", "", "start the program only once `FILE` exists (the other laptop is ready)")
 	fs.DurationVar(&cfg.AfterWait, "after-wait", student.DefaultAfterWait, "the longest wait for -after")
@@ -68,10 +81,20 @@ func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
-	if fs.NArg() == 0 {
-		return usageExit(badUsage(fs, "missing COMMAND"))
+	cfg.Role = lang.Role(role)
+	if cfg.Role != lang.Server && cfg.Role != lang.Client {
+		return usageExit(badUsage(fs, "-role %q: want server or client", role))
 	}
-	cfg.Command = fs.Args()
+	cfg.Args = strings.Fields(progArgs)
+	switch {
+	case auto:
+		cfg.Args = append(cfg.Args, fs.Args()...)
+	default:
+		cfg.Command = fs.Args()
+	}
+	if dir, err := os.Getwd(); err == nil {
+		cfg.Dir = dir
+	}
 	code, err := student.Supervise(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "client student run: %v\n", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/bits"
 	"net"
 	"net/netip"
 	"path"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 const (
@@ -105,6 +107,10 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	v.Report = rep
 	name := programName(rep)
 	switch {
+	case !ok && rep.Exited() && (rep.BuildFailed() || rep.StartError != "" && len(rep.Command) == 0):
+		fmt.Fprintf(out, "laptop-a's %s %s: not calling it\n", name, failWords(Verdict{Report: rep}))
+		v.Findings = append(v.Findings, buildFindings(rep)...)
+		return v
 	case !ok && rep.Exited():
 		fmt.Fprintf(out, "laptop-a's %s ended before it listened: not calling it\n", name)
 		v.Findings = append(v.Findings, c.crashFindings(rep)...)
@@ -142,6 +148,9 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	}
 	fmt.Fprint(out, g.Summary())
 	v.Grade = &g
+	// The supervisor counts the program's sockets every socketPoll: after
+	// two, the count is the one after the last call.
+	sleep(ctx, 2*socketPoll+reportPoll)
 	if r, err := c.read(); err == nil {
 		v.Report = r
 	}
@@ -150,6 +159,12 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 		return v
 	}
 	v.Findings = append(v.Findings, behaviour(v, c.cfg)...)
+	if (!g.Passed || !v.Call.Complete(Message)) && v.Report.language() != lang.Python {
+		// The mistakes in the source that explain the failed checks, at
+		// their lines (Python's verdict names the lecture's pitfalls only
+		// when the program ended, as it always has).
+		v.Findings = withHints(v.Findings, v.Report, failedChecks(g))
+	}
 	v.Passed = g.Passed && v.Call.Complete(Message)
 	return v
 }
@@ -162,10 +177,16 @@ func (c *checker) waitListening(ctx context.Context) (Report, time.Duration, boo
 		return Report{}, 0, true
 	}
 	var rep Report
-	for time.Since(start) < c.cfg.ListenWait && ctx.Err() == nil {
+	deadline := start.Add(c.cfg.ListenWait)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
 		r, err := c.read()
 		if err == nil {
 			rep = r
+			if r.State == StateBuilding || r.State == StateStarting && r.Build != nil {
+				// A build is bounded by its own limit: the wait for the
+				// program to listen starts once it is built.
+				deadline = time.Now().Add(c.cfg.ListenWait)
+			}
 			if r.State == StateListening {
 				return r, time.Since(start), true
 			}
@@ -213,9 +234,10 @@ func (c *checker) crashFindings(rep Report) []Finding {
 	if rep.ForkFailures > 0 {
 		fs = append(fs, processLimit(rep))
 	}
-	fs = append(fs, ExplainCrash(Crash{ExitCode: rep.ExitCode, Signal: rep.Signal, Stderr: rep.Stderr,
-		File: rep.File, Source: rep.Source, Interfaces: rep.Interfaces})...)
-	return withHints(fs, rep.Source)
+	c2 := crashOf(rep)
+	c2.Role = lang.Server
+	fs = append(fs, ExplainCrash(c2)...)
+	return withHints(fs, rep, nil)
 }
 
 // stuckFindings explains a program that was still running but never
@@ -226,13 +248,13 @@ func stuckFindings(rep Report, waited time.Duration) []Finding {
 		return []Finding{processLimit(rep)}
 	}
 	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+
-		"is it stuck in a loop before bind() and listen(), or waiting for input()?", round(waited))}}
+		"is it stuck in a loop before bind() and listen(), or waiting for %s?", round(waited), rep.phrases().Input)}}
 }
 
 // processLimit explains the laptop's process limit refusing the program.
 func processLimit(rep Report) Finding {
 	return Finding{ID: "process-limit", Says: fmt.Sprintf("your program tried to start more processes or threads than the laptop allows "+
-		"(refused %d times): a fork bomb, or a new process or thread per call that never ends. The lab stops them at 64.", rep.ForkFailures)}
+		"(refused %d times): a fork bomb, or a new process or thread per call that never ends. The lab stops them at %d.", rep.ForkFailures, lang.LimitsOf(rep.language()).Pids)}
 }
 
 // endFindings explains a program that ended during or after the calls.
@@ -243,25 +265,33 @@ func (c *checker) endFindings(v Verdict, rep Report) []Finding {
 			served = "took laptop-b's call"
 		}
 		fs := []Finding{{ID: "one-call", Says: "your server " + served + ", then ended (exit status 0): that is what the lecture's script does, accept() once. " +
-			"A server keeps answering: put everything from accept() to close() in a loop, `while True:`."}}
+			"A server keeps answering: put everything from accept() to close() in a loop, " + rep.phrases().Loop + "."}}
 		fs = append(fs, behaviour(v, c.cfg)...)
-		return withHints(fs, rep.Source)
+		return withHints(fs, rep, nil)
 	}
 	return append(c.crashFindings(rep), behaviour(v, c.cfg)...)
 }
 
-// withHints adds the source's pitfalls that no finding names yet.
-func withHints(fs []Finding, src string) []Finding {
-	have := map[string]bool{}
-	for _, f := range fs {
-		have[f.ID] = true
+// withHints adds the source's pitfalls that no finding names yet, in the
+// program's language; a finding that names one without a line gets the
+// line where the source shows it. failed are the grader's failed checks,
+// for the hints that explain only those (nil: the program did not get as
+// far as a grade).
+func withHints(fs []Finding, rep Report, failed []string) []Finding {
+	have := map[string]int{}
+	for i, f := range fs {
+		have[f.ID] = i
 	}
-	for _, h := range SourceHints(src) {
-		if !have[h.ID] {
-			have[h.ID] = true
-			h.ID = "hint-" + h.ID
-			fs = append(fs, h)
+	for _, h := range sourceHints(rep, failed) {
+		if i, ok := have[h.ID]; ok {
+			if fs[i].Line == 0 {
+				fs[i].Line = h.Line
+			}
+			continue
 		}
+		have[h.ID] = len(fs)
+		h.ID = "hint-" + h.ID
+		fs = append(fs, h)
 	}
 	return fs
 }
@@ -271,6 +301,7 @@ func withHints(fs []Finding, src string) []Finding {
 // hung up.
 func behaviour(v Verdict, cfg CheckConfig) []Finding {
 	var fs []Finding
+	ph := v.Report.phrases()
 	want, _ := netip.ParseAddrPort(cfg.Addr)
 	for _, l := range v.Report.Listening {
 		ap, err := netip.ParseAddrPort(l)
@@ -278,22 +309,35 @@ func behaviour(v Verdict, cfg CheckConfig) []Finding {
 			continue
 		}
 		switch {
+		case want.IsValid() && ap.Port() != want.Port() && ap.Port() == bits.ReverseBytes16(want.Port()):
+			fs = append(fs, Finding{ID: "no-htons", Says: fmt.Sprintf("your server listens on port %d, and laptop-b calls port %d: %d is %d with its two bytes swapped (0x%04X, 0x%04X). The port was set without htons(): sin_port is read in network byte order. Write addr.sin_port = htons(%d).",
+				ap.Port(), want.Port(), ap.Port(), want.Port(), want.Port(), ap.Port(), want.Port())})
 		case ap.Addr().IsUnspecified():
-			fs = append(fs, Finding{ID: "all-interfaces", Says: fmt.Sprintf("your server listens on %s: every interface of laptop-a, so it answers on networks it was not meant for (laptop-b reached it on another one). The lecture binds one interface's address: serversocket.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr'].", l)})
+			every := "every interface of laptop-a"
+			if ap.Addr().Is6() {
+				every = "every interface of laptop-a, IPv6's :: and with it IPv4's 0.0.0.0"
+			}
+			fs = append(fs, Finding{ID: "all-interfaces", Says: fmt.Sprintf("your server listens on %s: %s, so it answers on networks it was not meant for (laptop-b reached it on another one). The lecture binds one interface's address: %s.", l, every, ph.BindOne)})
 		case ap.Addr().IsLoopback() && !want.Addr().IsLoopback():
-			fs = append(fs, Finding{ID: "loopback", Says: fmt.Sprintf("your server listens on %s: localhost, which only laptop-a itself can call; laptop-b cannot. Bind eth0's address: ni.ifaddresses('eth0')[ni.AF_INET][0]['addr'].", l)})
+			fs = append(fs, Finding{ID: "loopback", Says: fmt.Sprintf("your server listens on %s: localhost, which only laptop-a itself can call; laptop-b cannot. Bind eth0's address: %s.", l, ph.EthAddr)})
 		case want.IsValid() && ap.Port() != want.Port():
 			fs = append(fs, Finding{ID: "wrong-port", Says: fmt.Sprintf("your server listens on port %d; laptop-b calls port %d, the lecture's.", ap.Port(), want.Port())})
 		}
+	}
+	// Every call of the grade has hung up by now: a server that closes its
+	// calls holds its listening sockets alone.
+	if open := v.Report.Sockets - len(v.Report.Listening); v.Grade != nil && !v.Report.Exited() && open >= leakedCalls {
+		fs = append(fs, Finding{ID: "never-closed", Says: fmt.Sprintf("after laptop-b's %d calls had all hung up, your server still held %d of them open (the sockets in its /proc/PID/fd): it never closes a call, so a caller waits for the hang-up after the echo, and after about a thousand calls accept() fails with Too many open files. %s after the echo.",
+			v.Grade.Calls, open, ph.Close)})
 	}
 	g := v.Call.Greeting
 	switch {
 	case v.Call.DialErr != nil || v.Call.End == "reset" && len(g) == 0:
 	case len(g) > 0 && !strings.HasSuffix(string(g), "\n"):
-		fs = append(fs, Finding{ID: "no-newline", Says: fmt.Sprintf(`the greeting came without a newline (%s): telnet shows the caller's typing on the same line. Send b"hello\n".`, lab.Preview(g))})
+		fs = append(fs, Finding{ID: "no-newline", Says: fmt.Sprintf(`the greeting came without a newline (%s): telnet shows the caller's typing on the same line. %s.`, lab.Preview(g), ph.Greeting)})
 	}
 	if v.Call.HalfClosed {
-		fs = append(fs, Finding{ID: "recv-until-close", Says: "the echo came only after laptop-b hung up its side: your server reads until the caller hangs up (recv() until it returns b\"\"). telnet never hangs up first, so its user waits forever. Read once, recv(1000), and echo that."})
+		fs = append(fs, Finding{ID: "recv-until-close", Says: "the echo came only after laptop-b hung up its side: your server reads until the caller hangs up (" + ph.ReadToEnd + "). telnet never hangs up first, so its user waits forever. " + ph.ReadOnce + "."})
 	}
 	return fs
 }
@@ -326,6 +370,14 @@ func (c *checker) say(v Verdict) {
 func failWords(v Verdict) string {
 	r := v.Report
 	switch {
+	case r.BuildFailed() && r.Build.TimedOut:
+		return fmt.Sprintf("did not build within %v", r.Build.Limit)
+	case r.BuildFailed() && r.Build.Error == nil && r.Build.Problem != "":
+		return "could not be built"
+	case r.BuildFailed():
+		return "did not compile"
+	case r.Exited() && r.StartError != "" && len(r.Command) == 0:
+		return "was not found"
 	case r.Exited() && r.StartError != "":
 		return "could not be started"
 	case r.Exited() && len(r.Listening) == 0:

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // Finding is one thing wrong with the student's program, in the student's
@@ -35,6 +37,11 @@ type Crash struct {
 	Source   string
 	// Interfaces are the laptop's, as in Report.Interfaces.
 	Interfaces []string
+	// Lang is the program's language ("" or Python: the traceback rules
+	// below); Stdout and Role help the other languages' rules.
+	Lang   lang.Lang
+	Stdout string
+	Role   lang.Role
 }
 
 // crashRule explains one kind of traceback. match is tried against the
@@ -146,6 +153,14 @@ var tracebackFile = regexp.MustCompile(`File "([^"]+)", line (\d+)`)
 // ExplainCrash says why the program ended, from its traceback; nil when it
 // ended well or nothing is known of why.
 func ExplainCrash(c Crash) []Finding {
+	if c.Lang != "" && c.Lang != lang.Python {
+		e, ok := lang.Explain(lang.Ending{Lang: c.Lang, ExitCode: c.ExitCode, Signal: c.Signal, Stdout: c.Stdout, Stderr: c.Stderr,
+			File: c.File, Source: c.Source, Role: c.Role, Interfaces: c.Interfaces})
+		if !ok {
+			return nil
+		}
+		return []Finding{{ID: e.ID, Line: e.Line, Says: e.Says}}
+	}
 	if c.Signal == "killed" {
 		return []Finding{{ID: "killed", Says: "your program was killed, most likely for using more memory than the lab's laptop has (128 MB): does it keep everything it receives, or start a thread per call without end?"}}
 	}

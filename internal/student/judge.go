@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // rstWait is how long a caller's reset may trail its FIN: a round trip
@@ -98,10 +99,14 @@ func (j *judge) run(ctx context.Context, l *net.TCPListener) ClientVerdict {
 	if conn == nil {
 		if rep.Exited() {
 			v.Steps = append(v.Steps, Step{"FAIL", fmt.Sprintf("called laptop-a: it ended (exit status %d) without calling", rep.ExitCode)})
-			v.Findings = withHints(ExplainCrash(crashOf(rep)), rep.Source)
+			v.Findings = withHints(ExplainCrash(crashOf(rep)), rep, nil)
+			if rep.BuildFailed() || rep.StartError != "" {
+				v.Steps[len(v.Steps)-1] = Step{"FAIL", "called laptop-a: " + failWords(Verdict{Report: rep})}
+				v.Findings = buildFindings(rep)
+			}
 		} else {
 			v.Steps = append(v.Steps, Step{"FAIL", fmt.Sprintf("called laptop-a: no call came within %v", j.cfg.CallWait)})
-			v.Findings = append(v.Findings, Finding{ID: "no-call", Says: fmt.Sprintf("your %s never called %s: call it with socket.create_connection((sys.argv[1], int(sys.argv[2]))) or connect((host, 8000)).", name, j.cfg.Addr)})
+			v.Findings = append(v.Findings, Finding{ID: "no-call", Says: fmt.Sprintf("your %s never called %s: %s.", name, j.cfg.Addr, rep.phrases().Connect)})
 		}
 		return v
 	}
@@ -127,6 +132,11 @@ func (j *judge) accept(ctx context.Context, l *net.TCPListener) (net.Conn, Repor
 	start := time.Now()
 	var rep Report
 	for time.Since(start) < j.cfg.CallWait && ctx.Err() == nil {
+		if rep.State == StateBuilding || rep.State == StateStarting && rep.Build != nil {
+			// The client's build is bounded by its own limit: the wait
+			// for its call starts when it has been built.
+			start = time.Now()
+		}
 		l.SetDeadline(time.Now().Add(100 * time.Millisecond))
 		conn, err := l.Accept()
 		if err == nil {
@@ -227,13 +237,14 @@ func (c callSeen) story() string {
 // judgeCall turns the call and the client's report into the steps of the
 // lecture's client and what explains a failed one.
 func judgeCall(c callSeen, rep Report, t time.Duration) ([]Step, []Finding) {
+	ph := rep.phrases()
 	var steps []Step
 	var fs []Finding
 	steps = append(steps, Step{"PASS", fmt.Sprintf("called laptop-a (from %s)", c.from)})
 	switch {
 	case len(c.said) == 0 && c.saidEnd == "reset":
 		steps = append(steps, Step{"FAIL", "read the greeting: it hung up before reading \"hello\\n\" (its side reset the call)"})
-		fs = append(fs, Finding{ID: "rude", Says: "your client hung up without reading the greeting. The lecture's call: connect(), recv() the greeting, send() your line, recv() the echo until the server hangs up (recv returns b\"\"), then close()."})
+		fs = append(fs, Finding{ID: "rude", Says: "your client hung up without reading the greeting. The lecture's call: connect(), recv() the greeting, send() your line, recv() the echo until the server hangs up (" + ph.EOF + "), then close()."})
 	case c.end == "closed" || strings.Contains(rep.Stdout, "hello"):
 		steps = append(steps, Step{"PASS", "read the greeting"})
 	default:
@@ -246,10 +257,10 @@ func judgeCall(c callSeen, rep Report, t time.Duration) ([]Step, []Finding) {
 		steps = append(steps, Step{"PASS", fmt.Sprintf("sent %s (no newline at the end: telnet would send one)", lab.Preview(c.said))})
 	case c.saidEnd == "closed":
 		steps = append(steps, Step{"FAIL", "sent a line: it hung up without sending anything"})
-		fs = append(fs, Finding{ID: "said-nothing", Says: "your client read the greeting and hung up: send a line after it, e.g. s.sendall(b\"hi back atcha\\n\")."})
+		fs = append(fs, Finding{ID: "said-nothing", Says: "your client read the greeting and hung up: send a line after it, e.g. " + ph.SendLine + "."})
 	case c.saidEnd == "open":
 		steps = append(steps, Step{"FAIL", fmt.Sprintf("sent a line: it said nothing for %v", t)})
-		fs = append(fs, Finding{ID: "said-nothing", Says: "your client connected but sent nothing: after reading the greeting, send your line with sendall(b\"...\\n\")."})
+		fs = append(fs, Finding{ID: "said-nothing", Says: "your client connected but sent nothing: after reading the greeting, send your line with " + ph.SendAny + "."})
 	}
 	if c.echoed {
 		switch c.end {
@@ -257,10 +268,10 @@ func judgeCall(c callSeen, rep Report, t time.Duration) ([]Step, []Finding) {
 			steps = append(steps, Step{"PASS", "read the echo to the end and hung up"})
 		case "reset":
 			steps = append(steps, Step{"FAIL", "read the echo: it hung up before reading all of it (its side reset the call)"})
-			fs = append(fs, Finding{ID: "no-echo-read", Says: "your client hung up before reading the echo: after sendall(), recv() until it returns b\"\" (the server has hung up), then close()."})
+			fs = append(fs, Finding{ID: "no-echo-read", Says: "your client hung up before reading the echo: " + ph.ReadEcho + "."})
 		case "open":
 			steps = append(steps, Step{"FAIL", fmt.Sprintf("hung up: it was still on the line %v after the echo and the server's hang-up", t)})
-			fs = append(fs, Finding{ID: "no-hangup", Says: "your client did not hang up after the server did: when recv() returns b\"\", the call is over: close() the socket and end."})
+			fs = append(fs, Finding{ID: "no-hangup", Says: "your client did not hang up after the server did: " + ph.HangUp + "."})
 		default:
 			steps = append(steps, Step{"FAIL", "read the echo: " + c.end})
 		}
@@ -269,19 +280,20 @@ func judgeCall(c callSeen, rep Report, t time.Duration) ([]Step, []Finding) {
 		switch {
 		case !rep.Exited():
 			steps = append(steps, Step{"FAIL", fmt.Sprintf("ended: still running %v after the call", t)})
-			fs = append(fs, Finding{ID: "still-running", Says: "your client kept running after the call: once recv() returns b\"\", close the socket and let the program end."})
+			fs = append(fs, Finding{ID: "still-running", Says: "your client kept running after the call: " + ph.End + "."})
 		case rep.ExitCode == 0 && rep.Signal == "":
 			steps = append(steps, Step{"PASS", "ended with exit status 0"})
 		default:
 			steps = append(steps, Step{"FAIL", fmt.Sprintf("ended with exit status %d", rep.ExitCode)})
-			fs = append(fs, withHints(ExplainCrash(crashOf(rep)), rep.Source)...)
+			fs = append(fs, withHints(ExplainCrash(crashOf(rep)), rep, nil)...)
 		}
 	}
 	return steps, fs
 }
 
 func crashOf(rep Report) Crash {
-	return Crash{ExitCode: rep.ExitCode, Signal: rep.Signal, Stderr: rep.Stderr, File: rep.File, Source: rep.Source, Interfaces: rep.Interfaces}
+	return Crash{ExitCode: rep.ExitCode, Signal: rep.Signal, Stderr: rep.Stderr, File: rep.File, Source: rep.Source, Interfaces: rep.Interfaces,
+		Lang: rep.language(), Stdout: rep.Stdout, Role: lang.Client}
 }
 
 // waitExit waits up to the step timeout for the client program to end.

@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // State is where the student's program is in its life.
@@ -25,6 +27,7 @@ type State string
 
 const (
 	StateStarting  State = "starting"  // the supervisor runs; the program not yet
+	StateBuilding  State = "building"  // the program is being compiled
 	StateRunning   State = "running"   // started, not yet listening
 	StateListening State = "listening" // a socket of the laptop listens
 	StateExited    State = "exited"    // the program has ended
@@ -41,6 +44,12 @@ type Report struct {
 	// maxSource bytes, for the hints Explain finds in it.
 	File   string `json:"file,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Lang is the program's language (lang.Lang), "" when the lab does not
+	// know it (a STUDENT_CMD of another language).
+	Lang string `json:"lang,omitempty"`
+	// Build is how the program's build went, when it has one; a build that
+	// failed ends the report there (State exited, no program run).
+	Build *lang.Result `json:"build,omitempty"`
 	// Interfaces are the laptop's network interfaces and their IPv4
 	// addresses, as "eth0 172.28.5.10": what ni.interfaces() would list.
 	Interfaces []string `json:"interfaces,omitempty"`
@@ -54,6 +63,11 @@ type Report struct {
 	// ForkFailures counts the laptop's refusals to start a process or
 	// thread because its process limit was reached (a fork bomb).
 	ForkFailures int `json:"fork_failures,omitempty"`
+	// Sockets is how many sockets the program holds open now, listening
+	// ones included, and PeakSockets the most it held: a server that never
+	// closes its calls holds one more after each.
+	Sockets     int `json:"sockets,omitempty"`
+	PeakSockets int `json:"peak_sockets,omitempty"`
 	// Stdout and Stderr are the last bytes the program printed on each.
 	Stdout    string    `json:"stdout,omitempty"`
 	Stderr    string    `json:"stderr,omitempty"`
@@ -65,6 +79,21 @@ type Report struct {
 
 // Exited says the program has ended, or never started.
 func (r Report) Exited() bool { return r.State == StateExited }
+
+// BuildFailed says the program did not build, so it never ran.
+func (r Report) BuildFailed() bool { return r.Build != nil && !r.Build.OK() }
+
+// language is the report's language, Python when it names none: the
+// lecture's, and what a STUDENT_CMD that the lab cannot place is told in.
+func (r Report) language() lang.Lang {
+	if r.Lang != "" {
+		return lang.Lang(r.Lang)
+	}
+	if l := lang.Of(r.File); l != "" {
+		return l
+	}
+	return lang.Python
+}
 
 // WriteReport writes r to path so that a reader never sees half of it: a
 // temporary file in the same directory, renamed over the old one.

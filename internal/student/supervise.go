@@ -2,7 +2,6 @@ package student
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/internal/netif"
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 const (
@@ -39,9 +39,18 @@ const (
 
 // Config is what Supervise runs and where it reports.
 type Config struct {
-	// Command is the program and its arguments, run in Dir.
+	// Command is the program and its arguments, run in Dir. Without one,
+	// the supervisor finds the program in Dir itself (lang.Detect: File,
+	// or the Role's server.c, Server.java, ...), builds it in Work, and
+	// runs it with Args.
 	Command []string
 	Dir     string
+	Role    lang.Role
+	File    string
+	Args    []string
+	// Work is where a program is built (default a folder in the system's
+	// temporary one: on a laptop, the /tmp tmpfs).
+	Work string
 	// Report is the file the report is written to; "" writes none.
 	Report string
 	// After, when set, is a file to wait for (up to AfterWait) before
@@ -63,9 +72,6 @@ type Config struct {
 // date, and returns the program's exit status once it has ended and the
 // linger is over, or ctx is done (then the program is stopped first).
 func Supervise(ctx context.Context, cfg Config) (int, error) {
-	if len(cfg.Command) == 0 {
-		return 0, errors.New("supervise: no command to run")
-	}
 	if cfg.Stdout == nil {
 		cfg.Stdout = io.Discard
 	}
@@ -77,9 +83,21 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	}
 	s := &supervisor{cfg: cfg}
 	s.rep = Report{State: StateStarting, Command: cfg.Command, Started: time.Now(), Interfaces: interfaces()}
-	s.rep.File, s.rep.Source = sourceOf(cfg.Dir, cfg.Command)
-	if err := s.write(); err != nil {
-		return 0, err
+	dir := cfg.Dir
+	var env []string
+	if len(cfg.Command) == 0 {
+		ready, code, ok, err := s.build(ctx)
+		if !ok {
+			return code, err
+		}
+		cfg.Command, dir, env = append(ready.Run, cfg.Args...), ready.Dir, ready.Env
+		s.update(func(r *Report) { r.State, r.Command = StateStarting, cfg.Command })
+	} else {
+		s.rep.File, s.rep.Source = sourceOf(cfg.Dir, cfg.Command)
+		s.rep.Lang = string(lang.Of(s.rep.File))
+		if err := s.write(); err != nil {
+			return 0, err
+		}
 	}
 	if cfg.After != "" {
 		if err := waitFile(ctx, cfg.After, orDefault(cfg.AfterWait, DefaultAfterWait)); err != nil {
@@ -94,8 +112,8 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	baseline := listening(0)
 	reserveThreads(reservedThreads)
 	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
-	cmd.Dir = cfg.Dir
-	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "PYTHONUNBUFFERED=1"), env...)
 	stdout, stderr := newTail(tailSize), newTail(tailSize)
 	cmd.Stdout = io.MultiWriter(cfg.Stdout, stdout)
 	cmd.Stderr = io.MultiWriter(cfg.Stderr, stderr)
@@ -115,6 +133,7 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	watchDone := make(chan struct{})
 	go s.watchListen(cmd.Process.Pid, baseline, watchDone)
 	go s.watchForks(watchDone)
+	go s.watchSockets(cmd.Process.Pid, watchDone)
 
 	var werr error
 	stopped := false

@@ -1,0 +1,111 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// testdata is the e2e suite's student programs, which these hints are for.
+func testdata(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "e2e", "testdata", "student", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestHintsFindEachLanguagesMistakesAtTheirLines(t *testing.T) {
+	type want struct {
+		id   string
+		line int
+		says string
+	}
+	tests := []struct {
+		file string
+		want []want
+	}{
+		{"c-good/server.c", nil},
+		{"c-htons/server.c", []want{{"no-htons", 31, "8000 (0x1F40) is taken backwards, as port 16415"}}},
+		{"c-beej/server.c", []want{
+			{"all-interfaces", 44, "getaddrinfo(NULL, ...) with AI_PASSIVE"},
+			{"sizeof-send", 94, "sends sizeof(buf), the whole buffer"},
+			{"no-nul", 92, "buf is used as a string, but recv() does not end what it read with a NUL byte"},
+		}},
+		{"cpp-good/server.cpp", nil},
+		{"cpp-leak/server.cpp", []want{{"never-closed", 57, "the call's socket, conn, is never closed"}}},
+		{"java-good/Server.java", nil},
+		{"java-buggy/Server.java", []want{
+			{"all-interfaces", 12, "new ServerSocket(8000) binds every interface"},
+			{"no-flush", 16, "this writer keeps what you write until it is flushed"},
+			{"readline", 19, "readLine() waits for a newline"},
+		}},
+		{"node-good/server.js", []want{{"destroy", 19, "destroy() throws away"}}},
+		{"node-buggy/server.js", []want{
+			{"data-events", 6, "a 'data' event is not one message"},
+			{"all-interfaces", 13, "listen(8000) with no host listens on every interface, IPv6's ::"},
+		}},
+		{"go-good/server.go", nil},
+		{"go-buggy/server.go", []want{
+			{"all-interfaces", 10, `":8000" (no address before the colon) listens on every interface`},
+			{"defer-in-loop", 20, "defer in the accept loop runs only when the function returns"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			hs := Hints(Of(tt.file), testdata(t, tt.file))
+			var got []want
+			for _, h := range hs {
+				got = append(got, want{h.ID, h.Line, ""})
+			}
+			var ids []want
+			for _, w := range tt.want {
+				ids = append(ids, want{w.id, w.line, ""})
+			}
+			require.ElementsMatch(t, ids, got, "%+v", hs)
+			for _, w := range tt.want {
+				for _, h := range hs {
+					if h.ID == w.id {
+						require.Contains(t, h.Says, w.says)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestHintsSmallCases(t *testing.T) {
+	tests := []struct {
+		name string
+		lang Lang
+		src  string
+		id   string
+		line int
+	}{
+		{"unchecked bind", C, "int main() {\n  bind(fd, (struct sockaddr *)&a, sizeof a);\n  listen(fd, 5);\n}\n", "unchecked-bind", 2},
+		{"INADDR_ANY", C, "a.sin_addr.s_addr = htonl(INADDR_ANY);\n", "all-interfaces", 1},
+		{"a comment is not code", C, "// a.sin_port = 8000; INADDR_ANY\na.sin_port = htons(8000);\n", "", 0},
+		{"en0", C, "x;\nif (strcmp(i->ifa_name, \"en0\") == 0) {}\n", "en0", 2},
+		{"one call", C, "int main() {\n  int c = accept(fd, 0, 0);\n  close(c);\n}\n", "one-call", 2},
+		{"java InetSocketAddress", Java, "ServerSocket s = new ServerSocket();\ns.bind(new InetSocketAddress(8000));\n", "all-interfaces", 2},
+		{"java never closed", Java, "while (true) {\n  Socket c = server.accept();\n  c.getOutputStream().write(1);\n}\n", "never-closed", 2},
+		{"node object without host", Node, "const net = require('net');\nnet.createServer((s) => s.end('hello\\n')).listen({ port: 8000 });\n", "all-interfaces", 2},
+		{"node object with host", Node, "server.listen({ port: 8000, host: ip });\n", "", 0},
+		{"node listen split over lines", Node, "server.listen(\n  8000,\n  () => console.log('up'),\n);\n", "all-interfaces", 1},
+		{"go never closed", Go, "for {\n\tc, _ := ln.Accept()\n\tc.Write([]byte(\"hello\\n\"))\n}\n", "never-closed", 2},
+		{"go whole buffer", Go, "buf := make([]byte, 1000)\nconn.Read(buf)\nconn.Write(buf)\n", "sizeof-send", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := Hints(tt.lang, tt.src)
+			if tt.id == "" {
+				require.Empty(t, hs)
+				return
+			}
+			require.NotEmpty(t, hs)
+			require.Equal(t, tt.id, hs[0].ID, "%+v", hs)
+			require.Equal(t, tt.line, hs[0].Line)
+		})
+	}
+}

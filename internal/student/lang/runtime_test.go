@@ -1,0 +1,62 @@
+package lang
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestExplainReadsEachRuntimesErrors(t *testing.T) {
+	cSrc := "int main(void) {\n  int fd = socket(AF_INET, SOCK_STREAM, 0);\n  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) { perror(\"bind\"); return 1; }\n}\n"
+	tests := []struct {
+		name string
+		e    Ending
+		id   string
+		line int
+		says string
+	}{
+		{"perror bind", Ending{Lang: C, ExitCode: 1, Stderr: "bind: Address already in use\n", File: "server.c", Source: cSrc},
+			"address-in-use", 3, "int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)"},
+		{"java BindException", Ending{Lang: Java, ExitCode: 1, File: "Server.java", Stderr: "Exception in thread \"main\" java.net.BindException: Address already in use\n" +
+			"\tat java.base/sun.nio.ch.Net.bind0(Native Method)\n\tat java.base/java.net.ServerSocket.bind(ServerSocket.java:391)\n" +
+			"\tat java.base/java.net.ServerSocket.<init>(ServerSocket.java:278)\n\tat Server.main(Server.java:12)\n"},
+			"address-in-use", 12, "server.setReuseAddress(true)"},
+		{"node EADDRINUSE", Ending{Lang: Node, ExitCode: 1, File: "server.js", Source: "const net = require('net');\nconst s = net.createServer();\ns.listen(8000, ip);\n",
+			Stderr: "node:events:495\n      throw er; // Unhandled 'error' event\n      ^\n\nError: listen EADDRINUSE: address already in use 10.0.0.1:8000\n" +
+				"    at Server.setupListenHandle [as _listen2] (node:net:1817:16)\n    at listenInCluster (node:net:1865:12)\n"},
+			"address-in-use", 3, "port 8000 is already taken"},
+		{"go bind", Ending{Lang: Go, ExitCode: 1, File: "server.go", Source: "package main\n\nfunc main() {\n\tln, err := net.Listen(\"tcp\", addr)\n}\n",
+			Stderr: "2026/12/01 22:00:00 listen tcp 10.0.0.1:8000: bind: address already in use\n"},
+			"address-in-use", 4, "Go sets SO_REUSEADDR"},
+		{"go not here", Ending{Lang: Go, ExitCode: 1, Stderr: "listen tcp 192.168.0.105:8000: bind: cannot assign requested address\n", Interfaces: []string{"lo 127.0.0.1", "eth0 10.0.0.10"}},
+			"address-not-here", 0, "this laptop has 10.0.0.10 on eth0"},
+		{"go panic", Ending{Lang: Go, ExitCode: 2, File: "server.go", Stderr: "panic: runtime error: index out of range [1] with length 1\n\ngoroutine 1 [running]:\nmain.main()\n\t/tmp/socketlab-build/src/server.go:9 +0x1d\n"},
+			"panic", 9, "index out of range"},
+		{"java no class", Ending{Lang: Java, ExitCode: 1, Stderr: "Error: Could not find or load main class Server\nCaused by: java.lang.ClassNotFoundException: Server\n"},
+			"no-main-class", 0, "public class Server in Server.java"},
+		{"java refused", Ending{Lang: Java, ExitCode: 1, Role: Client, File: "Client.java", Stderr: "Exception in thread \"main\" java.net.ConnectException: Connection refused\n\tat Client.main(Client.java:7)\n"},
+			"connection-refused", 7, "args[0] and args[1]"},
+		{"java other exception", Ending{Lang: Java, ExitCode: 1, File: "Server.java", Stderr: "Exception in thread \"main\" java.lang.NullPointerException: Cannot invoke \"String.length()\"\n\tat Server.main(Server.java:20)\n"},
+			"exception", 20, "java.lang.NullPointerException"},
+		{"node module", Ending{Lang: Node, ExitCode: 1, Stderr: "Error: Cannot find module 'express'\nRequire stack:\n- /student/server.js\n"},
+			"no-module", 0, "requires express"},
+		{"segfault", Ending{Lang: C, ExitCode: -1, Signal: "segmentation fault"}, "segfault", 0, "argv[1] read when the lab passes no argument"},
+		{"killed", Ending{Lang: Java, ExitCode: -1, Signal: "killed"}, "killed", 0, "the lab's laptop gives java (512m)"},
+		{"usage", Ending{Lang: C, ExitCode: 1, Stderr: "Usage: ./server PORT\n"}, "usage", 0, "STUDENT_ARGS"},
+		{"silent exit", Ending{Lang: C, ExitCode: 3}, "exit", 0, "exit status 3 and printed nothing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Explain(tt.e)
+			require.True(t, ok)
+			require.Equal(t, tt.id, got.ID, got.Says)
+			require.Equal(t, tt.line, got.Line)
+			require.Contains(t, got.Says, tt.says)
+		})
+	}
+}
+
+func TestExplainSaysNothingOfAGoodEnd(t *testing.T) {
+	_, ok := Explain(Ending{Lang: C, ExitCode: 0, Stdout: "usage: nothing wrong\n"})
+	require.False(t, ok)
+}
