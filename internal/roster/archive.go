@@ -47,8 +47,10 @@ func otherArchive(name string) string {
 
 // unpack lists the archive a, its members as a tree whose paths start
 // with prefix ("" for DIR itself). Members with unsafe names (absolute,
-// "..", links) are left out and reported. A member of another archive is
-// read into memory, at most max bytes of it.
+// "..", links) are left out and reported. Nothing is extracted: each
+// member opens from the archive when staged. max bounds what listing
+// reads: a zip that is a member of another archive is read into memory,
+// and a tarball is read through, so a bomb stops there.
 func unpack(a *entry, prefix string, max int64) (*entry, []Skip, error) {
 	root := &entry{name: a.name, rel: prefix, dir: true, src: a.src}
 	var skipped []Skip

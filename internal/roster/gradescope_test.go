@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -154,4 +155,29 @@ func TestReadGradescopeNoMetadata(t *testing.T) {
 	require.Equal(t, "submission_11", r.Submissions[0].Name)
 	require.Equal(t, "11", r.Submissions[0].ID)
 	require.Equal(t, "no submission_metadata.yml in the export: named after its folder", r.Submissions[0].Note)
+}
+
+func TestParseMetadataSpellings(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"plain", "Ada Lovelace", "Ada Lovelace"},
+		{"a comment", "Ada Lovelace # the first programmer", "Ada Lovelace"},
+		{"single quotes", "'O''Neil, Bob'", "O'Neil, Bob"},
+		{"double quotes", `"Zo\u00EB \"Zo\" \xDCnal"`, `Zoë "Zo" Ünal`},
+		{"an escaped line break", "\"Jean-Baptiste Emmanuel Zorg\\\n      \\ de la Tour\"", "Jean-Baptiste Emmanuel Zorg de la Tour"},
+		{"a folded line", "\"Jean-Baptiste Emmanuel\n      Zorg\"", "Jean-Baptiste Emmanuel Zorg"},
+		{"a tag", "!ruby/string Ada", "Ada"},
+		{"a literal block", "|-\n      Ada\n      Lovelace", "Ada\nLovelace"},
+		{"null", "~", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, eol := range []string{"\n", "\r\n"} {
+				yml := "submission_1:\n  :submitters:\n  - :name: " + tc.value + "\n    :email: a@example.edu\n  :created_at: 2023-12-02 02:52:07 Z\n"
+				yml = strings.ReplaceAll(yml, "\n", eol)
+				meta, _, err := parseMetadata([]byte(yml))
+				require.NoError(t, err)
+				require.Equal(t, []submitter{{tc.want, "a@example.edu", ""}}, meta["submission_1"].Submitters)
+				require.Equal(t, "2023-12-02 02:52:07 Z", meta["submission_1"].CreatedAt)
+			}
+		})
+	}
 }

@@ -80,13 +80,14 @@ func (d draft) build(w Want) (Submission, []Skip) {
 			continue
 		}
 		skipped = append(skipped, more...)
+		note := "unpacked " + u.name
 		if len(more) > 0 {
-			notes = append(notes, fmt.Sprintf("%d member(s) of %s left out (unsafe paths or links)", len(more), u.name))
+			note += fmt.Sprintf(" (%d member(s) left out: unsafe paths or links)", len(more))
 		}
+		notes = append(notes, note)
 		if kids := tree.visible(); len(kids) == 1 && kids[0].dir {
 			tree = kids[0] // the folder the student zipped
 		}
-		notes = append(notes, "unpacked "+u.name)
 		walk(tree, u.at, func(e *entry, dst string, _ bool) { add(e, dst) })
 	}
 	for _, f := range files {

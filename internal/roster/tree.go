@@ -14,8 +14,9 @@ import (
 const (
 	maxEntries = 200_000
 	maxDepth   = 40
-	// maxExport bounds an export archive read into memory because it is a
-	// member of another archive rather than a file on disk.
+	// maxExport bounds an export zip read into memory, because it is a
+	// member of another archive rather than a file on disk, and a tarball
+	// export read through to be listed.
 	maxExport = 1 << 30
 )
 

@@ -148,7 +148,7 @@ func TestReadUploads(t *testing.T) {
 	}, rows(r))
 	require.Contains(t, byName(t, r, "choisu").Note, "server.zip could not be unpacked (not a readable zip archive")
 	require.Contains(t, byName(t, r, "parkjoon").Note, "server.rar is a .rar archive, which cannot be unpacked here: ask for a .zip")
-	require.Contains(t, byName(t, r, "leeann").Note, "3 member(s) of hw1.zip left out")
+	require.Contains(t, byName(t, r, "leeann").Note, "unpacked hw1.zip (3 member(s) left out: unsafe paths or links)")
 	require.Contains(t, byName(t, r, "kimmin").Note, "graded src/server.c (the only server file)")
 	var unsafe int
 	for _, s := range r.Skipped {
