@@ -94,7 +94,8 @@ type loop struct {
 	s     *Server
 	ops   sysOps
 	epoch time.Time
-	calls []call // by descriptor
+	clock func() int64 // the time in ns since the loop began; nil: the real one
+	calls []call       // by descriptor
 	lists [numLists]dlist
 	// buf takes every call's one read (MaxRead of it) and the drains.
 	buf     []byte
@@ -119,7 +120,12 @@ func newLoop(s *Server, ops sysOps) *loop {
 }
 
 // now is the loop's clock, monotonic, in ns since the loop began.
-func (l *loop) now() int64 { return int64(time.Since(l.epoch)) }
+func (l *loop) now() int64 {
+	if l.clock != nil {
+		return l.clock()
+	}
+	return int64(time.Since(l.epoch))
+}
 
 func (l *loop) at(fd int32) *call {
 	if int(fd) >= len(l.calls) {
