@@ -15,3 +15,12 @@ func startServer(t testing.TB, s *Server) (string, *labtest.Buffer) {
 	t.Cleanup(s.Log.Flush) // after the shutdown below: cleanups run last first
 	return labtest.Serve(t, s, ErrServerClosed).Addr, out
 }
+
+// forEachModel runs test once for each Model, as a subtest named after it:
+// every model must pass the same protocol tests.
+func forEachModel(t *testing.T, test func(t *testing.T, m Model)) {
+	t.Helper()
+	for _, m := range Models {
+		t.Run(string(m), func(t *testing.T) { test(t, m) })
+	}
+}
