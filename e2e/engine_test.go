@@ -159,15 +159,6 @@ func (l labConfig) hostAddr(port string) string {
 	return net.JoinHostPort(l.dialAt, port)
 }
 
-// composeEnv is the lab's settings as KEY=VALUE, for a docker compose command.
-func (l labConfig) composeEnv() []string {
-	var env []string
-	for k, v := range l.env {
-		env = append(env, k+"="+v)
-	}
-	return env
-}
-
 // removeImageAfter removes the image when the test is over, a lab's own
 // image (a student's laptop) that no later test uses.
 func removeImageAfter(t *testing.T, image string) {
