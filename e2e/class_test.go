@@ -103,7 +103,7 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 		"frank": {"FAIL", "stuck in a loop before bind() and listen()"},
 		"grace": {"PASS", ""},
 		"heidi": {"PASS", ""},
-		"ivan":  {"FAIL", "greeting: it said nothing"},
+		"ivan":  {"FAIL", "it never closes a call"}, // and never greets: see below
 		"judy":  {"PASS", ""},
 		"ken":   {"not graded", "no server.py, server.c"},
 	}
@@ -112,6 +112,8 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 		require.Equal(t, w.verdict, rows[name]["verdict"], "%s: %v", name, rows[name])
 		require.Contains(t, rows[name]["note"], w.note, name)
 	}
+	// ivan holds every call open without a word: both are failed checks.
+	require.Contains(t, strings.Fields(rows["ivan"]["failed_checks"]), "greeting", rows["ivan"])
 	// A crash's cause comes first, not the refused call it leads to.
 	require.True(t, strings.HasPrefix(rows["bob"]["failed_checks"], "program "), rows["bob"]["failed_checks"])
 
