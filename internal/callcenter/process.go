@@ -90,10 +90,12 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: err})
 		return false
 	}
-	relayed := make(chan struct{})
-	go s.relay(out, relayed)
+	// The child's stdout ends when it exits: relaying it is waiting for
+	// the child in the runtime's poller, not in a thread of its own, as
+	// os.Process.Wait would for the whole call. The wait that reaps it
+	// then lasts only until the kernel has made it a zombie.
+	s.relay(out)
 	code, err := waitChild(child)
-	<-relayed
 	s.procs.mu.Lock()
 	delete(s.procs.live, child)
 	s.procs.mu.Unlock()
@@ -127,7 +129,7 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 	attr := &os.ProcAttr{Env: p.env, Files: []*os.File{nil, w, os.Stderr, sock}}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	child, err := startChild(p.exe, attr)
+	child, err := os.StartProcess(p.exe, []string{p.exe}, attr)
 	if err != nil {
 		r.Close()
 		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
@@ -137,9 +139,9 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 	return child, r, nil
 }
 
-// relay logs what a child writes, line by line, as its own lines.
-func (s *Server) relay(out *os.File, done chan<- struct{}) {
-	defer close(done)
+// relay logs what a child writes, line by line, as its own lines, until
+// the child's stdout ends.
+func (s *Server) relay(out *os.File) {
 	defer out.Close()
 	br := bufio.NewReaderSize(out, 1024)
 	for {
@@ -157,6 +159,18 @@ func (s *Server) relay(out *os.File, done chan<- struct{}) {
 type exitStatus struct {
 	code   int
 	signal syscall.Signal
+}
+
+// waitChild waits for p to exit and reaps it.
+func waitChild(p *os.Process) (exitStatus, error) {
+	st, err := p.Wait()
+	if err != nil {
+		return exitStatus{}, err
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return exitStatus{signal: ws.Signal()}, nil
+	}
+	return exitStatus{code: st.ExitCode()}, nil
 }
 
 func (e exitStatus) String() string {

@@ -188,7 +188,7 @@ func crowd(t *testing.T, addr string, n int, within time.Duration) (greeted, bus
 
 func TestCallCenter(t *testing.T) {
 	forEachModel(t, func(t *testing.T, m Model) {
-		const think = 300 * time.Millisecond
+		think := patience(m, 300*time.Millisecond)
 		tests := []struct {
 			name                string
 			srv                 *Server
@@ -332,7 +332,7 @@ func TestBytesAfterTheReadAreDrained(t *testing.T) {
 // the first, are each hung up on when their own -idle-timeout runs out.
 func TestIdleTimeoutIsEachCallsOwn(t *testing.T) {
 	forEachModel(t, func(t *testing.T, m Model) {
-		const idle = 400 * time.Millisecond
+		idle := patience(m, 400*time.Millisecond)
 		addr, _ := startServer(t, &Server{Model: m, IdleTimeout: idle})
 		start := time.Now()
 		hungUp := make(chan time.Duration, 2)
