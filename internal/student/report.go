@@ -54,6 +54,10 @@ type Report struct {
 	// ForkFailures counts the laptop's refusals to start a process or
 	// thread because its process limit was reached (a fork bomb).
 	ForkFailures int `json:"fork_failures,omitempty"`
+	// ProcLimit, when set, is the program's own process limit (one host's
+	// per-user limit, Config.ProcLimit), which ForkFailures then counts
+	// against: the kernel keeps no count of those refusals.
+	ProcLimit int `json:"proc_limit,omitempty"`
 	// Stdout and Stderr are the last bytes the program printed on each.
 	Stdout    string    `json:"stdout,omitempty"`
 	Stderr    string    `json:"stderr,omitempty"`
