@@ -88,6 +88,9 @@ type Result struct {
 	Graded bool
 	Setup  bool
 	Why    string
+	// NoNetwork: the machine has no interface but loopback, the set-up
+	// PrairieLearn gives a grader unless the question enables networking.
+	NoNetwork bool
 	// Program is what was run.
 	Program Program
 	// Verdict and Grade are the lab's: its checks, "program", "explained"
@@ -169,11 +172,12 @@ func Grade(ctx context.Context, cfg Config) (res Result, err error) {
 	t, err := pickTarget(ifs, cfg.Iface, cfg.Port)
 	if err != nil {
 		res.Setup, res.Why = true, err.Error()
+		res.NoNetwork = errors.As(err, new(noNetworkError))
 		return res, nil
 	}
 	res.Addr = t.addr
 	if busy := taken(cfg.Port); busy != "" {
-		res.Setup, res.Why = true, fmt.Sprintf("port %d is taken on this machine already (something listens on %s): the grader needs it free for the student's server.", cfg.Port, busy)
+		res.Setup, res.Why = true, fmt.Sprintf("port %d is taken on this machine already (something listens on %s): the grader needs it free for the student's server", cfg.Port, busy)
 		return res, nil
 	}
 	return run(ctx, cfg, prog, t, who, res, start)
@@ -228,10 +232,17 @@ func pickTarget(ifs []netif.Iface, name string, port int) (target, error) {
 // server that binds one: the set-up's doing, never the student's.
 func noNetwork(ifs []netif.Iface, err error) error {
 	if errors.Is(err, netif.ErrNoSuchIface) && len(ifs) > 0 {
-		return fmt.Errorf("this machine has no network interface but loopback (it has: %s), so the lecture's server, which binds "+
-			"a network interface's address (ni.ifaddresses('eth0')), has nothing to bind here and cannot be called: the grader's set-up, not the program", netif.Names(ifs))
+		return noNetworkError{netif.Names(ifs)}
 	}
 	return fmt.Errorf("this machine's network interfaces cannot be read (%v): the grader's set-up, not the program", err)
+}
+
+// noNetworkError is a machine with loopback alone.
+type noNetworkError struct{ have string }
+
+func (e noNetworkError) Error() string {
+	return fmt.Sprintf("this machine has no network interface but loopback (it has: %s), so the lecture's server, which binds "+
+		"a network interface's address (ni.ifaddresses('eth0')), has nothing to bind here and cannot be called: the grader's set-up, not the program", e.have)
 }
 
 // taken is an address something listens on at port already, or "".
