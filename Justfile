@@ -63,6 +63,10 @@ my-client file:
 class dir out="class-report":
     bash deploy/class.sh "{{join(invocation_directory(), dir)}}" "{{join(invocation_directory(), out)}}"
 
+# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/gradescope/weights.txt; try: just gradescope gradescope-out)
+gradescope out *flags:
+    go run ./deploy/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
+
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
     mkdir -p captures
