@@ -67,6 +67,11 @@ class dir out="class-report":
 gradescope out *flags:
     go run ./deploy/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
 
+# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
+prairielearn:
+    docker compose -f compose.yaml -f deploy/prairielearn.yaml --profile prairielearn build prairielearn
+    docker image ls socketlab/prairielearn:local
+
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
     mkdir -p captures
