@@ -43,7 +43,7 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 	if err := os.Chmod(tmp, 0o711); err != nil {
 		return res, fmt.Errorf("one host: %w", err)
 	}
-	work := filepath.Join(tmp, "work")
+	work := filepath.Join(tmp, "student")
 	if err := copyTree(cfg.Dir, work, who); err != nil {
 		if errors.Is(err, ErrSubmission) {
 			res.Why = err.Error()
