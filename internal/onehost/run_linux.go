@@ -62,6 +62,10 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 	}
 	dir := filepath.Join(work, filepath.FromSlash(prog.Dir))
 	env := []string{"HOME=" + work, "TMPDIR=" + work}
+	if who.root {
+		// Not root's names: the program's user has none of its own.
+		env = append(env, "USER=student", "LOGNAME=student")
+	}
 	nproc := cfg.Limits.Procs
 	if who.own {
 		// The limit counts every process of the user: the grader's too.
