@@ -3,6 +3,7 @@ package onehost
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/socketlab/socketlab/internal/grade"
@@ -39,8 +40,27 @@ func (r Result) explanation(s scored) string {
 		}
 	case r.programFailed():
 		out += "\nWhy: " + r.Verdict.Findings[0].String() + "\n"
+	default:
+		for _, f := range r.Verdict.Findings {
+			if slices.Contains(explains[s.check.ID], strings.TrimPrefix(f.ID, "hint-")) {
+				out += "\nIn the lecture's terms: " + f.String() + "\n"
+			}
+		}
 	}
 	return strings.TrimSuffix(out, "\n")
+}
+
+// explains are the findings (student.Finding.ID, a hint's without its
+// "hint-") that explain each check's failure, for a program that ran.
+var explains = map[string][]string{
+	"answers":     {"loopback", "wrong-port", "en0"},
+	"greeting":    {"no-newline", "str-send"},
+	"echo":        {"recv-until-close"},
+	"echo-3000":   {"recv-until-close"},
+	"hangs-up":    {"recv-until-close"},
+	"not-on":      {"all-interfaces"},
+	"not-on-2":    {"all-interfaces"},
+	"still-there": {"one-call"},
 }
 
 func (r Result) programFailed() bool {

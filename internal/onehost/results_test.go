@@ -131,6 +131,15 @@ func TestWriteGradescope(t *testing.T) {
 	require.Equal(t, "failed", tests[2].(map[string]any)["status"], "a required check that could not run fails")
 	require.NotContains(t, tests[3], "status", "a check that is not required and could not run neither passed nor failed")
 
+	// A program that ran: a failed check says the finding that explains it.
+	everywhere := passing()
+	everywhere.Verdict = student.Verdict{Findings: []student.Finding{{ID: "all-interfaces", Says: "your server listens on 0.0.0.0:8000."}}}
+	everywhere.Grade.Checks = append(everywhere.Grade.Checks, result("not-on", grade.Fail, true))
+	b.Reset()
+	require.NoError(t, everywhere.WriteGradescope(&b, w))
+	tests = decode(t, b.Bytes())["tests"].([]any)
+	require.Equal(t, "FAIL  title of not-on: reason of not-on.\n\nIn the lecture's terms: your server listens on 0.0.0.0:8000.", tests[len(tests)-1].(map[string]any)["output"])
+
 	b.Reset()
 	require.NoError(t, passing().WriteGradescope(&b, w))
 	m = decode(t, b.Bytes())
