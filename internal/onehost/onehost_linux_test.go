@@ -257,3 +257,19 @@ func TestGradeHereBlamesTheSetupForAMissingInterpreter(t *testing.T) {
 	require.Contains(t, res.Why, "python-that-is-not-here")
 	require.Contains(t, res.Why, "not the program")
 }
+
+// A rootless engine maps 65536 ids, not 2^32: a fresh uid must be one of
+// them, or the program cannot start.
+func TestFreshRange(t *testing.T) {
+	for _, tc := range []struct {
+		uids, gids, low, high int
+	}{
+		{4294967295, 4294967295, freshLow, freshHigh},
+		{0, 0, freshLow, freshHigh},
+		{65536, 65536, 32768, 65536},
+		{4294967295, 65536, 32768, 65536},
+	} {
+		low, high := freshRange(tc.uids, tc.gids)
+		require.Equal(t, []int{tc.low, tc.high}, []int{low, high}, "%d %d", tc.uids, tc.gids)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -45,17 +46,54 @@ func chooseUser(uid int) (user, error) {
 	return user{uid: os.Geteuid(), gid: os.Getegid(), own: true}, nil
 }
 
-// freshUID is a uid no process of this machine has.
+// freshUID is a uid no process of this machine has, among those this
+// user namespace maps (a rootless engine's maps 65536, not 2^32).
 func freshUID() int {
 	used := map[int]bool{}
 	for _, t := range procTasks() {
 		used[t.uid] = true
 	}
-	for {
-		if u := freshLow + rand.IntN(freshHigh-freshLow); !used[u] {
+	low, high := freshRange(mappedIDs("/proc/self/uid_map"), mappedIDs("/proc/self/gid_map"))
+	for range 1000 {
+		if u := low + rand.IntN(high-low); !used[u] {
 			return u
 		}
 	}
+	return high - 1
+}
+
+// freshRange is where fresh ids are drawn from, given how many ids from 0
+// up the namespace maps for users and for groups (0: unknown, all).
+func freshRange(uids, gids int) (int, int) {
+	high := freshHigh
+	for _, n := range []int{uids, gids} {
+		if n > 0 && n < high {
+			high = n
+		}
+	}
+	if high > freshLow {
+		return freshLow, high
+	}
+	// A small map: its upper half, above the people a system has.
+	return max(high/2, 1000), high
+}
+
+// mappedIDs is how many ids from 0 up the map at path (uid_map, gid_map)
+// gives, one range after another; 0 when it cannot be read.
+func mappedIDs(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	next := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var inside, outside, count int
+		if _, err := fmt.Sscan(line, &inside, &outside, &count); err != nil || inside != next {
+			break
+		}
+		next += count
+	}
+	return next
 }
 
 // credential is what a process of the program's user starts with: that
