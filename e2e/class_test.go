@@ -280,3 +280,50 @@ func TestClassGradesCanvasGradescopeAndClassroomExports(t *testing.T) {
 		})
 	}
 }
+
+// cancelAfter is a progress writer that cancels the grading once it has
+// printed a line containing mark: Ctrl-C at a known moment.
+type cancelAfter struct {
+	mark   string
+	cancel context.CancelFunc
+	log    bytes.Buffer
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.mark) {
+		c.cancel()
+	}
+	return c.log.Write(p)
+}
+
+// TestClassInterruptedKeepsWhatWasGraded is Ctrl-C during `just class`:
+// the submission graded keeps its reports, the one in its lab and the one
+// not yet started are rows that say "interrupted", the summary is written,
+// and no lab is left behind.
+func TestClassInterruptedKeepsWhatWasGraded(t *testing.T) {
+	requireLaptopImage(t)
+	root, err := repoRoot()
+	require.NoError(t, err)
+	export := t.TempDir()
+	for _, name := range []string{"alice", "frank", "dave"} { // correct, an endless loop, a fork bomb
+		require.NoError(t, os.CopyFS(filepath.Join(export, name), os.DirFS(filepath.Join(root, "e2e", "testdata", "class", name))))
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	progress := &cancelAfter{mark: "[1/3] alice", cancel: cancel}
+	project := "socketlab-e2e-class-10-228"
+	sum, err := class.Run(ctx, class.Config{Dir: export, Out: out, Repo: root, Jobs: 1, Timeout: 45 * time.Second, Net: "10.228", Project: project, Progress: progress})
+	t.Logf("client class:\n%s", progress.log.String())
+	require.Error(t, err, "an interrupted class says so")
+	require.True(t, sum.Interrupted)
+	requireNoClassLabs(t, project)
+	verdicts := map[string]string{}
+	for _, r := range sum.Rows {
+		verdicts[r.Sub.Name] = r.Verdict
+	}
+	require.Equal(t, map[string]string{"alice": "PASS", "dave": class.Interrupted, "frank": class.Interrupted}, verdicts)
+	for _, f := range []string{"summary.csv", "summary.md", "alice/junit.xml", "alice/results.json", "alice/grade.txt"} {
+		require.FileExists(t, filepath.Join(out, filepath.FromSlash(f)))
+	}
+}
