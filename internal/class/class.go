@@ -184,6 +184,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		})
 	}
 	wg.Wait()
+	d.run(context.WithoutCancel(ctx), nil, "image", "rm", d.clientImage())
 	sum.Took = time.Since(start)
 	sum.Interrupted = ctx.Err() != nil
 	if err := writeSummary(cfg.Out, cfg.Dir, sum, cfg); err != nil {

@@ -22,6 +22,9 @@ type docker struct {
 	cfg Config
 }
 
+// clientImage is the grading's own tag of laptop-b's image (deploy/class.yaml).
+func (d *docker) clientImage() string { return "socketlab/client:" + d.cfg.Project }
+
 // compose is the command line of a lab's compose project, without the
 // subcommand.
 func (d *docker) compose(project string) []string {
@@ -54,7 +57,7 @@ func (d *docker) warm(ctx context.Context) error {
 	}
 	defer os.RemoveAll(empty)
 	p := d.cfg.Project + "-warm"
-	env := []string{"STUDENT_DIR=" + empty}
+	env := []string{"STUDENT_DIR=" + empty, "CLASS_CLIENT_IMAGE=" + d.clientImage()}
 	if _, err := d.run(ctx, env, append(d.compose(p), "build", "laptop-a", "laptop-b")...); err != nil {
 		return fmt.Errorf("building the lab's images: %w", err)
 	}
@@ -76,6 +79,7 @@ func (d *docker) labEnv(dir, file string, slot int) []string {
 		"LAB_SUBNET=" + lab + "0/24", "LAPTOP_A_IP=" + lab + "10", "LAPTOP_B_IP=" + lab + "20",
 		"SIDE_SUBNET=" + side + "0/24", "LAPTOP_A_SIDE_IP=" + side + "10", "LAPTOP_B_SIDE_IP=" + side + "20",
 		"CLASS_GRADE_FLAGS=" + strings.Join(d.cfg.GradeFlags, " "),
+		"CLASS_CLIENT_IMAGE=" + d.clientImage(),
 	}
 }
 
@@ -135,7 +139,9 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 		d.run(context.WithoutCancel(ctx), env, append(base, "kill")...)
 	}
 	after := context.WithoutCancel(ctx)
+	said := "nothing"
 	if words, err := d.run(after, env, append(base, "logs", "--no-color", "--no-log-prefix", "laptop-b")...); err == nil {
+		said = lastLines(plain(words), 1)
 		writeFile(d.cfg.Out, sub.Key, "grade.txt", plain(words))
 	}
 	if out, err := d.run(after, env, append(base, "logs", "--no-color", "--no-log-prefix", "laptop-a")...); err == nil {
@@ -151,12 +157,12 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 	}
 	reports := filepath.Join(stage, "reports")
 	if _, err := d.run(after, env, append(base, "cp", "laptop-b:/reports/.", reports)...); err != nil {
-		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report (%v)", firstLine(werr))
+		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report (%v; it said: %s)", firstLine(werr), said)
 		return row
 	}
 	g, err := readGrade(filepath.Join(reports, "grade.json"))
 	if err != nil {
-		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report: %v", err)
+		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report: %v; it said: %s", err, said)
 		return row
 	}
 	g.Name = sub.Name
