@@ -126,16 +126,14 @@ func (r Result) OK() bool { return r.ExitCode == 0 && !r.TimedOut && r.Problem =
 // prints to out as it prints it. It returns p ready to run (its Run and
 // Env with the folders filled in, Dir where to run it) and how the build
 // went. A program with nothing to build comes back at once.
-func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (Ready, Result) {
+func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (ready Ready, r Result) {
 	if out == nil {
 		out = io.Discard
 	}
-	r := Result{Lang: p.Lang, File: p.File, Limit: p.Limits.Build}
-	ready := Ready{Program: p, Dir: dir}
+	r = Result{Lang: p.Lang, File: p.File, Limit: p.Limits.Build}
+	ready = Ready{Program: p, Dir: dir}
 	outDir := filepath.Join(work, "out")
-	subst := func(s string) string {
-		return strings.ReplaceAll(strings.ReplaceAll(s, outToken, outDir), workToken, work)
-	}
+	subst := func(s string) string { return Subst(s, work) }
 	ready.Run, ready.Env = substAll(p.Run, subst), substAll(p.Env, subst)
 	if len(p.Build) == 0 {
 		return ready, r
@@ -198,6 +196,11 @@ func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (Rea
 		ready.Run = []string{bin}
 	}
 	return ready, r
+}
+
+// Subst fills the build's folders, under work, into a command's word.
+func Subst(s, work string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, outToken, filepath.Join(work, "out")), workToken, work)
 }
 
 // Ready is a built program: what to run, where, with what added to the

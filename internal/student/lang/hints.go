@@ -89,6 +89,8 @@ var (
 	javaAcceptC  = regexp.MustCompile(`\.accept\s*\(\s*\)`)
 	nodeData     = regexp.MustCompile(`\.on\s*\(\s*['"]data['"]`)
 	nodeDestroy  = regexp.MustCompile(`\.destroy\s*\(\s*\)`)
+	nodeOnce     = regexp.MustCompile(`\.once\s*\(\s*['"]data['"]`)
+	nodeSlice    = regexp.MustCompile(`\.(subarray|slice)\s*\(\s*0\s*,`)
 	nodeEnd      = regexp.MustCompile(`\.end\s*\(`)
 	goAnyListen  = regexp.MustCompile(`net\.Listen(TCP)?\s*\(\s*"tcp[46]?"\s*,\s*("(0\.0\.0\.0|\[::\])?:|fmt\.Sprintf\(\s*":%)|net\.Listen\s*\(\s*"tcp[46]?"\s*,\s*":"\s*\+`)
 	goAccept     = regexp.MustCompile(`(\w+)\s*,\s*\w+\s*:?=\s*\w+\.Accept\s*\(\s*\)`)
@@ -244,6 +246,10 @@ func nodeHints(lines []string, code string) []Hint {
 	if n := lineOf(lines, nodeData); n > 0 {
 		hs = append(hs, Hint{ID: "data-events", Line: n, When: append([]string{"hangs-up"}, echoChecks...),
 			Says: "a 'data' event is not one message: TCP is a stream, so one event may bring part of what the caller sent (3000 bytes come in pieces) or two of its lines at once, and a write() per event echoes each piece. The lecture reads once: echo the first 'data' (socket.once('data', ...)), then socket.end()."})
+	}
+	if n := lineOf(lines, nodeOnce); n > 0 && !nodeSlice.MatchString(code) {
+		hs = append(hs, Hint{ID: "read-limit", Line: n, When: []string{"echo-3000"},
+			Says: "one 'data' event may bring more than the lecture's 1000 bytes (Node reads up to 64 KB at once), and all of it is echoed: echo data.subarray(0, 1000), as recv(1000) would."})
 	}
 	if n := lineOf(lines, nodeDestroy); n > 0 {
 		hs = append(hs, Hint{ID: "destroy", Line: n, When: append([]string{"hangs-up"}, echoChecks...),
