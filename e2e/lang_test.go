@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"encoding/csv"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -62,15 +64,22 @@ func requireLangImages(t *testing.T) {
 // language: the verdict's exit status and both laptops' logs.
 func runLangLab(t *testing.T, overlay, file string) studentRun {
 	t.Helper()
+	return runLangLabWith(t, []string{overlay}, filepath.Dir(file), lang.LimitsOf(lang.Of(file)),
+		map[string]string{"STUDENT_FILE": filepath.Base(file)})
+}
+
+// runLangLabWith runs the lab with overlays for the student's folder dir
+// (from the repository's root), with the laptop limits lim and env's
+// settings on top.
+func runLangLabWith(t *testing.T, overlays []string, dir string, lim lang.Limits, env map[string]string) studentRun {
+	t.Helper()
 	requireLangImages(t)
 	root, err := repoRoot()
 	require.NoError(t, err)
 	n := 40 + langLabs.Add(1)
 	labNet, side := fmt.Sprintf("10.222.%d.", n), fmt.Sprintf("10.222.%d.", 100+n)
-	lim := lang.LimitsOf(lang.Of(file))
 	vars := map[string]string{
-		"STUDENT_DIR":      filepath.Join(root, filepath.Dir(file)),
-		"STUDENT_FILE":     filepath.Base(file),
+		"STUDENT_DIR":      filepath.Join(root, dir),
 		"STUDENT_MEM":      lim.Memory,
 		"STUDENT_PIDS":     strconv.Itoa(lim.Pids),
 		"STUDENT_TMP":      lim.Tmp,
@@ -84,12 +93,18 @@ func runLangLab(t *testing.T, overlay, file string) studentRun {
 		"LAPTOP_B_SIDE_IP": side + "20",
 		"HOST_PORT":        freePort(t),
 	}
-	verdict := "laptop-b"
-	if strings.Contains(overlay, "my-client") {
-		verdict = "laptop-a"
+	for k, v := range env {
+		vars[k] = v
 	}
-	stack := newStack(t, fmt.Sprintf("socketlab-lang-e2e-%d", n),
-		compose.WithStackFiles(filepath.Join(root, "compose.yaml"), filepath.Join(root, overlay)))
+	verdict := "laptop-b"
+	files := []string{filepath.Join(root, "compose.yaml")}
+	for _, o := range overlays {
+		files = append(files, filepath.Join(root, o))
+		if strings.Contains(o, "my-client") {
+			verdict = "laptop-a"
+		}
+	}
+	stack := newStack(t, fmt.Sprintf("socketlab-lang-e2e-%d", n), compose.WithStackFiles(files...))
 	err = stack.WithEnv(vars).
 		WaitForService(verdict, wait.ForExit().WithExitTimeout(2*exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
@@ -194,6 +209,41 @@ func TestMyClientPassesACorrectClientInEachLanguage(t *testing.T) {
 			require.Contains(t, r.b, "hello\nhi back atcha\n", "the student's client's prints, on laptop-b")
 			require.Regexp(t, `call from 10\.222\.\d+\.20:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it, caller hung up`, r.a)
 			require.Contains(t, r.a, "verdict: PASS: your "+filepath.Base(file)+" made the lecture's call")
+		})
+	}
+}
+
+// TestAClassOfMixedLanguages grades one folder per student as a class
+// grader does (deploy/class.yaml: no route out, the reports written by
+// laptop-b), with nothing said of the language: the supervisor finds each
+// program and builds it; the grader only sizes the laptop, from Detect.
+func TestAClassOfMixedLanguages(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ dir, verdict, note string }{
+		{"deploy/student", "PASS", ""},
+		{"e2e/testdata/student/c-good", "PASS", ""},
+		{"e2e/testdata/student/java-buggy", "FAIL", "line 12: your server listens on [::]:8000"},
+		{"e2e/testdata/student/node-good", "PASS", ""},
+		{"e2e/testdata/student/c-syntax", "FAIL", "line 10: your server.c did not compile"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
+			t.Parallel()
+			root, err := repoRoot()
+			require.NoError(t, err)
+			p, err := lang.Detect(filepath.Join(root, tt.dir), lang.Server, "")
+			require.NoError(t, err)
+			out := t.TempDir()
+			require.NoError(t, os.Chmod(out, 0o777)) // laptop-b writes as the lab's user
+			r := runLangLabWith(t, []string{"deploy/my-server.yaml", "deploy/class.yaml"}, tt.dir, p.Limits, map[string]string{
+				"CLASS_OUT": out, "STUDENT_NAME": filepath.Base(tt.dir), "LAB_INTERNAL": "true",
+			})
+			row, err := os.ReadFile(filepath.Join(out, "row.csv"))
+			require.NoError(t, err, "laptop-b's row:\n%s", r.b)
+			fields, err := csv.NewReader(strings.NewReader(string(row))).Read()
+			require.NoError(t, err)
+			require.Equal(t, tt.verdict, fields[1], string(row))
+			require.Contains(t, fields[6], tt.note)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
@@ -117,4 +118,14 @@ func TestCheckSeesCallsLeftOpen(t *testing.T) {
 	require.False(t, v.Passed)
 	require.Contains(t, out.String(), fmt.Sprintf("  - line 3: after laptop-b's %d calls had all hung up, your server still held 11 of them open", v.Grade.Calls))
 	require.Contains(t, out.String(), "close(conn) after the echo.")
+}
+
+func TestGradedNamesAFailedBuild(t *testing.T) {
+	v := Verdict{Report: Report{State: StateExited, File: "server.c", ExitCode: 1,
+		Build: &lang.Result{Lang: lang.C, ExitCode: 1, Error: &lang.CompileError{File: "server.c", Line: 10, Message: "expected ';' before 'addr'"}}}}
+	v.Findings = buildFindings(v.Report)
+	g := Graded(v, grade.Report{}, "ada", time.Second)
+	require.False(t, g.Passed)
+	require.Equal(t, "program", g.Checks[0].ID)
+	require.Equal(t, "it did not compile. line 10: your server.c did not compile: expected ';' before 'addr' — the compiler expected ; here: most often the line before this one lacks its ; or a ( { [ is not closed.", g.Checks[0].Reason)
 }
