@@ -322,7 +322,7 @@ go_image() {
 # python_image builds the base of a Python-only laptop: a minimal Debian root
 # with python3 and python3-netifaces (socketlab/python:<release>).
 python_image() {
-	root_image python "python3,python3-netifaces" "" "python3 and python3-netifaces" PYTHON_BASE
+	root_image python "python base" "python3,python3-netifaces" "" "python3 and python3-netifaces" PYTHON_BASE
 }
 
 # laptop_image builds the base of the laptop image, where a student's own
@@ -332,18 +332,18 @@ python_image() {
 # inside the root: its set-up runs java, which debootstrap's bare second
 # stage cannot.
 laptop_image() {
-	root_image laptop-base "python3,python3-netifaces,gcc,g++,make,libc6-dev,nodejs,golang-go" default-jdk-headless \
+	root_image laptop-base "laptop base" "python3,python3-netifaces,gcc,g++,make,libc6-dev,nodejs,golang-go" default-jdk-headless \
 		"python3, gcc, g++, make, nodejs, golang-go and default-jdk-headless" LAPTOP_BASE
 }
 
-# root_image NAME PACKAGES APT_PACKAGES WORDS ENV_KEY makes a Debian root with
+# root_image NAME LABEL PACKAGES APT_PACKAGES WORDS ENV_KEY makes a Debian root with
 # the packages, made by debootstrap from this machine's own Debian mirror
 # (deploy/debian-root.sh, cached by its inputs), imports it as
 # socketlab/NAME:<release> and writes ENV_KEY to .env. The image is labelled
 # with the root's cache name, so a later run imports nothing unless the root
 # changed, and takes a second.
 root_image() {
-	local name=$1 pkgs=$2 apt_pkgs=$3 words=$4 key_var=$5
+	local name=$1 label=$2 pkgs=$3 apt_pkgs=$4 words=$5 key_var=$6
 	local release tarball key tag have
 	release=$(
 		# shellcheck disable=SC1091
@@ -353,25 +353,25 @@ root_image() {
 	case "$release" in bookworm | trixie) ;; *) release=bookworm ;; esac
 	tag="socketlab/$name:$release"
 	if ! command -v debootstrap >/dev/null 2>&1; then
-		command -v apt-get >/dev/null 2>&1 || die "--offline needs debootstrap to make the $name image (a Debian machine with apt)"
+		command -v apt-get >/dev/null 2>&1 || die "--offline needs debootstrap to make the $label image (a Debian machine with apt)"
 		say "apt-get update"
 		as_root apt-get update -q >/dev/null || die "apt-get update failed"
 		guarded_install debootstrap
 	fi
-	say "$name image: a $release root with $words (debootstrap, cached)"
+	say "$label image: a $release root with $words (debootstrap, cached)"
 	# debian-root.sh names the mirror it uses; setup's output names none, so
 	# its words are shown only when it fails.
 	local log
 	log=$(mktemp)
 	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" "$pkgs" ${apt_pkgs:+"$apt_pkgs"} 2>"$log") ||
-		{ cat "$log" >&2; rm -f "$log"; die "could not make the $name root (deploy/debian-root.sh)"; }
+		{ cat "$log" >&2; rm -f "$log"; die "could not make the $label root (deploy/debian-root.sh)"; }
 	rm -f "$log"
 	key=$(basename "$tarball" .tar)
 	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)
 	if [ "$have" = "$key" ]; then
-		say "$name image $tag already built"
+		say "$label image $tag already built"
 	else
-		say "building $name image $tag from $tarball"
+		say "building $label image $tag from $tarball"
 		docker import \
 			-c "LABEL org.socketlab.root=$key" \
 			-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
