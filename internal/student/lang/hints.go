@@ -166,7 +166,7 @@ func javaHints(lines []string, code string) []Hint {
 		}
 		if !javaAutoFl.MatchString(code) || usesPrint {
 			hs = append(hs, Hint{ID: "no-flush", Line: n, When: []string{"greeting", "greeting-first", "echo", "answers"},
-				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and laptop-b, which waits for hello before it speaks, hears nothing (it would come out only when the socket closes). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
+				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and laptop-b, which waits for hello before it speaks, hears nothing (closing the socket throws it away; only out.close() would send it). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
 		}
 	}
 	if n := lineOf(lines, javaReadLine); n > 0 {
