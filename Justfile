@@ -59,9 +59,9 @@ my-server file:
 my-client file:
     env $(bash deploy/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-client.yaml up --build --exit-code-from laptop-a
 
-# Grade a class: one folder per student in DIR, each with a server.py, each in a lab of its own (report in OUT)
+# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT)
 class dir out="class-report":
-    bash deploy/class.sh "{{join(invocation_directory(), dir)}}" "{{join(invocation_directory(), out)}}"
+    go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:

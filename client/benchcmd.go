@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strconv"
 
@@ -49,6 +50,15 @@ func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.StringVar(&o.msg, "msg", "hi back atcha", "`TEXT` each caller sends; a newline is added, as -send does")
 	fs.DurationVar(&o.cfg.Timeout, "timeout", bench.DefaultTimeout, "deadline `D` for each call, from dial to the echo's end;\nwith -hold, for the whole hold")
 	fs.IntVar(&o.cfg.Hold, "hold", 0, "open `N` calls at once and keep them on hold instead of making calls\n(default 0: make calls); -n, -d and -msg do not apply")
+	fs.DurationVar(&o.cfg.HoldFor, "hold-for", 0, "with -hold: keep the greeted callers on the line for `D` after the last greeting")
+	fs.Func("source", "call from the addresses of `CIDR` in turn (up to 1024 of them), e.g. 127.0.0.0/8 on\nloopback: one address has ports for only some 28,000 callers to one server", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return fmt.Errorf("want an address range such as 127.0.0.0/8: %w", err)
+		}
+		o.cfg.Source = p
+		return nil
+	})
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -66,6 +76,8 @@ func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
 		return o, badUsage(fs, "-timeout must be positive, not %v", o.cfg.Timeout)
 	case o.cfg.Hold > 0 && (explicit["n"] || explicit["d"]):
 		return o, badUsage(fs, "-hold keeps callers on hold, it makes no calls: drop -n and -d")
+	case o.cfg.HoldFor < 0 || (o.cfg.HoldFor > 0 && o.cfg.Hold == 0):
+		return o, badUsage(fs, "-hold-for needs -hold N, and a duration that is not negative")
 	}
 	o.cfg.Msg = []byte(o.msg + "\n")
 	var err error

@@ -5,6 +5,7 @@
 //	client bench [flags] HOST [PORT]
 //	client grade [flags] HOST [PORT]   (checks a server against the lecture; client grade -h)
 //	client student run|check|judge     (a student's own program in the lab; client student -h)
+//	client class [flags] DIR [OUT]     (grades a class, one lab per student; client class -h)
 package main
 
 import (
@@ -48,6 +49,7 @@ var subcommands = map[string]func(ctx context.Context, args []string, stdout, st
 	"watch":   runWatch,
 	"view":    runView,
 	"student": runStudent,
+	"class":   runClass,
 }
 
 // run is the whole program but for the process around it, so tests see

@@ -122,7 +122,7 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of each call waits")
 	fs.IntVar(&cfg.MaxRead, "max-read", grade.DefaultMaxRead, "the most bytes one read may echo and pass (as client grade -max-read)")
 	fs.BoolVar(&cfg.QuietWarn, "quiet-warn", false, "report advisory warnings as PASS (as client grade -quiet-warn)")
-	// The report files of a class (deploy/class.sh): the same as client grade's.
+	// The report files of a grade (client class reads -json back): the same as client grade's.
 	var name string
 	var files grade.Files
 	fs.StringVar(&name, "name", "", "label the report files with `STUDENT`")
@@ -130,6 +130,7 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.StringVar(&files.Gradescope, "gradescope", "", "also write the verdict as Gradescope's results.json to `FILE`")
 	fs.StringVar(&files.CSV, "csv", "", "append the verdict as one CSV line to `FILE` (columns as client grade -csv)")
 	fs.StringVar(&files.Markdown, "md", "", "write the verdict as one Markdown table row to `FILE`")
+	fs.StringVar(&files.JSON, "json", "", "write the whole verdict as JSON to `FILE` (what client class reads back)")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}

@@ -18,6 +18,10 @@
 # this script. The same inputs give the cached file back in a moment.
 # Needs root and debootstrap (apt-get install debootstrap).
 set -euo pipefail
+# Every way it can stop says why: a command that fails outside die() (in a
+# pipeline, a $(...)) names itself and its line instead of ending silently.
+set -E
+trap 'rc=$?; [ "$BASH_SUBSHELL" -eq 0 ] && printf "%s: stopped: \"%s\" failed (exit %d, line %d)\n" "debian-root.sh" "$BASH_COMMAND" "$rc" "$LINENO" >&2' ERR
 
 release=${1:?usage: debian-root.sh RELEASE [PACKAGE,...] [APT_PACKAGE,...]}
 include=${2:-}

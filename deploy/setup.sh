@@ -19,6 +19,10 @@
 # if the plan would upgrade or remove anything, and compares the package list afterwards.
 # Every step is skipped when it is already done, so running it twice is harmless.
 set -euo pipefail
+# Every way it can stop says why: a command that fails outside die() (in a
+# pipeline, a $(...)) names itself and its line instead of ending silently.
+set -E
+trap 'rc=$?; [ "$BASH_SUBSHELL" -eq 0 ] && printf "%s: stopped: \"%s\" failed (exit %d, line %d)\n" "setup.sh" "$BASH_COMMAND" "$rc" "$LINENO" >&2' ERR
 
 offline=false
 only_image=false

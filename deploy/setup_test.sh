@@ -150,12 +150,50 @@ for release in "${releases[@]}"; do
 		[ ! -e "$root/$f" ] || fail "$release: --uninstall left /$f"
 	done
 
+	if [ "$release" = bookworm ]; then
+		say "$release: apt's only source one line in sources.list (no deb822 file, no security source)"
+		# As debootstrap and many minimal installs leave a machine.
+		uri=$(in_root bash -c '. /opt/socketlab/deploy/lib/debian.sh && main_uri')
+		rm -f "$root"/etc/apt/sources.list.d/*.sources
+		echo "deb $uri $release main" >"$root/etc/apt/sources.list"
+		if out=$(in_root bash /opt/socketlab/deploy/setup.sh --packages-only 2>&1); then
+			echo "$out" | tail -n 3
+			in_root docker compose version >/dev/null || fail "$release (sources.list only): docker compose version fails"
+			grep -q "^Suites: trixie trixie-updates$" "$root/etc/apt/sources.list.d/socketlab-trixie.sources" ||
+				fail "$release (sources.list only): the trixie source is not what setup should write"
+			! grep -q -- -security "$root/etc/apt/sources.list.d/socketlab-trixie.sources" ||
+				fail "$release (sources.list only): a security source appeared from nowhere"
+		else
+			echo "$out" >&2
+			fail "$release (sources.list only): setup.sh failed"
+		fi
+		in_root bash /opt/socketlab/deploy/setup.sh --uninstall >/dev/null || fail "$release (sources.list only): --uninstall failed"
+		[ "$(packages)" = "$before" ] || fail "$release (sources.list only): after --uninstall the packages differ from before setup"
+
+		say "$release: apt with no Debian source at all: setup says so"
+		: >"$root/etc/apt/sources.list"
+		if out=$(in_root bash /opt/socketlab/deploy/setup.sh --packages-only 2>&1); then
+			fail "$release (no source): setup.sh succeeded with no source: $out"
+		else
+			echo "$out" | tail -n 2
+			grep -q "cannot find this machine's Debian mirror" <<<"$out" || fail "$release (no source): setup stopped without saying why: $out"
+		fi
+		[ "$(packages)" = "$before" ] || fail "$release (no source): the failed run changed packages"
+	fi
+
 	umount -l "$root/var/cache/apt/archives" "$root/proc"
 	mounts=()
 	rm -rf "$root"
 done
 
-[ "$(dockerds)" = "$dockerd_before" ] || fail "a dockerd started during the test (before: ${dockerd_before:-none}; after: $(dockerds))"
+# A dockerd started from a root would run with that root as its /: another
+# engine on this machine (deploy/dind.sh's, in a container) is not the test's.
+for pid in $(dockerds); do
+	case " $dockerd_before " in *" $pid "*) continue ;; esac
+	case "$(readlink "/proc/$pid/root" 2>/dev/null)" in
+	"$work"*) fail "a dockerd started from a test root during the test (pid $pid)" ;;
+	esac
+done
 if [ "$failed" -ne 0 ]; then
 	echo "setup_test.sh: FAIL" >&2
 	exit 1

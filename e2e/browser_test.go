@@ -2,11 +2,9 @@ package e2e
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -69,13 +67,4 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	path := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s (%d bytes)", path, len(png))
-}
-
-// freeViewPort is a port for the page, free on 127.0.0.1 a moment ago.
-func freeViewPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", net.JoinHostPort(loopback.String(), "0"))
-	require.NoError(t, err)
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,30 +16,39 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/internal/class"
 )
 
-// runClass runs `just class` (deploy/class.sh) on dir, a folder of
-// submissions under the repository's root, and returns the report folder
-// and the summary's rows by student.
-func runClass(t *testing.T, dir, net string, env ...string) (string, map[string]map[string]string) {
+// runClass runs the class grader (`just class`, client class) on dir, a
+// folder of submissions under the repository's root or an absolute path,
+// and returns the report folder and the summary's rows by student.
+func runClass(t *testing.T, dir, net string, timeout time.Duration) (string, map[string]map[string]string) {
 	t.Helper()
 	requireLaptopImage(t)
 	root, err := repoRoot()
 	require.NoError(t, err)
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	// The base images setup.sh --offline makes, where .env names none.
+	for _, kv := range buildEnv(t.Context(), requireDocker(t), root)[len(os.Environ()):] {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE") {
+			t.Setenv(k, v)
+		}
+	}
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "deploy/class.sh", dir, out)
-	cmd.Dir = root
 	// Subnets and project names of its own, apart from the lab's, a TA's
 	// class and the other tests'.
 	project := "socketlab-e2e-class-" + strings.ReplaceAll(net, ".", "-")
-	cmd.Env = append(buildEnv(ctx, requireDocker(t), root), append([]string{"CLASS_NET=" + net, "CLASS_PROJECT=" + project, "CLASS_JOBS=3"}, env...)...)
 	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	err = cmd.Run()
-	t.Logf("deploy/class.sh %s:\n%s", dir, log.String())
-	require.NoError(t, err, "class.sh exits 0 when every submission was graded, whatever the verdicts")
+	sum, err := class.Run(ctx, class.Config{Dir: dir, Out: out, Repo: root, Jobs: 3, Timeout: timeout, Net: net, Project: project, Progress: &log})
+	t.Logf("client class %s:\n%s", dir, log.String())
+	require.NoError(t, err)
+	require.Zero(t, sum.LabErrors(), "the lab failed some submissions")
+	require.Contains(t, log.String(), fmt.Sprintf("[%d/%d]", len(sum.Rows), len(sum.Rows)), "progress with done/total")
 	requireNoClassLabs(t, project)
 
 	f, err := os.Open(filepath.Join(out, "summary.csv"))
@@ -46,7 +56,7 @@ func runClass(t *testing.T, dir, net string, env ...string) (string, map[string]
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
-	require.Equal(t, []string{"student", "verdict", "passed", "required", "failed_checks", "seconds", "note"}, recs[0])
+	require.Equal(t, []string{"student", "verdict", "passed", "required", "failed_checks", "seconds", "note", "id", "email", "late", "file"}, recs[0])
 	rows := map[string]map[string]string{}
 	for _, r := range recs[1:] {
 		row := map[string]string{}
@@ -83,7 +93,7 @@ func requireNoClassLabs(t *testing.T, project string) {
 // Not parallel: its fork bomb and endless loop take whole CPUs for a while,
 // and the packet captures of the parallel tests would drop frames.
 func TestClassGradesHostileSubmissions(t *testing.T) {
-	out, rows := runClass(t, "e2e/testdata/class", "10.215", "CLASS_TIMEOUT=45")
+	out, rows := runClass(t, "e2e/testdata/class", "10.215", 45*time.Second)
 	want := map[string]struct{ verdict, note string }{
 		"alice": {"PASS", ""},
 		"bob":   {"FAIL", "this is Python 2 code"},
@@ -93,15 +103,17 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 		"frank": {"FAIL", "stuck in a loop before bind() and listen()"},
 		"grace": {"PASS", ""},
 		"heidi": {"PASS", ""},
-		"ivan":  {"FAIL", "greeting: it said nothing"},
+		"ivan":  {"FAIL", "it never closes a call"}, // and never greets: see below
 		"judy":  {"PASS", ""},
-		"ken":   {"not graded", "no server.py in the folder"},
+		"ken":   {"not graded", "no server.py, server.c"},
 	}
 	require.Len(t, rows, len(want))
 	for name, w := range want {
 		require.Equal(t, w.verdict, rows[name]["verdict"], "%s: %v", name, rows[name])
 		require.Contains(t, rows[name]["note"], w.note, name)
 	}
+	// ivan holds every call open without a word: both are failed checks.
+	require.Contains(t, strings.Fields(rows["ivan"]["failed_checks"]), "greeting", rows["ivan"])
 	// A crash's cause comes first, not the refused call it leads to.
 	require.True(t, strings.HasPrefix(rows["bob"]["failed_checks"], "program "), rows["bob"]["failed_checks"])
 
@@ -164,7 +176,39 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 // CLASS_TIMEOUT is stopped and reported as such, and taken down. Not
 // parallel, for the same reason: its endless loop spins a CPU.
 func TestClassStopsASubmissionAtItsTimeLimit(t *testing.T) {
-	_, rows := runClass(t, filepath.Join("e2e", "testdata", "class-slow"), "10.216", "CLASS_TIMEOUT=6")
+	_, rows := runClass(t, filepath.Join("e2e", "testdata", "class-slow"), "10.216", 6*time.Second)
 	require.Equal(t, "timed out", rows["frank"]["verdict"], rows["frank"])
 	require.Contains(t, rows["frank"]["note"], "no verdict within 6s")
+}
+
+// TestClassNamesAMoodleExportsStudentsAsMoodleDoes: Moodle's "Download all
+// submissions", one folder per student named "Full Name_ID_assignsubmission_file_",
+// with a space, an apostrophe and accents in the names, a program nested in
+// hw1/ and one named Server.py. Each student is a row under Moodle's name,
+// with the file that was graded; no name reaches a command line.
+func TestClassNamesAMoodleExportsStudentsAsMoodleDoes(t *testing.T) {
+	root, err := repoRoot()
+	require.NoError(t, err)
+	starter, err := os.ReadFile(filepath.Join(root, "deploy", "student", "server.py"))
+	require.NoError(t, err)
+	anywhere, err := os.ReadFile(filepath.Join(root, "e2e", "testdata", "student", "anywhere", "server.py"))
+	require.NoError(t, err)
+	export := t.TempDir()
+	put := func(folder, file string, b []byte) {
+		p := filepath.Join(export, folder, filepath.FromSlash(file))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+	put("Bob O'Neil_1202_assignsubmission_file_", "server.py", starter)
+	put("Alice Smith_1201_assignsubmission_file_", "hw1/Server.py", starter)
+	put("Zoë \"Zed\" Ünal_1203_assignsubmission_file_", "server.py", anywhere)
+
+	_, rows := runClass(t, export, "10.219", 45*time.Second)
+	require.Len(t, rows, 3, "%v", rows)
+	require.Equal(t, "PASS", rows["Bob O'Neil"]["verdict"], "%v", rows["Bob O'Neil"])
+	require.Equal(t, "1202", rows["Bob O'Neil"]["id"])
+	require.Equal(t, "PASS", rows["Alice Smith"]["verdict"], "%v", rows["Alice Smith"])
+	require.Equal(t, "hw1/Server.py", rows["Alice Smith"]["file"])
+	require.Equal(t, "FAIL", rows[`Zoë "Zed" Ünal`]["verdict"], "%v", rows)
+	require.Contains(t, rows[`Zoë "Zed" Ünal`]["note"], "not-on")
 }

@@ -90,6 +90,7 @@ func buildImages(cli *testcontainers.DockerClient) error {
 // compose.yaml, the services to build, settings beyond buildEnv's, the
 // images it must make, and what to try when it fails.
 type composeBuildSpec struct {
+	project                         string // "" for compose.yaml's own
 	overlays, services, env, images []string
 	hint                            string
 }
@@ -104,6 +105,9 @@ func composeBuild(cli *testcontainers.DockerClient, spec composeBuildSpec) error
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	args := []string{"compose", "-f", filepath.Join(root, "compose.yaml")}
+	if spec.project != "" {
+		args = append(args, "-p", spec.project)
+	}
 	for _, o := range spec.overlays {
 		args = append(args, "-f", filepath.Join(root, o))
 	}

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -10,24 +12,24 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go/modules/compose"
 	"github.com/testcontainers/testcontainers-go/wait"
 
+	"github.com/socketlab/socketlab/internal/class"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // The language tests run `just my-server` and `just my-client` on programs
 // in C, C++, Java, Node.js and Go (e2e/testdata/student/<lang>-*), each lab
 // on subnets of its own in 10.222.0.0/16, with the laptop limits of the
-// program's language, as the Justfile sets them. Their images have tags of
-// their own, built once per run from this tree: the laptop with every
-// toolchain, and the client that checks and judges.
-const (
-	langLaptopImage = "socketlab/laptop:e2e-lang"
-	langClientImage = "socketlab/client:e2e-lang"
-)
+// program's language, as the Justfile sets them. Each lab's laptop is its
+// project's own image (the laptop with every toolchain, and the student's
+// folder in it); the client that checks and judges has a tag of its own,
+// built once per run from this tree.
+const langClientImage = "socketlab/client:e2e-lang"
 
 var (
 	langLabs  atomic.Int32
@@ -48,12 +50,11 @@ func requireLangImages(t *testing.T) {
 			return
 		}
 		langBuild.err = composeBuild(cli, composeBuildSpec{
+			project:  "socketlab-lang-e2e",
 			overlays: []string{"deploy/my-server.yaml"},
-			services: []string{"laptop-a", "laptop-b"},
-			env: []string{"STUDENT_DIR=" + filepath.Join(root, "deploy/student"),
-				"LAPTOP_IMAGE=" + langLaptopImage, "CLIENT_IMAGE=" + langClientImage},
-			images: []string{langLaptopImage, langClientImage},
-			hint:   "with no image registry, `just offline` builds the laptop base with every toolchain and points .env at it",
+			services: []string{"laptop-b"},
+			env:      []string{"STUDENT_DIR=" + filepath.Join(root, "deploy/student"), "CLIENT_IMAGE=" + langClientImage},
+			images:   []string{langClientImage},
 		})
 	})
 	require.NoError(t, langBuild.err)
@@ -83,7 +84,6 @@ func runLangLabWith(t *testing.T, overlays []string, dir string, lim lang.Limits
 		"STUDENT_MEM":      lim.Memory,
 		"STUDENT_PIDS":     strconv.Itoa(lim.Pids),
 		"STUDENT_TMP":      lim.Tmp,
-		"LAPTOP_IMAGE":     langLaptopImage,
 		"CLIENT_IMAGE":     langClientImage,
 		"LAB_SUBNET":       labNet + "0/24",
 		"LAPTOP_A_IP":      labNet + "10",
@@ -92,19 +92,30 @@ func runLangLabWith(t *testing.T, overlays []string, dir string, lim lang.Limits
 		"LAPTOP_A_SIDE_IP": side + "10",
 		"LAPTOP_B_SIDE_IP": side + "20",
 		"HOST_PORT":        freePort(t),
+		"PUBLISH_IP":       where.publish.String(),
 	}
 	for k, v := range env {
 		vars[k] = v
 	}
-	verdict := "laptop-b"
+	verdict, student := "laptop-b", "laptop-a"
 	files := []string{filepath.Join(root, "compose.yaml")}
 	for _, o := range overlays {
 		files = append(files, filepath.Join(root, o))
 		if strings.Contains(o, "my-client") {
-			verdict = "laptop-a"
+			verdict, student = "laptop-a", "laptop-b"
 		}
 	}
-	stack := newStack(t, fmt.Sprintf("socketlab-lang-e2e-%d", n), compose.WithStackFiles(files...))
+	project := fmt.Sprintf("socketlab-lang-e2e-%d", n)
+	removeImageAfter(t, project+"-"+student)
+	settings := make([]string, 0, len(vars))
+	for k, v := range vars {
+		settings = append(settings, k+"="+v)
+	}
+	require.NoError(t, composeBuild(requireDocker(t), composeBuildSpec{
+		project: project, overlays: overlays, services: []string{student}, env: settings,
+		images: []string{project + "-" + student},
+	}))
+	stack := newStack(t, project, compose.WithStackFiles(files...))
 	err = stack.WithEnv(vars).
 		WaitForService(verdict, wait.ForExit().WithExitTimeout(2*exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
@@ -213,37 +224,49 @@ func TestMyClientPassesACorrectClientInEachLanguage(t *testing.T) {
 	}
 }
 
-// TestAClassOfMixedLanguages grades one folder per student as a class
-// grader does (deploy/class.yaml: no route out, the reports written by
-// laptop-b), with nothing said of the language: the supervisor finds each
-// program and builds it; the grader only sizes the laptop, from Detect.
-func TestAClassOfMixedLanguages(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ dir, verdict, note string }{
-		{"deploy/student", "PASS", ""},
-		{"e2e/testdata/student/c-good", "PASS", ""},
-		{"e2e/testdata/student/java-buggy", "FAIL", "line 12: your server listens on [::]:8000"},
-		{"e2e/testdata/student/node-good", "PASS", ""},
-		{"e2e/testdata/student/c-syntax", "FAIL", "line 10: your server.c did not compile"},
+// TestClassGradesAClassOfMixedLanguages is `just class` on a class whose
+// students wrote C, Java, Node.js, Go and Python: each program is found,
+// built in its own lab on a laptop sized for its language, and graded;
+// a C file that does not compile is said so. Not parallel, as the other
+// class tests: a class takes the CPUs.
+func TestClassGradesAClassOfMixedLanguages(t *testing.T) {
+	requireImages(t)
+	root, err := repoRoot()
+	require.NoError(t, err)
+	for _, kv := range buildEnv(t.Context(), requireDocker(t), root)[len(os.Environ()):] {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE" || k == "LAPTOP_BASE") {
+			t.Setenv(k, v)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
-			t.Parallel()
-			root, err := repoRoot()
-			require.NoError(t, err)
-			p, err := lang.Detect(filepath.Join(root, tt.dir), lang.Server, "")
-			require.NoError(t, err)
-			out := t.TempDir()
-			require.NoError(t, os.Chmod(out, 0o777)) // laptop-b writes as the lab's user
-			r := runLangLabWith(t, []string{"deploy/my-server.yaml", "deploy/class.yaml"}, tt.dir, p.Limits, map[string]string{
-				"CLASS_OUT": out, "STUDENT_NAME": filepath.Base(tt.dir), "LAB_INTERNAL": "true",
-			})
-			row, err := os.ReadFile(filepath.Join(out, "row.csv"))
-			require.NoError(t, err, "laptop-b's row:\n%s", r.b)
-			fields, err := csv.NewReader(strings.NewReader(string(row))).Read()
-			require.NoError(t, err)
-			require.Equal(t, tt.verdict, fields[1], string(row))
-			require.Contains(t, fields[6], tt.note)
-		})
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	project := "socketlab-lang-e2e-class"
+	var log bytes.Buffer
+	sum, err := class.Run(ctx, class.Config{Dir: filepath.Join(root, "e2e/testdata/class-lang"), Out: out, Repo: root,
+		Jobs: 3, Timeout: 90 * time.Second, Net: "10.222", Project: project, Progress: &log})
+	t.Logf("client class:\n%s", log.String())
+	require.NoError(t, err)
+	require.Zero(t, sum.LabErrors())
+	requireNoClassLabs(t, project)
+	f, err := os.Open(filepath.Join(out, "summary.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	rows := map[string][]string{}
+	for _, r := range recs[1:] {
+		rows[r[0]] = r
+	}
+	for name, w := range map[string]struct{ verdict, note string }{
+		"ada": {"PASS", ""},
+		"bo":  {"FAIL", "line 16: this writer keeps what you write until it is flushed"},
+		"cy":  {"PASS", ""},
+		"dee": {"PASS", ""},
+		"eve": {"PASS", ""},
+		"fay": {"FAIL", "it did not compile. line 10: your server.c did not compile: expected ';' before 'addr'"},
+	} {
+		require.Equal(t, w.verdict, rows[name][1], "%s: %v", name, rows[name])
+		require.Contains(t, rows[name][6], w.note, name)
 	}
 }

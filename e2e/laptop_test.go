@@ -32,7 +32,8 @@ const (
 )
 
 // loopback is where the test process reaches published ports, and the only
-// host address a test ever publishes a port on.
+// host address a test ever publishes a port on, when the engine is this
+// machine's (engine_test.go says what changes on a remote one).
 var loopback = netip.MustParseAddr("127.0.0.1")
 
 // nets is the networks a laptop is plugged into, in the order it is attached.
@@ -114,13 +115,13 @@ func newServer(t *testing.T, on nets, flags ...string) (*laptop, error) {
 func newServerWith(t *testing.T, on nets, more []testcontainers.ContainerCustomizer, flags ...string) (*laptop, error) {
 	opts := append(laptopOptions(t, on),
 		testcontainers.WithCmd(flags...),
-		// Published on 127.0.0.1 only, on a port Docker picks: without a
-		// binding of our own, Testcontainers would publish the image's
-		// EXPOSE 8000 on every host address.
+		// Published on 127.0.0.1 only (where.publish), on a port Docker
+		// picks: without a binding of our own, Testcontainers would publish
+		// the image's EXPOSE 8000 on every host address.
 		testcontainers.WithExposedPorts(serverPort),
 		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
 			hc.PortBindings = dockernet.PortMap{
-				dockernet.MustParsePort(serverPort): {{HostIP: loopback}},
+				dockernet.MustParsePort(serverPort): {{HostIP: where.publish}},
 			}
 		}),
 		testcontainers.WithWaitStrategy(wait.ForLog("server listening at").WithStartupTimeout(startTimeout)),
@@ -160,15 +161,15 @@ func inspectLaptop(ctx context.Context, ctr *testcontainers.DockerContainer) (*l
 
 // publishedAddr is where the test process calls the server: Testcontainers'
 // Host and MappedPort, after checking that port 8000 is published on
-// 127.0.0.1 alone.
+// 127.0.0.1 alone (where.publish).
 func publishedAddr(ctx context.Context, ctr *testcontainers.DockerContainer) (string, error) {
 	in, err := ctr.Inspect(ctx)
 	if err != nil {
 		return "", err
 	}
 	for _, b := range in.NetworkSettings.Ports[dockernet.MustParsePort(serverPort)] {
-		if b.HostIP != loopback {
-			return "", fmt.Errorf("port 8000 is published on %s, not only on 127.0.0.1", b.HostIP)
+		if b.HostIP != where.publish {
+			return "", fmt.Errorf("port 8000 is published on %s, not only on %s", b.HostIP, where.publish)
 		}
 	}
 	host, err := ctr.Host(ctx)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"flag"
 	"os"
-	"strings"
 	"testing"
 )
 
@@ -24,7 +23,8 @@ func TestMain(m *testing.M) {
 	// would guess the bridge's gateway when it finds itself in a container
 	// (/.dockerenv), as on a CI machine that runs its Docker engine inside
 	// the same container; with a local engine, the loopback is the right host.
-	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !ok && localEngine() {
+	findEngine()
+	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !ok && !where.remote {
 		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 	}
 	flag.Parse()
@@ -34,10 +34,4 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", defaultParallel)
 	}
 	os.Exit(m.Run())
-}
-
-// localEngine says whether the Docker engine is reached over a local socket.
-func localEngine() bool {
-	h := os.Getenv("DOCKER_HOST")
-	return h == "" || strings.HasPrefix(h, "unix://")
 }

@@ -21,7 +21,11 @@ import (
 // 10.213.0.0/16 that newNetworkWithSubnet draws from, so that no other
 // test's network can take them) and its own host port: they run in parallel.
 
-const laptopImage = "socketlab/laptop:local"
+// laptopProject is the project of the run's first build of a student's
+// laptop, which warms the engine's build cache for every student lab after
+// (each builds its own image: the laptop with the student's folder in it).
+// Its own name, so that it never replaces the image of `just my-server`.
+const laptopProject = "socketlab-e2e-laptop"
 
 // studentLabs numbers the student labs of a run, for their subnets.
 var studentLabs atomic.Int32
@@ -48,10 +52,11 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 		return err
 	}
 	return composeBuild(cli, composeBuildSpec{
+		project:  laptopProject,
 		overlays: []string{"deploy/my-server.yaml"},
 		services: []string{"laptop-a"},
 		env:      []string{"STUDENT_DIR=" + filepath.Join(root, "deploy/student")},
-		images:   []string{laptopImage},
+		images:   []string{laptopProject + "-laptop-a"},
 		hint:     "with no image registry, `just offline` builds a local Python base and points .env at it",
 	})
 }
@@ -86,6 +91,7 @@ func runStudentLab(t *testing.T, overlay, file string, env map[string]string) st
 		"LAPTOP_A_SIDE_IP": side + "10",
 		"LAPTOP_B_SIDE_IP": side + "20",
 		"HOST_PORT":        freePort(t),
+		"PUBLISH_IP":       where.publish.String(),
 	}
 	for k, v := range env {
 		vars[k] = strings.ReplaceAll(v, "{A}", lab+"10")
@@ -95,6 +101,24 @@ func runStudentLab(t *testing.T, overlay, file string, env map[string]string) st
 		verdict = "laptop-a"
 	}
 	project := fmt.Sprintf("socketlab-e2e-student-%d", n)
+	// The student's laptop has an image of the lab's own, with the
+	// student's folder in it: removed after the lab is down (cleanups run
+	// last first).
+	student := "laptop-a"
+	if verdict == "laptop-a" {
+		student = "laptop-b"
+	}
+	removeImageAfter(t, project+"-"+student)
+	// Built by the CLI, as `just my-server` does (--build): Testcontainers'
+	// compose library builds only with a newer buildx than Debian's.
+	settings := make([]string, 0, len(vars))
+	for k, v := range vars {
+		settings = append(settings, k+"="+v)
+	}
+	require.NoError(t, composeBuild(requireDocker(t), composeBuildSpec{
+		project: project, overlays: []string{overlay}, services: []string{student}, env: settings,
+		images: []string{project + "-" + student},
+	}))
 	stack := newStack(t, project, compose.WithStackFiles(filepath.Join(root, "compose.yaml"), filepath.Join(root, overlay)))
 	err = stack.WithEnv(vars).
 		WaitForService(verdict, wait.ForExit().WithExitTimeout(exitTimeout)).

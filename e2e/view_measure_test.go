@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -35,13 +33,12 @@ func TestViewMeasureACrowd(t *testing.T) {
 	}
 	requireImages(t)
 	chromium := requireChromium(t)
-	lab := readLab(t)
-	requireLabFree(t, lab)
+	lab := newLab(t, "view-measure")
 	cli := requireDocker(t)
-	viewPort := freeViewPort(t)
-	const project, flags = "socketlab-e2e-view-measure", "-workers 0 -think 0ms -backlog 128"
-	files := []string{filepath.Join(lab.root, "compose.yaml"), filepath.Join(lab.root, "deploy", "view.yaml")}
-	env := map[string]string{"VIEW_PORT": viewPort, "SERVER_FLAGS": flags, "CALLERS": "50", "CALLS": "5000"}
+	const flags = "-workers 0 -think 0ms -backlog 128"
+	project := lab.project
+	files := lab.files("compose.yaml", "deploy/view.yaml")
+	env := lab.with(map[string]string{"SERVER_FLAGS": flags, "CALLERS": "50", "CALLS": "5000"})
 
 	stack := newStack(t, project, compose.WithStackFiles(files...))
 	err := stack.WithEnv(env).
@@ -55,7 +52,7 @@ func TestViewMeasureACrowd(t *testing.T) {
 	require.NoError(t, err)
 
 	ctx := newBrowser(t, chromium)
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("http://"+net.JoinHostPort(loopback.String(), viewPort)+"/")))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("http://"+lab.hostAddr(lab.viewPort)+"/")))
 	waitFor(t, ctx, `document.getElementById("conn").textContent === "live"`)
 	do(t, ctx, `window.socketlab.lags.length = 0`)
 	// A 50 ms timer on the page's main thread: how late it fires is how

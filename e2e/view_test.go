@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -32,24 +30,21 @@ const viewFlags = "-workers 1 -think 30ms -backlog 8"
 // shows the employee busy and callers waiting in the listen queue, then the
 // server asleep again. It saves the README's two screenshots.
 //
-// Like the other compose tests it runs on the lab's subnet and host port,
-// so it is not parallel; the page gets a free port of its own.
+// Like the other compose tests it runs on a lab of its own (newLab) and is
+// not parallel.
 func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 	requireImages(t)
 	chromium := requireChromium(t)
-	lab := readLab(t)
-	requireLabFree(t, lab)
-	viewPort := freeViewPort(t)
+	lab := newLab(t, "view")
 
-	stack := newStack(t, "socketlab-e2e-view",
-		compose.WithStackFiles(filepath.Join(lab.root, "compose.yaml"), filepath.Join(lab.root, "deploy", "view.yaml")))
+	stack := newStack(t, lab.project, compose.WithStackFiles(lab.files("compose.yaml", "deploy/view.yaml")...))
 	err := stack.
-		WithEnv(map[string]string{"VIEW_PORT": viewPort, "SERVER_FLAGS": viewFlags}).
+		WithEnv(lab.with(map[string]string{"SERVER_FLAGS": viewFlags})).
 		WaitForService("view", wait.ForLog("the page is served on").WithStartupTimeout(startTimeout)).
 		WaitForService("laptop-b", wait.ForExit().WithExitTimeout(exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
 	require.NoError(t, err, "docker compose -f compose.yaml -f deploy/view.yaml up")
-	page := "http://" + net.JoinHostPort(loopback.String(), viewPort)
+	page := "http://" + lab.hostAddr(lab.viewPort)
 
 	ctx := newBrowser(t, chromium)
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page+"/")))
@@ -63,12 +58,12 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 		require.Equal(t, []string{"SYN", "SYN-ACK", "ACK", `PSH,ACK len=6 "hello\n"`}, labels[:4], "the handshake and the greeting")
 		require.Contains(t, labels, `PSH,ACK len=14 "hi back atcha\n"`)
 		title := js[string](t, ctx, `document.getElementById("parties").textContent`)
-		require.Regexp(t, `^laptop-b \(`+lab.b+`:\d+\) → laptop-a \(`+lab.a+`:8000\)`, title)
+		require.Regexp(t, `^laptop-b \(`+lab.b+`:\d+\) → laptop-a \(`+lab.a+`:8000\), \d+ segments, over after \d+\.\d ms$`, title)
 	})
 
 	var hostCall int
 	t.Run("a call from this machine is your computer's", func(t *testing.T) {
-		conn := dialHost(t, net.JoinHostPort(loopback.String(), lab.hostPort))
+		conn := dialHost(t, lab.hostAddr(lab.hostPort))
 		echo, end := talk(t, conn, []byte("hi from the browser test\n"))
 		require.NoError(t, end)
 		require.NoError(t, conn.Close()) // hang up too: the call is over
@@ -119,7 +114,7 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 		crowd := make(chan bench.Report, 1)
 		go func() {
 			r, _ := bench.Run(context.Background(), bench.Config{
-				Addr: net.JoinHostPort(loopback.String(), lab.hostPort), Concurrency: 24, Calls: 100, Timeout: 5 * time.Second,
+				Addr: lab.hostAddr(lab.hostPort), Concurrency: 24, Calls: 100, Timeout: 5 * time.Second,
 			})
 			crowd <- r
 		}()

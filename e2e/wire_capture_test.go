@@ -30,14 +30,15 @@ import (
 // message from laptop-b, the same bytes back from laptop-a, and laptop-a's
 // FIN before any of laptop-b's. Its pcap file holds the same segments.
 //
-// It runs compose.yaml on the lab's subnet and host port, so it is not
-// parallel (see lab_test.go). The one change to compose.yaml is where the
-// pcap goes: a folder of the test's, not the repository's captures/, which
-// may hold a student's own capture.
+// It runs compose.yaml on a lab of its own (newLab), not in parallel (see
+// lab_test.go). The one change to compose.yaml is where the pcap goes: a
+// folder of the test's, not the repository's captures/, which may hold a
+// student's own capture. That folder is a bind mount of this machine's, so
+// the test needs the engine on this machine.
 func TestWireShowsTheHandshakeGreetingEchoAndHangUp(t *testing.T) {
 	requireImages(t)
-	lab := readLab(t)
-	requireLabFree(t, lab)
+	skipOnRemoteEngine(t, "`just wire` writes its pcap into this machine's captures/ through a bind mount")
+	lab := newLab(t, "wire")
 
 	captures := t.TempDir()
 	// The sidecar is root without CAP_DAC_OVERRIDE: it may write only
@@ -47,9 +48,9 @@ func TestWireShowsTheHandshakeGreetingEchoAndHangUp(t *testing.T) {
 	require.NoError(t, os.WriteFile(override, fmt.Appendf(nil,
 		"services:\n  wire:\n    volumes:\n      - %q\n", captures+":/captures"), 0o644))
 
-	stack := newStack(t, "socketlab-e2e-wire",
+	stack := newStack(t, lab.project,
 		compose.WithStackFiles(filepath.Join(lab.root, "compose.yaml"), override), compose.WithProfiles("wire"))
-	err := stack.
+	err := stack.WithEnv(lab.env).
 		WaitForService("wire", wait.ForLog("client: watching TCP port 8000 on eth0").WithStartupTimeout(startTimeout)).
 		WaitForService("laptop-b", wait.ForExit().WithExitTimeout(exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/callcenter"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/labtest"
 )
@@ -135,46 +136,54 @@ func idle(t *testing.T, addr string, log *logTally) (fds, goroutines int) {
 }
 
 // TestThousandsOfSilentHangUps: 3000 callers connect and hang up without
-// saying anything, half after reading the greeting and half without reading
-// it (their close is a RST whenever the greeting had already arrived).
-// Every one is logged as a hang-up, none as a failure, the server keeps
-// serving, and every socket and goroutine the calls used is gone.
+// saying anything (600 for the processes model, each a process), half after
+// reading the greeting and half without reading it (their close is a RST
+// whenever the greeting had already arrived). Every one is logged as a
+// hang-up, none as a failure, the server keeps serving, and every socket
+// and goroutine the calls used is gone.
 func TestThousandsOfSilentHangUps(t *testing.T) {
-	const callers, concurrency = 3000, 16
-	r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-backlog", "1024")
-	log := tallyLog(r)
-	idleFDs, idleGoroutines := idle(t, r.addr, log)
-
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Go(func() {
-			for i := next.Add(1); i <= callers; i = next.Add(1) {
-				c, err := net.DialTimeout("tcp", r.addr, 5*time.Second)
-				if err != nil {
-					t.Errorf("caller %d: %v", i, err)
-					return
-				}
-				if i%2 == 0 {
-					c.SetReadDeadline(time.Now().Add(5 * time.Second))
-					c.Read(make([]byte, len(lab.Greeting)))
-				}
-				c.Close()
+	for _, m := range callcenter.Models {
+		t.Run(string(m), func(t *testing.T) {
+			callers, concurrency := 3000, 16
+			if m == callcenter.ModelProcesses {
+				callers = 600
 			}
+			r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-backlog", "1024", "-model", string(m))
+			log := tallyLog(r)
+			idleFDs, idleGoroutines := idle(t, r.addr, log)
+
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range concurrency {
+				wg.Go(func() {
+					for i := next.Add(1); i <= int64(callers); i = next.Add(1) {
+						c, err := net.DialTimeout("tcp", r.addr, 5*time.Second)
+						if err != nil {
+							t.Errorf("caller %d: %v", i, err)
+							return
+						}
+						if i%2 == 0 {
+							c.SetReadDeadline(time.Now().Add(5 * time.Second))
+							c.Read(make([]byte, len(lab.Greeting)))
+						}
+						c.Close()
+					}
+				})
+			}
+			wg.Wait()
+			if t.Failed() {
+				t.FailNow()
+			}
+			labtest.ServesNormally(t, r.addr)
+			log.waitFor(t, callers, lineHungUp, lineFailed)
+			log.waitFor(t, 2, lineEchoed)
+			if n := log.count(lineFailed); n > 0 {
+				t.Fatalf("%d of %d silent hang-ups logged as failed calls; want none", n, callers)
+			}
+			settles(t, "open files", func() int { return openFDs(t) }, idleFDs)
+			settles(t, "goroutines", runtime.NumGoroutine, idleGoroutines)
 		})
 	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
-	labtest.ServesNormally(t, r.addr)
-	log.waitFor(t, callers, lineHungUp, lineFailed)
-	log.waitFor(t, 2, lineEchoed)
-	if n := log.count(lineFailed); n > 0 {
-		t.Fatalf("%d of %d silent hang-ups logged as failed calls; want none", n, callers)
-	}
-	settles(t, "open files", func() int { return openFDs(t) }, idleFDs)
-	settles(t, "goroutines", runtime.NumGoroutine, idleGoroutines)
 }
 
 // TestStopDuringACrowd is SIGTERM while a crowd of 32 calls a thinking
@@ -201,6 +210,10 @@ func TestStopDuringACrowd(t *testing.T) {
 	}{
 		{"one goroutine per call", nil, 100},
 		{"four employees, the rest on hold", []string{"-workers", "4"}, 20},
+		{"a process per call", []string{"-model", "processes"}, 30},
+		{"four processes, the rest on hold", []string{"-model", "processes", "-workers", "4"}, 20},
+		{"the event loop", []string{"-model", "eventloop"}, 100},
+		{"the event loop with four employees, the rest on hold", []string{"-model", "eventloop", "-workers", "4"}, 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,6 +266,31 @@ func TestStopDuringACrowd(t *testing.T) {
 			if _, err := net.DialTimeout("tcp", r.addr, time.Second); lab.Classify(err) != lab.KindRefused {
 				t.Fatalf("call after the stop: %v; want refused", err)
 			}
+		})
+	}
+}
+
+// TestChurnForEachModel is 2,000 calls, 16 at a time, to each model: none
+// fails, and afterwards the process holds the same open files and
+// goroutines as before (the processes model's children are reaped, and
+// the pipes of their log lines closed).
+func TestChurnForEachModel(t *testing.T) {
+	for _, m := range callcenter.Models {
+		t.Run(string(m), func(t *testing.T) {
+			const calls = 2000
+			r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-backlog", "1024", "-model", string(m))
+			log := tallyLog(r)
+			idleFDs, idleGoroutines := idle(t, r.addr, log)
+			rep, err := bench.Run(t.Context(), bench.Config{Addr: r.addr, Concurrency: 16, Calls: calls})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Calls != calls || rep.Failed != 0 {
+				t.Fatalf("%d of %d calls made, %d failed: %v; want none to fail", rep.Calls, calls, rep.Failed, rep.Failures)
+			}
+			log.waitFor(t, calls+1, lineEchoed)
+			settles(t, "open files", func() int { return openFDs(t) }, idleFDs)
+			settles(t, "goroutines", runtime.NumGoroutine, idleGoroutines)
 		})
 	}
 }

@@ -25,6 +25,10 @@ import (
 )
 
 func main() {
+	// The processes model starts this executable again for each call.
+	if code, isChild := callcenter.RunHandedCall(); isChild {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
@@ -57,6 +61,7 @@ type config struct {
 	backlog      int
 	once         bool
 	mode         string
+	model        callcenter.Model
 	workers      int
 	busy         bool
 	think        time.Duration
@@ -78,7 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.backlog, "backlog", 5, "listen(2) queue length: how many callers can wait on hold")
 	fs.BoolVar(&c.once, "once", false, "the lecture's script exactly: serve one call, then exit")
 	fs.StringVar(&c.mode, "mode", string(callcenter.ModeLecture), "lecture: greet, read once, echo, hang up; echo: echo everything until the caller hangs up")
-	fs.IntVar(&c.workers, "workers", 0, "calls served at once (service employees); 0: one goroutine per call")
+	model := fs.String("model", string(callcenter.ModelThreads), "how calls get an employee: threads (a goroutine per call), processes (a new\nprocess per call) or eventloop (one thread answers every call, epoll)")
+	fs.IntVar(&c.workers, "workers", 0, "calls served at once (service employees); 0: one goroutine (or process) per call")
 	fs.BoolVar(&c.busy, "busy", false, "with -workers: answer \"busy\" when every employee is on a call, instead of putting callers on hold")
 	fs.DurationVar(&c.think, "think", 0, "time an employee spends on the answer (the balance lookup) before echoing")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 30*time.Second, "hang up on a caller who says nothing for this long (0: wait forever)")
@@ -104,6 +110,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		fs.Usage()
 		return c, usageError{err}
+	}
+	var err error
+	if c.model, err = callcenter.ParseModel(*model); err != nil {
+		return bad("%v", err)
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -162,9 +172,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log := callcenter.NewCallLog(stdout, stderr)
 	defer log.Flush()
 	log.Printf("server listening at %s", l.Addr())
+	if c.model != callcenter.ModelThreads {
+		log.Printf("model %s: %s", c.model, c.model.Describe())
+	}
 
 	srv := &callcenter.Server{
 		Mode:        callcenter.Mode(c.mode),
+		Model:       c.model,
 		Workers:     c.workers,
 		Busy:        c.busy,
 		Think:       c.think,

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,8 +56,19 @@ type Config struct {
 	// wait for each greeting, and keep every call open until all are
 	// greeted or Timeout has passed since the start. Nothing is sent.
 	Hold int
+	// HoldFor, in hold mode, keeps the greeted callers on the line this
+	// long after the last of them is greeted (or has failed), before all
+	// hang up: time to look at the server with every caller on hold.
+	HoldFor time.Duration
+	// Source spreads the callers over the addresses of this prefix, from
+	// its first host address up (at most MaxSources of them), each call
+	// from the next: one source address has only some 28,000 ports to call
+	// one server from, so 100,000 callers on hold need several. On
+	// loopback, 127.0.0.0/8 is all this machine's. The zero Prefix lets the
+	// kernel choose, as usual.
+	Source netip.Prefix
 	// Timeout bounds each call from dial to the echo's end (default
-	// DefaultTimeout); in hold mode, the whole hold.
+	// DefaultTimeout); in hold mode, the whole hold, HoldFor apart.
 	Timeout time.Duration
 	// Progress, when set, gets a status line while the bench runs.
 	Progress io.Writer
@@ -70,8 +82,10 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.Addr == "":
 		return c, errors.New("bench: no address to call")
-	case c.Concurrency < 0, c.Calls < 0, c.Duration < 0, c.Hold < 0, c.Timeout < 0:
+	case c.Concurrency < 0, c.Calls < 0, c.Duration < 0, c.Hold < 0, c.Timeout < 0, c.HoldFor < 0:
 		return c, fmt.Errorf("bench: negative setting in %+v", c)
+	case c.Source.IsValid() && len(sources(c.Source)) == 0:
+		return c, fmt.Errorf("bench: source %v has no host address", c.Source)
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
@@ -103,6 +117,32 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return runCalls(ctx, cfg), nil
 }
 
+// MaxSources bounds the source addresses Config.Source gives the callers.
+const MaxSources = 1024
+
+// sources lists the host addresses of p that callers call from: from the
+// first after p's own address (the network's), at most MaxSources, and
+// never the last of an IPv4 network of more than two (its broadcast).
+func sources(p netip.Prefix) []*net.TCPAddr {
+	p = p.Masked()
+	a := p.Addr()
+	last := netip.Addr{}
+	if bits := a.BitLen() - p.Bits(); bits > 1 && a.Is4() {
+		a = a.Next()
+		if bits < 32 {
+			v := a.As4()
+			n := uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
+			n |= 1<<bits - 1
+			last = netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+		}
+	}
+	var out []*net.TCPAddr
+	for ; a.IsValid() && p.Contains(a) && a != last && len(out) < MaxSources; a = a.Next() {
+		out = append(out, net.TCPAddrFromAddrPort(netip.AddrPortFrom(a, 0)))
+	}
+	return out
+}
+
 // result is one call as a worker saw it.
 type result struct {
 	latency time.Duration // from dial to the echo's end, for calls that passed
@@ -122,8 +162,13 @@ func runCalls(ctx context.Context, cfg Config) Report {
 	var issued atomic.Int64
 	results := make(chan result, 4*workers)
 	var wg sync.WaitGroup
-	for range workers {
+	src := sources(cfg.Source)
+	for i := range workers {
 		w := newWorker(cfg)
+		if len(src) > 0 {
+			// A worker calls from one address; the workers take turns.
+			w.dialer.LocalAddr = src[i%len(src)]
+		}
 		wg.Go(func() {
 			// A context of its own keeps each dial's deadline bookkeeping
 			// off the lock of the context all workers share.

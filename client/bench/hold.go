@@ -34,6 +34,7 @@ func runHold(ctx context.Context, cfg Config) Report {
 	results := make(chan holdResult, min(n, 1024))
 	dialing := make(chan struct{}, cfg.Concurrency)
 	d := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: -1}
+	src := sources(cfg.Source)
 	go func() {
 		for i := range n {
 			select {
@@ -41,6 +42,12 @@ func runHold(ctx context.Context, cfg Config) Report {
 			case <-hctx.Done():
 				results <- holdResult{skipped: n - i, aborted: ctx.Err() != nil}
 				return
+			}
+			d := d
+			if len(src) > 0 {
+				dd := *d
+				dd.LocalAddr = src[i%len(src)]
+				d = &dd
 			}
 			go func() { results <- holdOne(ctx, hctx, d, cfg.Addr, start, dialing) }()
 		}
@@ -79,6 +86,12 @@ func runHold(ctx context.Context, cfg Config) Report {
 	}
 	elapsed := time.Since(start)
 	prog.finish(col.holdLine(n, elapsed))
+	if cfg.HoldFor > 0 && len(held) > 0 {
+		select {
+		case <-time.After(cfg.HoldFor):
+		case <-ctx.Done():
+		}
+	}
 	for _, c := range held {
 		c.Close()
 	}

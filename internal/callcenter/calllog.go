@@ -23,8 +23,9 @@ const (
 
 // record is one call as the log tells it.
 type record struct {
-	caller  net.Addr
-	said    []byte // the one read (lecture mode); only valid until the call ends
+	caller  net.Addr       // who called, from the threads model's net.Conn
+	from    netip.AddrPort // who called, where caller is nil (the event loop's calls)
+	said    []byte         // the one read (lecture mode); only valid until the call ends
 	echoed  int
 	outcome outcome
 	err     error
@@ -170,14 +171,14 @@ func (l *CallLog) Errorf(format string, args ...any) {
 	fmt.Fprintf(l.errOut, "server: "+format+"\n", args...)
 }
 
-// said logs one read of an echo-mode call as it happens.
-func (l *CallLog) said(caller net.Addr, b []byte) {
+// said logs one read of c, an echo-mode call, as it happens.
+func (l *CallLog) said(c *record, b []byte) {
 	if l == nil {
 		return
 	}
 	line := l.begin()
 	line = append(line, "call from "...)
-	line = appendAddr(line, caller)
+	line = appendCaller(line, c)
 	line = append(line, ": said "...)
 	line = appendSaid(line, b)
 	l.end(append(line, '\n'))
@@ -190,7 +191,7 @@ func (l *CallLog) call(c *record) {
 	}
 	line := l.begin()
 	line = append(line, "call from "...)
-	line = appendAddr(line, c.caller)
+	line = appendCaller(line, c)
 	line = append(line, ": "...)
 	switch c.outcome {
 	case outcomeEchoed:
@@ -229,6 +230,14 @@ func (l *CallLog) call(c *record) {
 	line = append(line, " ("...)
 	line = appendDuration(line, c.took)
 	l.end(append(line, ")\n"...))
+}
+
+// appendCaller writes who made c.
+func appendCaller(line []byte, c *record) []byte {
+	if c.caller == nil {
+		return c.from.AppendTo(line)
+	}
+	return appendAddr(line, c.caller)
 }
 
 // appendAddr writes a caller's ip:port into the line itself: Addr.String

@@ -44,6 +44,7 @@ const (
 // goroutine per call, no think time, no idle timeout and no log.
 type Server struct {
 	Mode        Mode
+	Model       Model         // how calls get an employee; "" is ModelThreads
 	Workers     int           // calls served at once; 0 = one goroutine per call
 	Busy        bool          // with Workers: answer lab.Busy instead of putting callers on hold
 	Think       time.Duration // the balance lookup: time between the caller's words and the echo
@@ -68,6 +69,9 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
+	loops     map[waker]struct{} // the event loops, which Shutdown wakes
+
+	procs procs // the processes model's children
 
 	idle idleWatch
 }
@@ -89,6 +93,7 @@ func (s *Server) init() {
 		}
 		s.done = make(chan struct{})
 		s.listeners = make(map[net.Listener]struct{})
+		s.loops = make(map[waker]struct{})
 		if s.Mode == "" {
 			s.Mode = ModeLecture
 		}
@@ -103,6 +108,17 @@ func (s *Server) init() {
 // always closes l before it returns.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
+	if s.model() == ModelEventLoop {
+		return s.serveEventLoop(l)
+	}
+	serve := s.serveCall
+	if s.model() == ModelProcesses {
+		if err := s.procs.start(s); err != nil {
+			l.Close()
+			return err
+		}
+		serve = s.serveInProcess
+	}
 	if !s.track(l, true) {
 		l.Close()
 		return ErrServerClosed
@@ -157,13 +173,13 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 		}
 		if s.Once {
-			probe := s.serveCall(conn)
+			probe := serve(conn)
 			if !probe {
 				return nil
 			}
 			continue
 		}
-		go s.serveCall(conn)
+		go serve(conn)
 	}
 }
 
@@ -184,6 +200,29 @@ func (s *Server) startCall() bool {
 // endCall is the end of a call startCall counted.
 func (s *Server) endCall() {
 	s.inProgress.Add(-1)
+	s.calls.Done()
+}
+
+// waker is an event loop, which Shutdown wakes to stop it taking calls.
+type waker interface{ stop() }
+
+// addLoop counts an event loop as a call in progress for Shutdown to wait
+// on, unless Shutdown has begun; removeLoop is its end.
+func (s *Server) addLoop(w waker) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() {
+		return false
+	}
+	s.loops[w] = struct{}{}
+	s.calls.Add(1)
+	return true
+}
+
+func (s *Server) removeLoop(w waker) {
+	s.mu.Lock()
+	delete(s.loops, w)
+	s.mu.Unlock()
 	s.calls.Done()
 }
 
@@ -213,6 +252,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for l := range s.listeners {
 		l.Close()
 	}
+	for w := range s.loops {
+		w.stop()
+	}
 	s.mu.Unlock()
 	finished := make(chan struct{})
 	go func() { s.calls.Wait(); close(finished) }()
@@ -220,7 +262,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-finished:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("%d calls still in progress: %w", s.InProgress(), ctx.Err())
+		n := s.InProgress()
+		// A call in a process of its own would outlive the server: cut
+		// short, it ends with it, as a goroutine's call does.
+		s.procs.kill()
+		return fmt.Errorf("%d calls still in progress: %w", n, ctx.Err())
 	}
 }
 
@@ -339,7 +385,7 @@ func (s *Server) echo(conn net.Conn, buf []byte, c *record) {
 				c.probe = true
 			}
 			if !c.probe {
-				s.Log.said(c.caller, buf[:n])
+				s.Log.said(c, buf[:n])
 			}
 			if s.Think > 0 && !c.probe {
 				time.Sleep(s.Think)

@@ -21,13 +21,16 @@ type Files struct {
 	// Markdown gets the grade as one Markdown table row, rewritten
 	// (Report.WriteMarkdownRow): a class's summary.md is made of them.
 	Markdown string
+	// JSON gets the whole report (Report.WriteJSON), rewritten: what a
+	// class grader reads back to write every other form itself.
+	JSON string
 }
 
 // Outputs are Files opened, ready for the report.
 type Outputs struct {
 	files     Files
 	junit, gs *os.File
-	md        *os.File
+	md, js    *os.File
 	csv       *os.File // nil for stdout
 	csvEmpty  bool
 }
@@ -50,6 +53,7 @@ func (f Files) Open() (*Outputs, error) {
 	o.junit = open(f.JUnit, 0)
 	o.gs = open(f.Gradescope, 0)
 	o.md = open(f.Markdown, 0)
+	o.js = open(f.JSON, 0)
 	if f.CSV != "-" {
 		o.csv = open(f.CSV, os.O_APPEND)
 	}
@@ -88,6 +92,9 @@ func (o *Outputs) Write(rep Report, stdout io.Writer) error {
 	if o.md != nil {
 		keep("Markdown", rewrite(o.md, rep.WriteMarkdownRow))
 	}
+	if o.js != nil {
+		keep("JSON", rewrite(o.js, rep.WriteJSON))
+	}
 	switch {
 	case o.files.CSV == "-":
 		keep("CSV", rep.WriteCSV(stdout, o.files.CSVHeader))
@@ -101,7 +108,7 @@ func (o *Outputs) Write(rep Report, stdout io.Writer) error {
 // disk refused at last.
 func (o *Outputs) Close() error {
 	var first error
-	for _, f := range []*os.File{o.junit, o.gs, o.md, o.csv} {
+	for _, f := range []*os.File{o.junit, o.gs, o.md, o.js, o.csv} {
 		if f == nil {
 			continue
 		}

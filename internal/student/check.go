@@ -107,6 +107,10 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	v.Report = rep
 	name := programName(rep)
 	switch {
+	case rep.LabFault != "":
+		fmt.Fprintf(out, "laptop-a could not run your %s: %s\n", name, rep.LabFault)
+		v.Findings = append(v.Findings, Finding{ID: "lab", Says: "this is the lab's fault, not your program's: " + rep.LabFault + ". Nothing of your program ran; run it again, or ask whoever runs the lab."})
+		return v
 	case !ok && rep.Exited() && (rep.BuildFailed() || rep.StartError != "" && len(rep.Command) == 0):
 		fmt.Fprintf(out, "laptop-a's %s %s: not calling it\n", name, failWords(Verdict{Report: rep}))
 		v.Findings = append(v.Findings, buildFindings(rep)...)
@@ -376,6 +380,8 @@ func (c *checker) say(v Verdict) {
 func failWords(v Verdict) string {
 	r := v.Report
 	switch {
+	case r.LabFault != "":
+		return "could not be run by the lab (not your program's fault)"
 	case r.BuildFailed() && r.Build.TimedOut:
 		return fmt.Sprintf("did not build within %v", r.Build.Limit)
 	case r.BuildFailed() && r.Build.Error == nil && r.Build.Problem != "":
@@ -407,6 +413,13 @@ func programName(r Report) string {
 	case r.File != "":
 		return path.Base(r.File)
 	case len(r.Command) > 0:
+		// The file the command names, even one that is not there:
+		// "python3 -u server.py" is the student's server.py, not python3.
+		for _, a := range r.Command[1:] {
+			if !strings.HasPrefix(a, "-") && path.Ext(a) != "" {
+				return path.Base(a)
+			}
+		}
 		return path.Base(r.Command[0])
 	}
 	return "server"

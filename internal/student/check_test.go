@@ -223,3 +223,31 @@ func TestCheckGradesAProgramThatEndedWhenAsked(t *testing.T) {
 		require.Equal(t, grade.Fail, v.Grade.Checks[0].Status)
 	}
 }
+
+// A laptop given no files (a missing folder, or an empty mount, as a bind
+// mount of a path the engine cannot see leaves it) is the lab's fault: the
+// supervisor runs nothing and says so, and the verdict names the lab, never
+// the student's program, nor "python3". (/dev/shm is an empty mount here
+// only when nothing uses it, so the test takes the missing folder.)
+func TestALaptopWithoutTheStudentsFilesIsTheLabsFault(t *testing.T) {
+	for name, dir := range map[string]string{"missing": filepath.Join(t.TempDir(), "student")} {
+		t.Run(name, func(t *testing.T) {
+			rep := filepath.Join(t.TempDir(), "laptop-a.json")
+			var said bytes.Buffer
+			code, err := Supervise(context.Background(), Config{Command: []string{"python3", "-u", "server.py"}, Dir: dir, Report: rep, Linger: -1, Say: &said})
+			require.NoError(t, err)
+			require.Equal(t, 127, code)
+			require.Contains(t, said.String(), "your files never reached it")
+
+			var out bytes.Buffer
+			v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, ListenWait: time.Second, Timeout: 100 * time.Millisecond, Out: &out})
+			require.NoError(t, err)
+			require.False(t, v.Passed)
+			require.Equal(t, []string{"lab"}, ids(v.Findings))
+			require.Contains(t, out.String(), "laptop-a could not run your server.py: the lab gave this laptop")
+			require.Contains(t, out.String(), "could not be run by the lab (not your program's fault)")
+			require.NotContains(t, out.String(), "python3")
+			require.NotContains(t, out.String(), "stopped before it listened")
+		})
+	}
+}

@@ -122,7 +122,7 @@ var crashRules = []crashRule{
 	{id: "no-file",
 		match: regexp.MustCompile(`can't open file '([^']*)': \[Errno 2\] No such file or directory`),
 		says: func(m []string, _ Crash) string {
-			return fmt.Sprintf("there is no file %s: the lab mounts the folder of the file you named, and runs it from there.", m[1])
+			return fmt.Sprintf("there is no file %s in your folder: the lab copies the folder of the file you named and runs it from there. Check the file's name and its case.", m[1])
 		}},
 	{id: "connection-refused",
 		match: regexp.MustCompile(`^ConnectionRefusedError: \[Errno 111\]`),

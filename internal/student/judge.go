@@ -100,7 +100,11 @@ func (j *judge) run(ctx context.Context, l *net.TCPListener) ClientVerdict {
 		if rep.Exited() {
 			v.Steps = append(v.Steps, Step{"FAIL", fmt.Sprintf("called laptop-a: it ended (exit status %d) without calling", rep.ExitCode)})
 			v.Findings = withHints(ExplainCrash(crashOf(rep)), rep, nil)
-			if rep.BuildFailed() || rep.StartError != "" {
+			switch {
+			case rep.LabFault != "":
+				v.Steps[len(v.Steps)-1] = Step{"FAIL", "called laptop-a: " + failWords(Verdict{Report: rep})}
+				v.Findings = []Finding{{ID: "lab", Says: "this is the lab's fault, not your program's: " + rep.LabFault + ". Nothing of your program ran; run it again, or ask whoever runs the lab."}}
+			case rep.BuildFailed() || rep.StartError != "":
 				v.Steps[len(v.Steps)-1] = Step{"FAIL", "called laptop-a: " + failWords(Verdict{Report: rep})}
 				v.Findings = buildFindings(rep)
 			}

@@ -60,3 +60,13 @@ func resetSince(conn net.Conn) bool {
 	})
 	return soErr != 0
 }
+
+// isMount says whether dir is on another device than its parent: the root
+// of a mount, such as a bind mount into a container.
+func isMount(dir string) bool {
+	var st, parent syscall.Stat_t
+	if syscall.Stat(dir, &st) != nil || syscall.Stat(dir+"/..", &parent) != nil {
+		return false
+	}
+	return st.Dev != parent.Dev
+}

@@ -57,6 +57,9 @@ type Report struct {
 	Listening []string `json:"listening,omitempty"`
 	// StartError is why the program could not be started at all.
 	StartError string `json:"start_error,omitempty"`
+	// LabFault is why the lab, not the program, kept it from running: the
+	// laptop was given no files at all (a folder the engine cannot see).
+	LabFault string `json:"lab_fault,omitempty"`
 	// ExitCode is the program's exit status, -1 when a signal ended it.
 	ExitCode int    `json:"exit_code"`
 	Signal   string `json:"signal,omitempty"`

@@ -2,6 +2,7 @@ package student
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -83,6 +84,15 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	}
 	s := &supervisor{cfg: cfg}
 	s.rep = Report{State: StateStarting, Command: cfg.Command, Started: time.Now(), Interfaces: interfaces()}
+	if why := labFault(cfg.Dir); why != "" {
+		s.rep.State, s.rep.LabFault, s.rep.StartError, s.rep.ExitCode, s.rep.Ended = StateExited, why, why, 127, time.Now()
+		if err := s.write(); err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(cfg.Say, "socketlab: %s\n", why)
+		s.linger(ctx)
+		return 127, nil
+	}
 	dir := cfg.Dir
 	var env []string
 	if len(cfg.Command) == 0 {
@@ -394,4 +404,25 @@ func without(l, old []netip.AddrPort) []netip.AddrPort {
 		}
 	}
 	return out
+}
+
+// labFault says why dir cannot be the student's folder, "" when it can: a
+// folder that is missing, or an empty mount of its own, was never given the
+// student's files. The lab copies them into the laptop's image, so this is
+// the lab's (or the engine's) doing, never the student's: a bind mount of a
+// path that only another machine has arrives as an empty folder mounted from
+// the engine's own disk. An empty folder that is no mount is the student's
+// own, empty, and the build step says what it lacks.
+func labFault(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the lab gave this laptop no folder %s (%v): your files never reached it", dir, errors.Unwrap(err))
+	case len(entries) == 0 && isMount(dir):
+		return fmt.Sprintf("the lab gave this laptop an empty folder %s, mounted from elsewhere: your files never reached it (is the engine on another machine, and the folder a bind mount of a path only yours has?)", dir)
+	}
+	return ""
 }

@@ -234,8 +234,12 @@ function renderCall() {
   if (key === state.drawn) return;
   state.drawn = key;
   $("title").textContent = `call ${c.n}: ${c.caller.name} calls ${c.server.name}`;
+  // How long the call took, first segment to last: the line a student
+  // compares with the server's log ("... (1ms)").
+  const took = `${(c.segs.length ? c.segs[c.segs.length - 1].ms : 0).toFixed(1)} ms`;
   $("parties").textContent = `${party(c.caller)} → ${party(c.server)}, ` +
-    `${c.segs.length} segments${c.more ? ` (+${c.more} not kept)` : ""}, ${c.over ? "over" : "still on the line"}`;
+    `${c.segs.length} segments${c.more ? ` (+${c.more} not kept)` : ""}, ` +
+    (c.over ? `over after ${took}` : `still on the line after ${took}`);
   for (const [id, ext] of [["dl-pcap", "pcap"], ["dl-svg", "svg"], ["dl-mmd", "mmd"]]) {
     $(id).href = `calls/${c.n}.${ext}?download`;
   }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/socketlab/socketlab/internal/class"
+)
+
+const classUsage = `usage: client class [flags] DIR [OUT]
+
+Grades a class: every submission in DIR (one folder per student, or the
+export of Canvas, Moodle, Gradescope or GitHub Classroom, or a .zip of one)
+runs as laptop-a in a lab of its own and is graded from laptop-b across
+hosts, as just my-server does. OUT (default class-report) gets summary.csv,
+summary.md and a folder per student with junit.xml, results.json, grade.txt
+and laptop-a.log. Exit status: 0 when every submission was graded, whatever
+the verdicts; 1 when the lab failed for some; 2 for bad usage; 130 when
+interrupted (the reports of those graded are kept).
+
+flags:
+`
+
+func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := class.Config{Progress: stdout}
+	var grading string
+	fs := newFlagSet("client class", classUsage, "", stderr)
+	fs.IntVar(&cfg.Jobs, "jobs", class.DefaultJobs, "labs at once")
+	fs.DurationVar(&cfg.Timeout, "timeout", class.DefaultTimeout, "the longest one submission may take, lab start to verdict")
+	fs.StringVar(&cfg.Net, "net", class.DefaultNet, "the first two octets of the labs' subnets (lab N: NET.N.0/24 and NET.(100+N).0/24)")
+	fs.StringVar(&cfg.Project, "project", class.DefaultProject, "the labs' compose project names, `PREFIX`-N")
+	fs.StringVar(&grading, "grade-flags", "", "the grader's policies, as client grade's: \"-max-read 1000\", \"-quiet-warn\"")
+	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder, with compose.yaml (default: found from the working directory)")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return usageExit(badUsage(fs, "want DIR [OUT], got %d arguments", fs.NArg()))
+	}
+	cfg.Dir, cfg.Out = fs.Arg(0), "class-report"
+	if fs.NArg() == 2 {
+		cfg.Out = fs.Arg(1)
+	}
+	if _, err := os.Stat(cfg.Dir); err != nil {
+		return usageExit(badUsage(fs, "no such folder or archive: %s", cfg.Dir))
+	}
+	cfg.GradeFlags = strings.Fields(grading)
+	if cfg.Repo == "" {
+		repo, err := findRepo()
+		if err != nil {
+			return usageExit(badUsage(fs, "%v", err))
+		}
+		cfg.Repo = repo
+	}
+	sum, err := class.Run(ctx, cfg)
+	switch {
+	case sum.Interrupted:
+		fmt.Fprintln(stderr, "client class: interrupted: every lab is down; the reports of those graded are kept")
+		return 130
+	case err != nil:
+		fmt.Fprintf(stderr, "client class: %v\n", err)
+		return exitNetwork
+	case sum.LabErrors() > 0:
+		fmt.Fprintf(stderr, "client class: the lab could not grade %d submissions (rows marked error)\n", sum.LabErrors())
+		return exitNetwork
+	}
+	return exitOK
+}
+
+// findRepo is the folder above the working directory that holds
+// compose.yaml and deploy/class.yaml: socketlab's own.
+func findRepo() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "deploy", "class.yaml")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("socketlab's folder (with compose.yaml and deploy/class.yaml) is not here or above: give -repo")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,337 @@
+//go:build linux && !386
+
+package callcenter
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// The event loop on Linux: one goroutine, locked to its thread, waits in
+// epoll_wait(2) for every call and the listener at once, and runs the
+// calls' state machines (eventloop.go) on what it hears.
+//
+// The calls' system calls that never block (accept4, read, write, close on
+// non-blocking sockets) are made as raw system calls, which skip the
+// runtime's bookkeeping for a call that might block: epoll_wait alone is
+// made as a blocking one, so that the thread's processor serves the rest
+// of the program while the loop waits.
+
+const (
+	// maxEvents is how many sockets one epoll_wait reports at most.
+	maxEvents = 256
+	// acceptBatch bounds the calls picked up for one readiness of the
+	// listener, so that calls already on the line are heard between them;
+	// the listener is level-triggered, and reports again what is left.
+	acceptBatch = 64
+	// callEvents is what the loop hears of a call: readable (words, a
+	// hang-up, a reset), edge-triggered, so that a caller who hangs up
+	// while the employee thinks is heard once, not at every wait.
+	callEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | -syscall.EPOLLET
+)
+
+// epoll is one event loop's system side: its epoll set, its copy of the
+// listening socket, and the eventfd with which Shutdown wakes it.
+type epoll struct {
+	fd, lfd, wake int
+	events        []syscall.EpollEvent
+	lp            *loop
+	listening     bool // lfd is open
+	accept        bool // lfd is in the set with EPOLLIN
+	backoff       time.Duration
+	retryAt       int64 // after EMFILE, when to accept again (loop ns); 0: no wait
+}
+
+// serveEventLoop serves l's calls from one event loop: see ModelEventLoop.
+func (s *Server) serveEventLoop(l net.Listener) error {
+	lfd, err := dupListener(l)
+	// The loop's copy of the socket listens on; closing l takes it out of
+	// the runtime's own poller, which would otherwise wake for every caller.
+	l.Close()
+	if err != nil {
+		return fmt.Errorf("eventloop: %w", err)
+	}
+	e, err := newEpoll(lfd)
+	if err != nil {
+		syscall.Close(lfd)
+		return fmt.Errorf("eventloop: %w", err)
+	}
+	if !s.addLoop(e) {
+		e.closeAll()
+		return ErrServerClosed
+	}
+	e.lp = newLoop(s, e)
+	stopped := make(chan error, 1)
+	go e.run(s, stopped)
+	return <-stopped
+}
+
+// dupListener is a non-blocking copy of l's socket.
+func dupListener(l net.Listener) (int, error) {
+	sc, ok := l.(syscall.Conn)
+	if !ok {
+		return -1, fmt.Errorf("a %T has no socket to wait on", l)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd := -1
+	cerr := rc.Control(func(orig uintptr) {
+		var r uintptr
+		var errno syscall.Errno
+		r, _, errno = syscall.Syscall(syscall.SYS_FCNTL, orig, syscall.F_DUPFD_CLOEXEC, 0)
+		if errno != 0 {
+			err = fmt.Errorf("dup the listener: %w", errno)
+			return
+		}
+		fd = int(r)
+	})
+	if err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if err = syscall.SetNonblock(fd, true); err != nil {
+			syscall.Close(fd)
+		}
+	}
+	return fd, err
+}
+
+func newEpoll(lfd int) (*epoll, error) {
+	e := &epoll{fd: -1, lfd: lfd, wake: -1, listening: true, events: make([]syscall.EpollEvent, maxEvents)}
+	var err error
+	if e.fd, err = syscall.EpollCreate1(syscall.EPOLL_CLOEXEC); err != nil {
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	r, _, errno := syscall.RawSyscall(syscall.SYS_EVENTFD2, 0, syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	if errno != 0 {
+		syscall.Close(e.fd)
+		return nil, fmt.Errorf("eventfd: %w", errno)
+	}
+	e.wake = int(r)
+	for _, fd := range []int{lfd, e.wake} {
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}
+		if err := syscall.EpollCtl(e.fd, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
+			syscall.Close(e.fd)
+			syscall.Close(e.wake)
+			return nil, fmt.Errorf("epoll_ctl: %w", err)
+		}
+	}
+	e.accept = true
+	return e, nil
+}
+
+// stop wakes the loop to look at its Server's closing: Shutdown calls it.
+func (e *epoll) stop() {
+	one := uint64(1)
+	syscall.Write(e.wake, (*[8]byte)(unsafe.Pointer(&one))[:])
+}
+
+// run is the loop. It tells stopped once it stops taking calls, and goes on
+// until the calls it has are over.
+func (e *epoll) run(s *Server, stopped chan<- error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer s.removeLoop(e)
+	defer e.closeAll()
+	lp := e.lp
+	timeout := -1
+	for {
+		n, err := syscall.EpollWait(e.fd, e.events, timeout)
+		if err != nil && err != syscall.EINTR {
+			s.Log.Errorf("eventloop: epoll_wait: %v", err)
+			e.stopListening(stopped, fmt.Errorf("eventloop: epoll_wait: %w", err))
+			return
+		}
+		for _, ev := range e.events[:max(n, 0)] {
+			switch int(ev.Fd) {
+			case e.wake:
+				var b [8]byte
+				syscall.Read(e.wake, b[:])
+			case e.lfd:
+				if e.listening {
+					e.acceptSome(s)
+				}
+			default:
+				lp.ready(ev.Fd, ev.Events&^syscall.EPOLLOUT != 0, ev.Events&(syscall.EPOLLOUT|syscall.EPOLLERR|syscall.EPOLLHUP) != 0)
+			}
+		}
+		now := lp.now()
+		lp.expire(now)
+		if e.retryAt > 0 && now >= e.retryAt {
+			e.retryAt = 0
+			e.accepting(!lp.paused)
+		}
+		if e.listening {
+			switch {
+			case s.closing.Load():
+				e.stopListening(stopped, ErrServerClosed)
+			case lp.once:
+				e.stopListening(stopped, nil)
+			}
+		}
+		if !e.listening && lp.active == 0 {
+			return
+		}
+		timeout = waitMillis(lp.next(lp.now()), e.retryAt-now)
+	}
+}
+
+// waitMillis is epoll_wait's timeout for the first deadline in d (or -1),
+// and an accept retry in retry ns (none if not positive), rounded up: a
+// wait that ends early only waits again.
+func waitMillis(d time.Duration, retry int64) int {
+	if retry > 0 && (d < 0 || time.Duration(retry) < d) {
+		d = time.Duration(retry)
+	}
+	if d < 0 {
+		return -1
+	}
+	return int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// stopListening closes the loop's listener, and tells Serve why.
+func (e *epoll) stopListening(stopped chan<- error, why error) {
+	if e.listening {
+		e.listening, e.accept = false, false
+		syscall.Close(e.lfd)
+		stopped <- why
+	}
+}
+
+func (e *epoll) closeAll() {
+	if e.listening {
+		syscall.Close(e.lfd)
+	}
+	syscall.Close(e.wake)
+	syscall.Close(e.fd)
+}
+
+// acceptSome picks up the calls waiting in the listen queue, a batch at most.
+func (e *epoll) acceptSome(s *Server) {
+	var rsa syscall.RawSockaddrAny
+	for range acceptBatch {
+		if !e.accept {
+			return
+		}
+		size := uint32(syscall.SizeofSockaddrAny)
+		r, _, errno := syscall.RawSyscall6(syscall.SYS_ACCEPT4, uintptr(e.lfd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0, 0)
+		fd := int32(r)
+		switch errno {
+		case 0:
+		case syscall.EAGAIN, syscall.EINTR, syscall.ECONNABORTED:
+			if errno == syscall.EAGAIN {
+				return
+			}
+			continue
+		case syscall.EMFILE, syscall.ENFILE:
+			// Out of file descriptors: wait for calls to end, as the
+			// threads model does, but without stopping the loop.
+			e.backoff = min(max(2*e.backoff, 5*time.Millisecond), time.Second)
+			s.Log.Errorf("accept: %v; retrying in %v", os.NewSyscallError("accept4", errno), e.backoff)
+			e.accepting(false)
+			e.retryAt = e.lp.now() + int64(e.backoff)
+			return
+		default:
+			s.Log.Errorf("accept: accept4: %v", errno)
+			return
+		}
+		e.backoff = 0
+		ev := syscall.EpollEvent{Events: uint32(callEvents), Fd: fd}
+		if err := syscall.EpollCtl(e.fd, syscall.EPOLL_CTL_ADD, int(fd), &ev); err != nil {
+			syscall.Close(int(fd))
+			s.Log.Errorf("eventloop: epoll_ctl: %v", err)
+			continue
+		}
+		e.lp.pickUp(fd, sockaddrAddrPort(&rsa))
+	}
+}
+
+// sockaddrAddrPort reads the caller's address that accept4 wrote.
+func sockaddrAddrPort(rsa *syscall.RawSockaddrAny) netip.AddrPort {
+	switch rsa.Addr.Family {
+	case syscall.AF_INET:
+		sa := (*syscall.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(p[0])<<8|uint16(p[1]))
+	case syscall.AF_INET6:
+		sa := (*syscall.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr).Unmap(), uint16(p[0])<<8|uint16(p[1]))
+	}
+	return netip.AddrPort{}
+}
+
+// The sysOps of a real socket.
+
+func (e *epoll) write(fd int32, p []byte) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	r, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), 0
+}
+
+func (e *epoll) read(fd int32, p []byte) (int, syscall.Errno) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), 0
+}
+
+func (e *epoll) unread(fd int32) bool {
+	var one [1]byte
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&one[0])), 1, syscall.MSG_PEEK|syscall.MSG_DONTWAIT, 0, 0)
+	return r > 0 || (errno != 0 && errno != syscall.EAGAIN)
+}
+
+func (e *epoll) shutdownWrite(fd int32) syscall.Errno {
+	_, _, errno := syscall.RawSyscall(syscall.SYS_SHUTDOWN, uintptr(fd), syscall.SHUT_WR, 0)
+	return errno
+}
+
+func (e *epoll) close(fd int32) {
+	// Closing takes fd out of the epoll set: it is its only descriptor.
+	syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0)
+}
+
+func (e *epoll) watchWrite(fd int32, on bool) {
+	ev := syscall.EpollEvent{Events: uint32(callEvents), Fd: fd}
+	if on {
+		ev.Events |= syscall.EPOLLOUT
+	}
+	syscall.EpollCtl(e.fd, syscall.EPOLL_CTL_MOD, int(fd), &ev)
+}
+
+func (e *epoll) keepAlive(fd int32) {
+	// What net.KeepAliveConfig{Enable: true} sets: the first probe after
+	// 15s of silence, then every 15s, 9 of them.
+	syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
+	syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE, 15)
+	syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL, 15)
+	syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPCNT, 9)
+}
+
+func (e *epoll) accepting(on bool) {
+	if !e.listening || e.accept == on || (on && e.retryAt > 0) {
+		return
+	}
+	ev := syscall.EpollEvent{Fd: int32(e.lfd)}
+	if on {
+		ev.Events = syscall.EPOLLIN
+	}
+	if syscall.EpollCtl(e.fd, syscall.EPOLL_CTL_MOD, e.lfd, &ev) == nil {
+		e.accept = on
+	}
+}

@@ -1,0 +1,66 @@
+package class
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/roster"
+)
+
+// TestSummaryKeepsNamesAsData: names with commas, quotes, a pipe, a
+// newline and accents come back from summary.csv exactly, and each is one
+// cell of summary.md.
+func TestSummaryKeepsNamesAsData(t *testing.T) {
+	names := []string{`O'Neil, Bob`, `Zoë "Zed" Ünal`, "pipe | name", "two\nlines"}
+	var sum Summary
+	for i, n := range names {
+		g := &grade.Report{Name: "laptop-b's label", Passed: i%2 == 0, Checks: []grade.Result{{ID: "echo", Required: true, Status: grade.Pass}}}
+		if !g.Passed {
+			g.Checks[0].Status, g.Checks[0].Reason = grade.Fail, "it said nothing"
+		}
+		sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: n, ID: "12", Program: "hw1/server.py", Late: i == 1}, Grade: g, Took: time.Second})
+	}
+	sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: "ken"}, Verdict: NotGraded, Note: "no server.py"})
+	out := t.TempDir()
+	require.NoError(t, writeSummary(out, "class", sum, Config{Jobs: 3, Timeout: time.Minute}))
+
+	f, err := os.Open(filepath.Join(out, "summary.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, Header, recs[0])
+	require.Len(t, recs, len(names)+2)
+	for i, n := range names {
+		require.Equal(t, n, recs[i+1][0], "the LMS's name, not laptop-b's label")
+		require.Equal(t, "hw1/server.py", recs[i+1][len(Header)-1])
+	}
+	require.Equal(t, []string{"PASS", "FAIL", "PASS", "FAIL", NotGraded}, []string{recs[1][1], recs[2][1], recs[3][1], recs[4][1], recs[5][1]})
+	require.Equal(t, "late", recs[2][len(Header)-2])
+
+	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	require.NoError(t, err)
+	rows := 0
+	for line := range strings.Lines(string(md)) {
+		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Student") {
+			rows++
+			require.Equal(t, 8, strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"), "one row of 7 cells: %q", line)
+		}
+	}
+	require.Equal(t, len(names)+1, rows, "%s", md)
+	require.Contains(t, string(md), `pipe \| name`)
+	require.Contains(t, string(md), "two lines")
+}
+
+func TestSubcommandLeavesOutTheComposeFiles(t *testing.T) {
+	d := &docker{cfg: Config{Repo: "/r"}}
+	got := subcommand(append(d.compose("p-1"), "up", "-d", "--no-build"))
+	require.Equal(t, "up -d --no-build", got)
+}
