@@ -144,11 +144,18 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	}
 	fmt.Fprintln(out)
 	gc := c.cfg.gradeConfig()
-	gc.OnCheck = func(r grade.Result) { grade.WriteResult(out, r) }
+	l := v.Report.language()
+	gc.OnCheck = func(r grade.Result) {
+		r.Fix = lang.GraderFix(l, r.Fix)
+		grade.WriteResult(out, r)
+	}
 	g, err := grade.Run(ctx, gc)
 	if err != nil {
 		v.Findings = append(v.Findings, Finding{ID: "grade", Says: err.Error()})
 		return v
+	}
+	for i := range g.Checks {
+		g.Checks[i].Fix = lang.GraderFix(l, g.Checks[i].Fix)
 	}
 	fmt.Fprint(out, g.Summary())
 	v.Grade = &g
