@@ -195,7 +195,22 @@ func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (rea
 		}
 		ready.Run = []string{bin}
 	}
+	if p.Lang == C || p.Lang == CPP {
+		ready.Run = lineBuffered(ready.Run)
+	}
 	return ready, r
+}
+
+// lineBuffered runs a C or C++ program with its stdout line-buffered, as on
+// a terminal: to the lab's pipe, stdio would hold a printf's line until 4 kB
+// had gathered or the program ended, and laptop-a's log would show nothing
+// of the calls as they happen. stdbuf execs the program: its PID, and so
+// its sockets, are the program's.
+func lineBuffered(run []string) []string {
+	if _, err := exec.LookPath("stdbuf"); err != nil {
+		return run
+	}
+	return append([]string{"stdbuf", "-oL", "-eL"}, run...)
 }
 
 // Subst fills the build's folders, under work, into a command's word.
