@@ -81,7 +81,7 @@ var (
 	goLoop       = regexp.MustCompile(`\bfor\b`)
 	nodeListen   = regexp.MustCompile(`\.listen\s*\(`)
 	javaAnyBind  = regexp.MustCompile(`new\s+ServerSocket\s*\(\s*[^,()]+(\s*,\s*[^,()]+)?\s*\)|new\s+InetSocketAddress\s*\(\s*[^,()]+\s*\)`)
-	javaWriter   = regexp.MustCompile(`new\s+(PrintWriter|BufferedWriter|BufferedOutputStream|PrintStream)\s*\(`)
+	javaWriter   = regexp.MustCompile(`new\s+(PrintWriter|BufferedWriter|BufferedOutputStream)\s*\(`)
 	javaAutoFl   = regexp.MustCompile(`new\s+PrintWriter\s*\(.*,\s*true\s*\)`)
 	javaPrint    = regexp.MustCompile(`\b(\w+)\.(print|write)\s*\(`)
 	javaReadLine = regexp.MustCompile(`\.readLine\s*\(\s*\)`)

@@ -109,3 +109,17 @@ func TestHintsSmallCases(t *testing.T) {
 		})
 	}
 }
+
+func TestHintsLeaveAWriterThatSendsAlone(t *testing.T) {
+	for name, src := range map[string]string{
+		"autoflush println": "PrintWriter out = new PrintWriter(s.getOutputStream(), true);\nout.println(\"hello\");\n",
+		"flushed":           "PrintWriter out = new PrintWriter(s.getOutputStream());\nout.print(\"hello\\n\");\nout.flush();\n",
+		"PrintStream":       "PrintStream out = new PrintStream(s.getOutputStream());\nout.print(\"hello\\n\");\n",
+	} {
+		for _, h := range Hints(Java, src) {
+			require.NotEqual(t, "no-flush", h.ID, name)
+		}
+	}
+	hs := Hints(Java, "PrintWriter out = new PrintWriter(s.getOutputStream(), true);\nout.print(\"hello\\n\");\n")
+	require.Equal(t, "no-flush", hs[0].ID, "autoflush does not flush print")
+}
