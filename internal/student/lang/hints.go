@@ -198,6 +198,9 @@ func nodeListenHost(lines []string, i int) bool {
 		return false
 	}
 	second := strings.TrimSpace(args[1])
+	if h := strings.Trim(second, `'"`+"`"); h == "0.0.0.0" || h == "::" {
+		return false // named, but every interface all the same
+	}
 	return !(strings.HasPrefix(second, "function") || strings.HasPrefix(second, "(") || strings.HasPrefix(second, "async") ||
 		regexp.MustCompile(`^\w+\s*=>`).MatchString(second))
 }

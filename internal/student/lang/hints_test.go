@@ -92,6 +92,7 @@ func TestHintsSmallCases(t *testing.T) {
 		{"java never closed", Java, "while (true) {\n  Socket c = server.accept();\n  c.getOutputStream().write(1);\n}\n", "never-closed", 2},
 		{"node object without host", Node, "const net = require('net');\nnet.createServer((s) => s.end('hello\\n')).listen({ port: 8000 });\n", "all-interfaces", 2},
 		{"node object with host", Node, "server.listen({ port: 8000, host: ip });\n", "", 0},
+		{"node on 0.0.0.0", Node, "server.listen(8000, '0.0.0.0', () => {});\n", "all-interfaces", 1},
 		{"node listen split over lines", Node, "server.listen(\n  8000,\n  () => console.log('up'),\n);\n", "all-interfaces", 1},
 		{"go never closed", Go, "for {\n\tc, _ := ln.Accept()\n\tc.Write([]byte(\"hello\\n\"))\n}\n", "never-closed", 2},
 		{"go whole buffer", Go, "buf := make([]byte, 1000)\nconn.Read(buf)\nconn.Write(buf)\n", "sizeof-send", 3},
