@@ -63,6 +63,15 @@ my-client file:
 class dir out="class-report":
     go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
+# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/gradescope/weights.txt; try: just gradescope gradescope-out)
+gradescope out *flags:
+    go run ./deploy/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
+
+# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
+prairielearn:
+    docker compose -f compose.yaml -f deploy/prairielearn.yaml --profile prairielearn build prairielearn
+    docker image ls socketlab/prairielearn:local
+
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
 wire:
     mkdir -p captures

@@ -21,6 +21,7 @@ import (
 const studentUsage = `usage: client student run [flags] [-- COMMAND [ARG...]]
        client student check [flags] HOST [PORT]
        client student judge [flags]
+       client student here [flags]
 
 A student's own program in the lab (just my-server, just my-client):
 
@@ -33,6 +34,8 @@ A student's own program in the lab (just my-server, just my-client):
           it, and explain a failure from laptop-a's -report; exit 0 on PASS
   judge   answer one call as the lecture's server does and say what the
           student's client did (laptop-b's -report); exit 0 on a whole call
+  here    grade a student's server on this machine alone, with no Docker
+          (Gradescope, PrairieLearn): the same checks and verdict as the lab
 
 Run "client student SUBCOMMAND -h" for each one's flags.
 `
@@ -53,6 +56,10 @@ func runStudent(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runStudentCheck(ctx, args[1:], stdout, stderr)
 	case "judge":
 		return runJudge(ctx, args[1:], stdout, stderr)
+	case "here":
+		return runHere(ctx, args[1:], stdout, stderr)
+	case "limits":
+		return runLimits(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "client student: unknown subcommand %q\n%s", args[0], studentUsage)
 	return exitUsage

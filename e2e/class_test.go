@@ -93,7 +93,7 @@ func requireNoClassLabs(t *testing.T, project string) {
 // Not parallel: its fork bomb and endless loop take whole CPUs for a while,
 // and the packet captures of the parallel tests would drop frames.
 func TestClassGradesHostileSubmissions(t *testing.T) {
-	out, rows := runClass(t, "e2e/testdata/class", "10.215", 45*time.Second)
+	out, rows := runClass(t, "e2e/testdata/class", "10.211", 45*time.Second)
 	want := map[string]struct{ verdict, note string }{
 		"alice": {"PASS", ""},
 		"bob":   {"FAIL", "this is Python 2 code"},
@@ -176,7 +176,7 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 // CLASS_TIMEOUT is stopped and reported as such, and taken down. Not
 // parallel, for the same reason: its endless loop spins a CPU.
 func TestClassStopsASubmissionAtItsTimeLimit(t *testing.T) {
-	_, rows := runClass(t, filepath.Join("e2e", "testdata", "class-slow"), "10.216", 6*time.Second)
+	_, rows := runClass(t, filepath.Join("e2e", "testdata", "class-slow"), "10.212", 6*time.Second)
 	require.Equal(t, "timed out", rows["frank"]["verdict"], rows["frank"])
 	require.Contains(t, rows["frank"]["note"], "no verdict within 6s")
 }

@@ -136,7 +136,7 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 	// The verdict is laptop-b's to give; the time limit is a watchdog that
 	// kills the whole lab, whatever the program does.
 	wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout-min(time.Since(start), d.cfg.Timeout/2))
-	_, werr := d.run(wctx, env, append(base, "wait", "laptop-b")...)
+	werr := d.waitExit(wctx, env, base, "laptop-b")
 	timedOut := wctx.Err() == context.DeadlineExceeded
 	cancel()
 	if timedOut || ctx.Err() != nil {
@@ -174,6 +174,35 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 		row.Verdict = "PASS"
 	}
 	return row
+}
+
+// waitExit waits until the service's container has exited, or ctx ends.
+// It asks the engine for the container's state rather than trusting one
+// long `docker compose wait`, which can return before the container ends
+// when the engine is busy with several labs at once.
+func (d *docker) waitExit(ctx context.Context, env, base []string, service string) error {
+	out, err := d.run(ctx, env, append(base, "ps", "-aq", service)...)
+	if err != nil {
+		return err
+	}
+	id := strings.TrimSpace(string(out))
+	if id == "" {
+		return fmt.Errorf("no container for %s", service)
+	}
+	for {
+		out, err := d.run(ctx, nil, "inspect", "-f", "{{.State.Status}}", id)
+		if err == nil {
+			switch strings.TrimSpace(string(out)) {
+			case "exited", "dead":
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // labFailure is the verdict and note of a lab that could not run: the

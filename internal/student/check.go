@@ -261,6 +261,10 @@ func stuckFindings(rep Report, waited time.Duration) []Finding {
 
 // processLimit explains the laptop's process limit refusing the program.
 func processLimit(rep Report) Finding {
+	if rep.ProcLimit > 0 {
+		return Finding{ID: "process-limit", Says: fmt.Sprintf("your program tried to start more processes or threads than the laptop allows "+
+			"(it reached its limit of %d): a fork bomb, or a new process or thread per call that never ends.", rep.ProcLimit)}
+	}
 	return Finding{ID: "process-limit", Says: fmt.Sprintf("your program tried to start more processes or threads than the laptop allows "+
 		"(refused %d times): a fork bomb, or a new process or thread per call that never ends. The lab stops them at %d.", rep.ForkFailures, lang.LimitsOf(rep.language()).Pids)}
 }
@@ -280,11 +284,16 @@ func (c *checker) endFindings(v Verdict, rep Report) []Finding {
 	return append(c.crashFindings(rep), behaviour(v, c.cfg)...)
 }
 
-// say prints the verdict and its findings.
+// say prints the verdict and its findings, after a blank line.
 func (c *checker) say(v Verdict) {
-	out := c.cfg.Out
+	fmt.Fprintln(c.cfg.Out)
+	WriteVerdict(c.cfg.Out, v)
+}
+
+// WriteVerdict writes the verdict's line and its findings, as the lab's
+// laptop-b ends its log.
+func WriteVerdict(out io.Writer, v Verdict) {
 	name := programName(v.Report)
-	fmt.Fprintln(out)
 	if v.Passed {
 		fmt.Fprintf(out, "verdict: PASS: your %s on laptop-a answered laptop-b across the lab as the lecture's server does.\n", name)
 		for _, f := range v.Findings {

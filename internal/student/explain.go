@@ -129,6 +129,16 @@ var crashRules = []crashRule{
 		says: func(_ []string, _ Crash) string {
 			return "the call was refused: nothing listened at that address and port when your program called. Call laptop-a's address, 172.28.5.10, port " + labPort + " (the lab passes both as arguments: sys.argv[1] and sys.argv[2])."
 		}},
+	{id: "memory",
+		match: regexp.MustCompile(`^MemoryError\b`),
+		says: func(_ []string, _ Crash) string {
+			return "your program ran out of memory: it asked for more than the laptop lets one program have. Does it keep everything it receives, or start a thread per call without end? A lecture server needs a few megabytes."
+		}},
+	{id: "file-too-large",
+		match: regexp.MustCompile(`\[Errno 27\] File too large`),
+		says: func(_ []string, _ Crash) string {
+			return "your program wrote a file bigger than the laptop allows: a server needs no files at all; write what it reads to the caller, not to disk."
+		}},
 	{id: "syntax",
 		match: regexp.MustCompile(`^(SyntaxError|IndentationError|TabError): (.*)`),
 		says: func(m []string, _ Crash) string {
@@ -164,6 +174,9 @@ func ExplainCrash(c Crash) []Finding {
 	if c.Signal == "killed" {
 		return []Finding{{ID: "killed", Says: "your program was killed, most likely for using more memory than the lab's laptop has (128 MB): does it keep everything it receives, or start a thread per call without end?"}}
 	}
+	if f, ok := limitSignals[c.Signal]; ok {
+		return []Finding{f}
+	}
 	if c.ExitCode == 0 && c.Signal == "" {
 		return nil
 	}
@@ -178,6 +191,14 @@ func ExplainCrash(c Crash) []Finding {
 		return []Finding{{ID: "exit", Says: fmt.Sprintf("your program ended with exit status %d and printed nothing on stderr.", c.ExitCode)}}
 	}
 	return []Finding{{ID: "crash", Line: line, Says: fmt.Sprintf("your program stopped with an error: %s", last)}}
+}
+
+// limitSignals explain the signals a limit sends (one host's rlimits), by
+// the name the report gives them.
+var limitSignals = map[string]Finding{
+	"CPU time limit exceeded": {ID: "cpu-limit", Says: "your program used up the CPU time the laptop allows and was stopped: is it spinning in a loop (while True: with nothing that waits)? " +
+		"A server spends its time waiting in accept() and recv(), which costs no CPU."},
+	"file size limit exceeded": {ID: "file-too-large", Says: "your program wrote a file bigger than the laptop allows and was stopped: a server needs no files at all; write what it reads to the caller, not to disk."},
 }
 
 // lastLine is the last non-blank line of s: a traceback's exception.

@@ -115,14 +115,22 @@ func socketsOf(pid int) (map[string]bool, bool) {
 		return nil, false
 	}
 	inodes := map[string]bool{}
+	read := 0
 	for _, e := range ents {
 		link, err := os.Readlink(dir + "/" + e.Name())
 		if err != nil {
 			continue
 		}
+		read++
 		if in, ok := strings.CutPrefix(link, "socket:["); ok {
 			inodes[strings.TrimSuffix(in, "]")] = true
 		}
+	}
+	// Root without CAP_SYS_PTRACE (a container's, by default) may list
+	// another user's open files but read none of them: that is not
+	// knowing, not "no sockets".
+	if read == 0 && len(ents) > 0 {
+		return nil, false
 	}
 	return inodes, true
 }

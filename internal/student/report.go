@@ -71,6 +71,10 @@ type Report struct {
 	// closes its calls holds one more after each.
 	Sockets     int `json:"sockets,omitempty"`
 	PeakSockets int `json:"peak_sockets,omitempty"`
+	// ProcLimit, when set, is the program's own process limit (one host's
+	// per-user limit, Config.ProcLimit), which ForkFailures then counts
+	// against: the kernel keeps no count of those refusals.
+	ProcLimit int `json:"proc_limit,omitempty"`
 	// Stdout and Stderr are the last bytes the program printed on each.
 	Stdout    string    `json:"stdout,omitempty"`
 	Stderr    string    `json:"stderr,omitempty"`

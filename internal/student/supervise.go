@@ -50,8 +50,11 @@ type Config struct {
 	File    string
 	Args    []string
 	// Work is where a program is built (default a folder in the system's
-	// temporary one: on a laptop, the /tmp tmpfs).
-	Work string
+	// temporary one: on a laptop, the /tmp tmpfs); BuildOwn, when set, is
+	// called on each folder and file made there (the one-host grader gives
+	// them to the program's user, who builds it through Prepare).
+	Work     string
+	BuildOwn func(path string) error
 	// Report is the file the report is written to; "" writes none.
 	Report string
 	// After, when set, is a file to wait for (up to AfterWait) before
@@ -67,6 +70,15 @@ type Config struct {
 	Stdout, Stderr io.Writer
 	// Say is where the supervisor's own lines go (default Stderr).
 	Say io.Writer
+	// Prepare, when set, changes the command just before it starts: one
+	// host runs it as another user, under limits (internal/onehost). Its
+	// error is the grader's, not the program's, and Supervise returns it.
+	Prepare func(*exec.Cmd) error
+	// Forks, when set, counts the program's refused forks instead of the
+	// laptop's cgroup (pids.events), which one host does not give it; and
+	// ProcLimit is the limit they were refused at, for the explanation.
+	Forks     func() int
+	ProcLimit int
 }
 
 // Supervise runs the program, relays its output, keeps the report up to
@@ -83,7 +95,7 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 		cfg.Say = cfg.Stderr
 	}
 	s := &supervisor{cfg: cfg}
-	s.rep = Report{State: StateStarting, Command: cfg.Command, Started: time.Now(), Interfaces: interfaces()}
+	s.rep = Report{State: StateStarting, Command: cfg.Command, Started: time.Now(), Interfaces: interfaces(), ProcLimit: cfg.ProcLimit}
 	if why := labFault(cfg.Dir); why != "" {
 		s.rep.State, s.rep.LabFault, s.rep.StartError, s.rep.ExitCode, s.rep.Ended = StateExited, why, why, 127, time.Now()
 		if err := s.write(); err != nil {
@@ -128,6 +140,14 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	cmd.Stdout = io.MultiWriter(cfg.Stdout, stdout)
 	cmd.Stderr = io.MultiWriter(cfg.Stderr, stderr)
 	ownGroup(cmd)
+	// A child that keeps the program's output open must not keep the
+	// supervisor waiting once the program has ended.
+	cmd.WaitDelay = time.Second
+	if cfg.Prepare != nil {
+		if err := cfg.Prepare(cmd); err != nil {
+			return 0, fmt.Errorf("supervise: %w", err)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		s.update(func(r *Report) {
 			r.State, r.StartError, r.ExitCode, r.Ended = StateExited, err.Error(), 127, time.Now()
@@ -154,6 +174,9 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 		werr = stop(cmd, exited)
 	}
 	close(watchDone)
+	// Whatever the program started goes with it: a child left behind
+	// would keep its port and its share of the laptop's processes.
+	signalGroup(cmd, true)
 	code, sig := exitStatus(werr, cmd)
 	s.update(func(r *Report) {
 		r.State, r.ExitCode, r.Signal, r.Ended = StateExited, code, sig, time.Now()
@@ -232,14 +255,18 @@ const forkPoll = 500 * time.Millisecond
 func (s *supervisor) watchForks(done <-chan struct{}) {
 	t := time.NewTicker(forkPoll)
 	defer t.Stop()
-	last := forkFailures(cgroupRoot)
+	forks := s.cfg.Forks
+	if forks == nil {
+		forks = func() int { return forkFailures(cgroupRoot) }
+	}
+	last := forks()
 	for {
 		select {
 		case <-done:
 			return
 		case <-t.C:
 		}
-		if n := forkFailures(cgroupRoot); n != last {
+		if n := forks(); n != last {
 			last = n
 			s.update(func(r *Report) { r.ForkFailures = n })
 		}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Gradescope wants setup.sh and run_autograder at the zip's root, and the
+// scripts executable.
+func TestWriteZip(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"setup.sh": "#!/bin/sh\n", "weights.txt": "echo 2\n"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
+	}
+	path := filepath.Join(dir, "autograder.zip")
+	require.NoError(t, writeZip(path, []entry{
+		{"setup.sh", filepath.Join(dir, "setup.sh"), 0o755},
+		{"weights.txt", filepath.Join(dir, "weights.txt"), 0o644},
+	}))
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer zr.Close()
+	require.Len(t, zr.File, 2)
+	require.Equal(t, "setup.sh", zr.File[0].Name)
+	require.Equal(t, os.FileMode(0o755), zr.File[0].Mode().Perm())
+	require.Equal(t, os.FileMode(0o644), zr.File[1].Mode().Perm())
+	r, err := zr.File[1].Open()
+	require.NoError(t, err)
+	var b bytes.Buffer
+	_, err = b.ReadFrom(r)
+	require.NoError(t, err)
+	require.Equal(t, "echo 2\n", b.String())
+
+	// The same files make the same zip: an image built from it is cached.
+	again := filepath.Join(dir, "again.zip")
+	require.NoError(t, writeZip(again, []entry{
+		{"setup.sh", filepath.Join(dir, "setup.sh"), 0o755},
+		{"weights.txt", filepath.Join(dir, "weights.txt"), 0o644},
+	}))
+	a, _ := os.ReadFile(path)
+	b2, _ := os.ReadFile(again)
+	require.Equal(t, a, b2)
+}
+
+func TestAMistypedWeightsFileMakesNoZip(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "weights.txt")
+	require.NoError(t, os.WriteFile(bad, []byte("ecoh 2\n"), 0o644))
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 2, run([]string{"-weights", bad, out}, &stdout, &stderr))
+	require.Contains(t, stderr.String(), `no check is called "ecoh"`)
+	_, err := os.Stat(filepath.Join(out, "autograder.zip"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// The scripts the zip carries are what Gradescope runs: executable, and
+// read by their shells without a syntax error.
+func TestTheScriptsParse(t *testing.T) {
+	for f, shell := range map[string]string{"setup.sh": "bash", "run_autograder": "sh"} {
+		fi, err := os.Stat(f)
+		require.NoError(t, err)
+		require.NotZero(t, fi.Mode().Perm()&0o100, "%s is executable in the repository too", f)
+		out, err := exec.Command(shell, "-n", f).CombinedOutput()
+		require.NoError(t, err, "%s -n %s: %s", shell, f, out)
+	}
+}

@@ -1,0 +1,43 @@
+# deploy/prairielearn.Dockerfile builds socketlab's external grader for
+# PrairieLearn, socketlab/prairielearn:local:
+#
+#   docker compose -f compose.yaml -f deploy/prairielearn.yaml build prairielearn   (just prairielearn)
+#   docker run --rm -v "$PWD/job:/grade" socketlab/prairielearn:local
+#
+# It grades /grade/student (the student's server.py) into
+# /grade/results/results.json, in PrairieLearn's format, on the one
+# container PrairieLearn gives the job: client student here, the lab's
+# checks and verdict with no Docker. As root: it runs the student's program
+# as a fresh unprivileged user, and must write /grade/results, which the
+# grading host owns. Exec form throughout; BuildKit, as deploy/Dockerfile.
+ARG GO_IMAGE=golang:1.26
+ARG PYTHON_BASE=debian:bookworm-slim
+
+FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS build
+ARG TARGETOS TARGETARCH
+ENV CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH
+WORKDIR /src
+COPY go.mod go.sum* ./
+COPY internal/ internal/
+COPY client/ client/
+ENV GOCACHE=/cache/go-build
+RUN --mount=type=cache,id=socketlab-go-build,target=/cache/go-build \
+    ["go", "build", "-trimpath", "-ldflags=-s -w", "-o", "/out/", "./client"]
+
+FROM ${PYTHON_BASE} AS prairielearn
+LABEL org.opencontainers.image.title="socketlab PrairieLearn grader" \
+      org.opencontainers.image.description="PrairieLearn external grader for the sockets lecture's server: /grade/student into /grade/results/results.json" \
+      org.opencontainers.image.source="https://github.com/socketlab/socketlab"
+# The offline base has both already: apt runs only on a plain Debian image.
+RUN python3 -c 'import netifaces' 2>/dev/null || { \
+      apt-get update && \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-netifaces && \
+      rm -rf /var/lib/apt/lists/*; }
+COPY --from=build /out/client /usr/local/bin/client
+COPY deploy/gradescope/weights.txt /usr/local/share/socketlab/weights.txt
+ENV PYTHONUNBUFFERED=1
+USER 0:0
+WORKDIR /grade
+# The whole command is the entrypoint: an info.json that names none gets
+# it, and flags given to `docker run` are added to it.
+ENTRYPOINT ["/usr/local/bin/client", "student", "here", "-dir", "/grade/student", "-prairielearn", "/grade/results/results.json", "-weights", "/usr/local/share/socketlab/weights.txt"]
