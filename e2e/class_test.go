@@ -212,3 +212,118 @@ func TestClassNamesAMoodleExportsStudentsAsMoodleDoes(t *testing.T) {
 	require.Equal(t, "FAIL", rows[`Zoë "Zed" Ünal`]["verdict"], "%v", rows)
 	require.Contains(t, rows[`Zoë "Zed" Ünal`]["note"], "not-on")
 }
+
+// TestClassGradesCanvasGradescopeAndClassroomExports: the other three
+// exports a TA downloads, each graded end to end with the student named as
+// the LMS names them. Canvas: a flat folder of renamed files, where the
+// latest resubmission (-1, late) is what counts; Gradescope: submission_NNN
+// folders named by submission_metadata.yml, a group of two among them;
+// GitHub Classroom: assignment-username clones, the prefix dropped.
+func TestClassGradesCanvasGradescopeAndClassroomExports(t *testing.T) {
+	root, err := repoRoot()
+	require.NoError(t, err)
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		require.NoError(t, err)
+		return b
+	}
+	good, anywhere := read("deploy/student/server.py"), read("e2e/testdata/student/anywhere/server.py")
+	export := func(files map[string][]byte) string {
+		dir := t.TempDir()
+		for name, b := range files {
+			p := filepath.Join(dir, filepath.FromSlash(name))
+			require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+			require.NoError(t, os.WriteFile(p, b, 0o644))
+		}
+		return dir
+	}
+	metadata := []byte("---\nsubmission_216975964:\n  :submitters:\n  - :name: Ada Lovelace\n    :sid: '06758767'\n    :email: ada@example.edu\n" +
+		"  - :name: Alan Turing\n    :sid: '06754968'\n    :email: alan@example.edu\n  :created_at: 2026-11-30 02:52:07.938335000 Z\n" +
+		"submission_216996427:\n  :submitters:\n  - :name: \"Zoë \\\"Zo\\\" Ünal\"\n    :email: zoe@example.edu\n")
+
+	for _, tt := range []struct {
+		name, net string
+		files     map[string][]byte
+		want      map[string]string // student → verdict
+	}{
+		{"canvas", "10.225", map[string][]byte{
+			"oneilbob_1202_5551_server.py":        anywhere, // first upload: on every interface
+			"oneilbob_LATE_1202_5552_server-1.py": good,     // the resubmission that counts
+			"smithalice_1201_5553_server.py":      anywhere,
+		}, map[string]string{"oneilbob": "PASS", "smithalice": "FAIL"}},
+		{"gradescope", "10.226", map[string][]byte{
+			"submission_metadata.yml":            metadata,
+			"submission_216975964/server.py":     good,
+			"submission_216996427/lab/Server.py": anywhere,
+		}, map[string]string{"Ada Lovelace, Alan Turing": "PASS", `Zoë "Zo" Ünal`: "FAIL"}},
+		{"github-classroom", "10.227", map[string][]byte{
+			"sockets-lab-octocat/server.py":   good,
+			"sockets-lab-bob-smith/server.py": anywhere,
+			"sockets-lab-bob-smith/README.md": []byte("# my server\n"),
+		}, map[string]string{"octocat": "PASS", "bob-smith": "FAIL"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, rows := runClass(t, export(tt.files), tt.net, 45*time.Second)
+			got := map[string]string{}
+			for name, r := range rows {
+				got[name] = r["verdict"]
+			}
+			require.Equal(t, tt.want, got, "%v", rows)
+			if tt.name == "canvas" {
+				require.Equal(t, "late", rows["oneilbob"]["late"])
+				require.Equal(t, "1202", rows["oneilbob"]["id"])
+			}
+			if tt.name == "gradescope" {
+				require.Equal(t, "ada@example.edu alan@example.edu", rows["Ada Lovelace, Alan Turing"]["email"])
+				require.Equal(t, "lab/Server.py", rows[`Zoë "Zo" Ünal`]["file"])
+			}
+		})
+	}
+}
+
+// cancelAfter is a progress writer that cancels the grading once it has
+// printed a line containing mark: Ctrl-C at a known moment.
+type cancelAfter struct {
+	mark   string
+	cancel context.CancelFunc
+	log    bytes.Buffer
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.mark) {
+		c.cancel()
+	}
+	return c.log.Write(p)
+}
+
+// TestClassInterruptedKeepsWhatWasGraded is Ctrl-C during `just class`:
+// the submission graded keeps its reports, the one in its lab and the one
+// not yet started are rows that say "interrupted", the summary is written,
+// and no lab is left behind.
+func TestClassInterruptedKeepsWhatWasGraded(t *testing.T) {
+	requireLaptopImage(t)
+	root, err := repoRoot()
+	require.NoError(t, err)
+	export := t.TempDir()
+	for _, name := range []string{"alice", "frank", "dave"} { // correct, an endless loop, a fork bomb
+		require.NoError(t, os.CopyFS(filepath.Join(export, name), os.DirFS(filepath.Join(root, "e2e", "testdata", "class", name))))
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	progress := &cancelAfter{mark: "[1/3] alice", cancel: cancel}
+	project := "socketlab-e2e-class-10-228"
+	sum, err := class.Run(ctx, class.Config{Dir: export, Out: out, Repo: root, Jobs: 1, Timeout: 45 * time.Second, Net: "10.228", Project: project, Progress: progress})
+	t.Logf("client class:\n%s", progress.log.String())
+	require.Error(t, err, "an interrupted class says so")
+	require.True(t, sum.Interrupted)
+	requireNoClassLabs(t, project)
+	verdicts := map[string]string{}
+	for _, r := range sum.Rows {
+		verdicts[r.Sub.Name] = r.Verdict
+	}
+	require.Equal(t, map[string]string{"alice": "PASS", "dave": class.Interrupted, "frank": class.Interrupted}, verdicts)
+	for _, f := range []string{"summary.csv", "summary.md", "alice/junit.xml", "alice/results.json", "alice/grade.txt"} {
+		require.FileExists(t, filepath.Join(out, filepath.FromSlash(f)))
+	}
+}
