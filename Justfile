@@ -51,13 +51,13 @@ hold callers="10000":
 grade host port="8000" *flags:
     go run ./client grade {{flags}} {{host}} {{port}}
 
-# Your own server as laptop-a: laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
+# Your own server as laptop-a (server.py, .c, .cpp, Server.java, .js, .go, or a Makefile): laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
 my-server file:
-    STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-server.yaml up --build --exit-code-from laptop-b
+    env $(bash deploy/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-server.yaml up --build --exit-code-from laptop-b
 
-# Your own client as laptop-b: it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
+# Your own client as laptop-b (client.py, .c, .cpp, Client.java, .js, .go): it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
 my-client file:
-    STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-client.yaml up --build --exit-code-from laptop-a
+    env $(bash deploy/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-client.yaml up --build --exit-code-from laptop-a
 
 # Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT)
 class dir out="class-report":
@@ -85,10 +85,11 @@ view:
 view-crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
     SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose -f compose.yaml -f deploy/view.yaml run --rm crowd
 
-# Build a local Go toolchain image and Python base for machines with no image registry (writes .env)
+# Build a local Go toolchain image, Python base and laptop base (every language) for machines with no image registry (writes .env)
 offline:
     bash deploy/setup.sh --go-image-only
     bash deploy/setup.sh --python-image-only
+    bash deploy/setup.sh --laptop-image-only
 
 # Prepare a bare Debian machine: install and start Docker, install just
 setup:

@@ -65,7 +65,7 @@ if [ -n "$apt_include" ]; then
 	printf 'debian-root.sh: installing %s with apt inside the root\n' "$apt_include" >&2
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	mount -t proc proc "$root/proc"
-	trap 'umount "$root/proc" 2>/dev/null; rm -rf "$work"' EXIT
+	trap 'umount "$root/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
 	# shellcheck disable=SC2086 # one package per word
 	{ chroot "$root" apt-get update -q && chroot "$root" env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends ${apt_include//,/ }; } >>"$work/log" 2>&1 ||

@@ -4,14 +4,18 @@
 #   docker compose -f compose.yaml -f deploy/prairielearn.yaml build prairielearn   (just prairielearn)
 #   docker run --rm -v "$PWD/job:/grade" socketlab/prairielearn:local
 #
-# It grades /grade/student (the student's server.py) into
+# It grades /grade/student (the student's server.py, server.c, server.cpp,
+# Server.java, server.js or server.go, built first) into
 # /grade/results/results.json, in PrairieLearn's format, on the one
 # container PrairieLearn gives the job: client student here, the lab's
 # checks and verdict with no Docker. As root: it runs the student's program
 # as a fresh unprivileged user, and must write /grade/results, which the
 # grading host owns. Exec form throughout; BuildKit, as deploy/Dockerfile.
 ARG GO_IMAGE=golang:1.26
-ARG PYTHON_BASE=debian:bookworm-slim
+# LAPTOP_BASE is the lab laptop's base, with every language's toolchain
+# (socketlab/laptop-base from `deploy/setup.sh --offline`), or any Debian
+# image, which apt completes.
+ARG LAPTOP_BASE=debian:bookworm-slim
 
 FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS build
 ARG TARGETOS TARGETARCH
@@ -24,14 +28,16 @@ ENV GOCACHE=/cache/go-build
 RUN --mount=type=cache,id=socketlab-go-build,target=/cache/go-build \
     ["go", "build", "-trimpath", "-ldflags=-s -w", "-o", "/out/", "./client"]
 
-FROM ${PYTHON_BASE} AS prairielearn
+FROM ${LAPTOP_BASE} AS prairielearn
 LABEL org.opencontainers.image.title="socketlab PrairieLearn grader" \
       org.opencontainers.image.description="PrairieLearn external grader for the sockets lecture's server: /grade/student into /grade/results/results.json" \
       org.opencontainers.image.source="https://github.com/socketlab/socketlab"
 # The offline base has both already: apt runs only on a plain Debian image.
-RUN python3 -c 'import netifaces' 2>/dev/null || { \
-      apt-get update && \
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-netifaces && \
+# The same toolchains as the lab's laptop (deploy/Dockerfile's laptop stage).
+RUN python3 -c 'import netifaces' 2>/dev/null && command -v gcc g++ make javac node go >/dev/null || { \
+      mkdir -p /usr/share/man/man1 && apt-get update && \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        python3 python3-netifaces gcc g++ make libc6-dev nodejs golang-go default-jdk-headless && \
       rm -rf /var/lib/apt/lists/*; }
 COPY --from=build /out/client /usr/local/bin/client
 COPY deploy/gradescope/weights.txt /usr/local/share/socketlab/weights.txt

@@ -6,10 +6,12 @@
 #                              and buildx from Debian's packages; start it; install just
 #   deploy/setup.sh --offline  also build a local Go toolchain image from this machine's GOROOT
 #                              and point .env at it (no image registry needed: air-gapped rooms, CI)
-#                              and a Python base for the laptop image of a student's own program
-#                              (debootstrap from this machine's Debian mirror, cached)
+#                              and a Python base, and the laptop image's base with every language's
+#                              toolchain, for a student's own program (debootstrap from this
+#                              machine's Debian mirror, cached)
 #   deploy/setup.sh --go-image-only   only the Go toolchain image (`just offline`)
 #   deploy/setup.sh --python-image-only   only the Python base image (`just offline`)
+#   deploy/setup.sh --laptop-image-only   only the laptop base: Python, C, C++, Java, Node.js, Go (`just offline`)
 #   deploy/setup.sh --packages-only   only the package step: install, never start (setup's own test)
 #   deploy/setup.sh --uninstall       remove exactly what setup added: its packages, source and pin
 #
@@ -25,6 +27,7 @@ trap 'rc=$?; [ "$BASH_SUBSHELL" -eq 0 ] && printf "%s: stopped: \"%s\" failed (e
 offline=false
 only_image=false
 only_python=false
+only_laptop=false
 only_packages=false
 uninstall=false
 [ "${SOCKETLAB_ONLY_GO_IMAGE:-}" = 1 ] && only_image=true
@@ -33,10 +36,11 @@ for arg in "$@"; do
 	--offline) offline=true ;;
 	--go-image-only) only_image=true ;;
 	--python-image-only) only_python=true ;;
+	--laptop-image-only) only_laptop=true ;;
 	--packages-only) only_packages=true ;;
 	--uninstall) uninstall=true ;;
 	-h | --help)
-		sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -319,13 +323,31 @@ go_image() {
 	env_set GO_IMAGE "$tag"
 }
 
-# python_image builds the base of the laptop image, where a student's own
-# server.py runs: a minimal Debian root with python3 and python3-netifaces,
-# made by debootstrap from this machine's own Debian mirror (deploy/debian-root.sh,
-# cached by its inputs), imported as socketlab/python:<release>. The image is
-# labelled with the root's cache name, so a later run imports nothing unless
-# the root changed, and takes a second.
+# python_image builds the base of a Python-only laptop: a minimal Debian root
+# with python3 and python3-netifaces (socketlab/python:<release>).
 python_image() {
+	root_image python "python base" "python3,python3-netifaces" "" "python3 and python3-netifaces" PYTHON_BASE
+}
+
+# laptop_image builds the base of the laptop image, where a student's own
+# program runs, in any language the lab builds: python3 and netifaces (the
+# lecture's), gcc, g++ and make, Node.js, Go, and a JDK
+# (socketlab/laptop-base:<release>). default-jdk-headless is installed by apt
+# inside the root: its set-up runs java, which debootstrap's bare second
+# stage cannot.
+laptop_image() {
+	root_image laptop-base "laptop base" "python3,python3-netifaces,gcc,g++,make,libc6-dev,nodejs,golang-go" default-jdk-headless \
+		"python3, gcc, g++, make, nodejs, golang-go and default-jdk-headless" LAPTOP_BASE
+}
+
+# root_image NAME LABEL PACKAGES APT_PACKAGES WORDS ENV_KEY makes a Debian root with
+# the packages, made by debootstrap from this machine's own Debian mirror
+# (deploy/debian-root.sh, cached by its inputs), imports it as
+# socketlab/NAME:<release> and writes ENV_KEY to .env. The image is labelled
+# with the root's cache name, so a later run imports nothing unless the root
+# changed, and takes a second.
+root_image() {
+	local name=$1 label=$2 pkgs=$3 apt_pkgs=$4 words=$5 key_var=$6
 	local release tarball key tag have
 	release=$(
 		# shellcheck disable=SC1091
@@ -333,35 +355,35 @@ python_image() {
 		echo "${VERSION_CODENAME:-}"
 	)
 	case "$release" in bookworm | trixie) ;; *) release=bookworm ;; esac
-	tag="socketlab/python:$release"
+	tag="socketlab/$name:$release"
 	if ! command -v debootstrap >/dev/null 2>&1; then
-		command -v apt-get >/dev/null 2>&1 || die "--offline needs debootstrap to make the Python base image (a Debian machine with apt)"
+		command -v apt-get >/dev/null 2>&1 || die "--offline needs debootstrap to make the $label image (a Debian machine with apt)"
 		say "apt-get update"
 		as_root apt-get update -q >/dev/null || die "apt-get update failed"
 		guarded_install debootstrap
 	fi
-	say "python base image: a $release root with python3 and python3-netifaces (debootstrap, cached)"
+	say "$label image: a $release root with $words (debootstrap, cached)"
 	# debian-root.sh names the mirror it uses; setup's output names none, so
 	# its words are shown only when it fails.
 	local log
 	log=$(mktemp)
-	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" python3,python3-netifaces 2>"$log") ||
-		{ cat "$log" >&2; rm -f "$log"; die "could not make the Python root (deploy/debian-root.sh)"; }
+	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" "$pkgs" ${apt_pkgs:+"$apt_pkgs"} 2>"$log") ||
+		{ cat "$log" >&2; rm -f "$log"; die "could not make the $label root (deploy/debian-root.sh)"; }
 	rm -f "$log"
 	key=$(basename "$tarball" .tar)
 	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)
 	if [ "$have" = "$key" ]; then
-		say "python base image $tag already built"
+		say "$label image $tag already built"
 	else
-		say "building python base image $tag from $tarball"
+		say "building $label image $tag from $tarball"
 		docker import \
 			-c "LABEL org.socketlab.root=$key" \
 			-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 			-c 'ENV LANG=C.UTF-8' \
-			-m "socketlab: $release with python3 and python3-netifaces (setup.sh --offline)" \
+			-m "socketlab: $release with $words (setup.sh --offline)" \
 			"$tarball" "$tag" >/dev/null
 	fi
-	env_set PYTHON_BASE "$tag"
+	env_set "$key_var" "$tag"
 }
 
 # env_set KEY VALUE writes KEY=VALUE into the repo's .env (git-ignored),
@@ -389,6 +411,10 @@ if $only_python; then
 	python_image
 	exit 0
 fi
+if $only_laptop; then
+	laptop_image
+	exit 0
+fi
 if $only_packages; then
 	install_docker
 	exit 0
@@ -399,5 +425,8 @@ if ! $only_image; then
 	install_just
 fi
 if $offline || $only_image; then go_image; fi
-if $offline; then python_image; fi
+if $offline; then
+	python_image
+	laptop_image
+fi
 say "ready: docker compose up    (and: go test ./...)"

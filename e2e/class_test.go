@@ -33,7 +33,7 @@ func runClass(t *testing.T, dir, net string, timeout time.Duration) (string, map
 	}
 	// The base images setup.sh --offline makes, where .env names none.
 	for _, kv := range buildEnv(t.Context(), requireDocker(t), root)[len(os.Environ()):] {
-		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE") {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE" || k == "LAPTOP_BASE") {
 			t.Setenv(k, v)
 		}
 	}

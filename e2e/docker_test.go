@@ -141,6 +141,7 @@ func buildEnv(ctx context.Context, cli *testcontainers.DockerClient, root string
 	}{
 		{"GO_IMAGE", []string{"socketlab/go:" + strings.TrimPrefix(runtime.Version(), "go")}},
 		{"PYTHON_BASE", []string{"socketlab/python:bookworm", "socketlab/python:trixie"}},
+		{"LAPTOP_BASE", []string{"socketlab/laptop-base:bookworm", "socketlab/laptop-base:trixie"}},
 	} {
 		if os.Getenv(base.name) != "" || regexp.MustCompile(`(?m)^\s*`+base.name+`=`).Match(dotenv) {
 			continue

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	weights := fs.String("weights", "", "the points of each check, from `FILE` (default deploy/gradescope/weights.txt)")
 	arch := fs.String("arch", "amd64", "the `GOARCH` of the machines Gradescope grades on")
+	langs := fs.String("languages", "", "the other `LANGUAGES` students may write in, besides Python: c, c++, java, node, go, separated by commas, or all (setup.sh installs their toolchains)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,6 +68,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradescope: %v\n", err)
 		return 2
 	}
+	var langList []string
+	if *langs != "" {
+		if langList, err = languages(*langs); err != nil {
+			fmt.Fprintf(stderr, "gradescope: -languages: %v\n", err)
+			return 2
+		}
+	}
 	tmp, err := os.MkdirTemp("", "socketlab-gradescope-")
 	if err != nil {
 		fmt.Fprintf(stderr, "gradescope: %v\n", err)
@@ -87,6 +96,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"client", client, 0o755},
 		{"weights.txt", *weights, 0o644},
 		{"README.txt", filepath.Join(here, "README.txt"), 0o644},
+	}
+	if len(langList) > 0 {
+		f := filepath.Join(tmp, "languages.txt")
+		if err := os.WriteFile(f, []byte(strings.Join(langList, "\n")+"\n"), 0o644); err != nil {
+			fmt.Fprintf(stderr, "gradescope: %v\n", err)
+			return 1
+		}
+		entries = append(entries, entry{"languages.txt", f, 0o644})
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "gradescope: %v\n", err)
@@ -174,4 +191,28 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// languages reads -languages: the languages setup.sh installs toolchains
+// for, as lang names them.
+func languages(s string) ([]string, error) {
+	var out []string
+	for _, w := range strings.Split(s, ",") {
+		w = strings.ToLower(strings.TrimSpace(w))
+		switch w {
+		case "all":
+			return []string{"c", "c++", "java", "node", "go"}, nil
+		case "cpp":
+			w = "c++"
+		case "javascript", "js":
+			w = "node"
+		}
+		if !slices.Contains([]string{"c", "c++", "java", "node", "go"}, w) {
+			return nil, fmt.Errorf("%q is not one the lab builds (c, c++, java, node, go, or all)", w)
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }

@@ -70,3 +70,14 @@ func TestTheScriptsParse(t *testing.T) {
 		require.NoError(t, err, "%s -n %s: %s", shell, f, out)
 	}
 }
+
+func TestLanguages(t *testing.T) {
+	got, err := languages("C, cpp,java,js,go,c")
+	require.NoError(t, err)
+	require.Equal(t, []string{"c", "c++", "java", "node", "go"}, got)
+	got, err = languages("all")
+	require.NoError(t, err)
+	require.Len(t, got, 5)
+	_, err = languages("c,rust")
+	require.ErrorContains(t, err, `"rust" is not one the lab builds`)
+}

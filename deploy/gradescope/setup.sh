@@ -10,8 +10,21 @@ source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 missing=()
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import netifaces' >/dev/null 2>&1 || missing+=(python3-netifaces)
+# languages.txt (the zip's -languages): the other languages students may
+# write their server in, whose toolchains the grader builds it with.
+if [ -f "$source_dir/languages.txt" ]; then
+	while read -r l; do
+		case "$l" in
+		c) command -v gcc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || missing+=(gcc libc6-dev make) ;;
+		c++) command -v g++ >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || missing+=(g++ make) ;;
+		java) command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless) ;;
+		node) command -v node >/dev/null 2>&1 || missing+=(nodejs) ;;
+		go) command -v go >/dev/null 2>&1 || missing+=(golang-go) ;;
+		esac
+	done <"$source_dir/languages.txt"
+fi
 if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup.sh: installing ${missing[*]} (the lecture's server runs on Python 3 with netifaces)"
+	echo "setup.sh: installing ${missing[*]} (the lecture's server runs on Python 3 with netifaces; languages.txt names the other languages')"
 	if ! command -v apt-get >/dev/null 2>&1; then
 		echo "setup.sh: ${missing[*]} missing, and this image has no apt-get: pick an Ubuntu or Debian base image, or install them yourself" >&2
 		exit 1

@@ -10,11 +10,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/roster"
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // docker runs the labs of one grading with `docker compose`.
@@ -68,13 +70,19 @@ func (d *docker) warm(ctx context.Context) error {
 	return nil
 }
 
-// labEnv is a lab's settings: the student's folder and file, the lab's
+// labEnv is a lab's settings: the student's folder and file, the laptop's
+// limits for the program's language (a class may mix them), the lab's
 // slot's subnets, no route out.
 func (d *docker) labEnv(dir, file string, slot int) []string {
 	lab, side := fmt.Sprintf("%s.%d.", d.cfg.Net, slot), fmt.Sprintf("%s.%d.", d.cfg.Net, 100+slot)
+	lim := lang.LimitsOf(lang.Of(file))
+	if p, err := lang.Detect(dir, lang.Server, file); err == nil {
+		lim = p.Limits // a Makefile's C++ program: C++'s
+	}
 	return []string{
 		"STUDENT_DIR=" + dir,
 		"STUDENT_FILE=" + file,
+		"STUDENT_MEM=" + lim.Memory, "STUDENT_PIDS=" + strconv.Itoa(lim.Pids), "STUDENT_TMP=" + lim.Tmp,
 		"LAB_INTERNAL=true",
 		"LAB_SUBNET=" + lab + "0/24", "LAPTOP_A_IP=" + lab + "10", "LAPTOP_B_IP=" + lab + "20",
 		"SIDE_SUBNET=" + side + "0/24", "LAPTOP_A_SIDE_IP=" + side + "10", "LAPTOP_B_SIDE_IP=" + side + "20",

@@ -4,6 +4,8 @@ import (
 	"path"
 	"strconv"
 	"time"
+
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // Limits are what the student's program may use. Zero fields take the
@@ -81,14 +83,33 @@ func (l Limits) args(command []string, nproc int) []string {
 
 // reservesAddressSpace says whether the command's runtime maps far more
 // address space than it uses, so that an RLIMIT_AS of a few hundred MB
-// would stop it at start: Java's and node's do; Python's does not.
+// would stop it at start: Java's (javac's too) and node's do, and the go
+// command's compiler may; Python's does not.
 func reservesAddressSpace(command []string) bool {
 	if len(command) == 0 {
 		return false
 	}
 	switch path.Base(command[0]) {
-	case "java", "node", "nodejs":
+	case "java", "node", "nodejs", "go":
 		return true
 	}
 	return false
+}
+
+// toolOf is what a language's program needs installed first: its compiler,
+// or the runtime that runs it.
+func toolOf(l lang.Lang) string {
+	switch l {
+	case lang.C:
+		return "gcc"
+	case lang.CPP:
+		return "g++"
+	case lang.Java:
+		return "java"
+	case lang.Node:
+		return "node"
+	case lang.Go:
+		return "go"
+	}
+	return "python3"
 }

@@ -8,12 +8,18 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // Program is what one host runs of a submission.
 type Program struct {
-	// Command is the program and its arguments: python3 -u server.py.
+	// Command is the program and its arguments: python3 -u server.py. For
+	// a program of another language it is nil: the supervisor builds and
+	// runs File (lang.Detect), with Args.
 	Command []string
+	Lang    lang.Lang
+	Args    []string
 	// Dir is the folder it runs in, relative to the submission: the
 	// file's own, so that it finds the files beside it ("." at the top).
 	Dir string
@@ -34,10 +40,11 @@ const (
 	findFiles = 2000
 )
 
-// FindProgram says how to run the submission in dir: today a Python server,
+// FindProgram says how to run the submission in dir: a Python server,
 // server.py, found at any depth and in any case (Server.py, src/server.py),
-// or else the only Python file there is. It is the one place that knows, so
-// that other languages' detection can take its place.
+// or else another language's server as the lab finds it (server.c,
+// server.cpp, Server.java, server.js, server.go, a Makefile: lang.Detect),
+// or else the only Python file there is.
 func FindProgram(dir string) (Program, error) {
 	var py []string
 	seen := 0
@@ -77,6 +84,15 @@ func FindProgram(dir string) (Program, error) {
 		if strings.EqualFold(path.Base(f), "server.py") {
 			return python(f, ""), nil
 		}
+	}
+	// Another language's server (server.c, Server.java, a Makefile, ...),
+	// found as the lab finds it, is built and run by the supervisor.
+	if p, err := lang.Detect(dir, lang.Server, ""); err == nil && p.Lang != lang.Python {
+		prog := Program{Lang: p.Lang, Dir: ".", File: p.File}
+		if strings.Contains(p.File, "/") {
+			prog.Note = fmt.Sprintf("The grader built and ran %s, in the folder %s of your submission.", p.File, path.Dir(p.File))
+		}
+		return prog, nil
 	}
 	switch len(py) {
 	case 0:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/student"
+	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
 // HelperFailed starts the line a helper prints when it cannot exec the
@@ -66,13 +67,21 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 		// Not root's names: the program's user has none of its own.
 		env = append(env, "USER=student", "LOGNAME=student")
 	}
-	nproc := cfg.Limits.Procs
+	procs, runtime := cfg.Limits.Procs, prog.Command
+	if prog.Command == nil {
+		// A JVM's threads, javac's and the go command's: the language's
+		// own process limit when the grader's is lower, and its runtime
+		// decides how memory is limited and what must be installed.
+		procs = max(procs, lang.LimitsOf(prog.Lang).Pids)
+		runtime = []string{toolOf(prog.Lang)}
+	}
+	nproc := procs
 	if who.own {
 		// The limit counts every process of the user: the grader's too.
 		nproc += userThreads(who.uid)
 	}
-	args := cfg.Limits.args(prog.Command, nproc)
-	if why := preflight(ctx, helper, args, prog.Command, dir, env, who); why != "" {
+	args := cfg.Limits.args(runtime, nproc)
+	if why := preflight(ctx, helper, args, runtime, dir, env, who); why != "" {
 		res.Setup, res.Why = true, why
 		return res, nil
 	}
@@ -88,6 +97,13 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 	var atLimit atomic.Int32
 	scfg := student.Config{
 		Command: prog.Command, Dir: dir, Report: report, Linger: -1,
+		Role: lang.Server, File: prog.File, Args: prog.Args, Work: filepath.Join(tmp, "build"),
+		BuildOwn: func(p string) error {
+			if who.root {
+				return os.Lchown(p, who.uid, who.gid)
+			}
+			return nil
+		},
 		Stdout: output, Stderr: output, Say: output,
 		Prepare: func(cmd *exec.Cmd) error {
 			// The helper resolves the program itself, as its user.
@@ -104,7 +120,7 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 			}
 			return int(atLimit.Load())
 		},
-		ProcLimit: cfg.Limits.Procs,
+		ProcLimit: procs,
 	}
 	supervised := make(chan error, 1)
 	go func() {

@@ -40,8 +40,12 @@ func (s *supervisor) build(ctx context.Context) (ready lang.Ready, code int, ok 
 		r.State = StateBuilding
 		r.Build = &lang.Result{Lang: p.Lang, File: p.File, Command: p.Build[0], Limit: p.Limits.Build}
 	})
-	fmt.Fprintf(cfg.Say, "socketlab: building %s (%s, at most %v): %s\n", p.File, p.Lang, p.Limits.Build, strings.Join(p.Build[0], " "))
-	ready, res := lang.Build(ctx, p, cfg.Dir, s.work(), cfg.Stdout)
+	var words []string
+	for _, w := range p.Build[0] {
+		words = append(words, lang.Subst(w, s.work()))
+	}
+	fmt.Fprintf(cfg.Say, "socketlab: building %s (%s, at most %v): %s\n", p.File, p.Lang, p.Limits.Build, strings.Join(words, " "))
+	ready, res := lang.BuildWith(ctx, p, cfg.Dir, s.work(), cfg.Stdout, lang.BuildOptions{Prepare: cfg.Prepare, Own: cfg.BuildOwn})
 	if res.OK() {
 		s.update(func(r *Report) { r.Build = &res })
 		fmt.Fprintf(cfg.Say, "socketlab: built %s in %s\n", p.File, round(res.Took))

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -88,4 +89,35 @@ func TestSuperviseRunsPythonAsBefore(t *testing.T) {
 	require.Equal(t, []string{"python3", "-u", "server.py"}, r.Command)
 	require.Equal(t, "python", r.Lang)
 	require.Nil(t, r.Build)
+}
+
+// TestSuperviseCountsTheProgramsSockets: the report holds how many sockets
+// the program has open, which is how a server that never closes its calls
+// is seen.
+func TestSuperviseCountsTheProgramsSockets(t *testing.T) {
+	needTool(t, "python3")
+	rep := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Supervise(ctx, Config{Command: []string{"python3", "-c", "import socket, time\nheld = [socket.socket() for _ in range(5)]\ntime.sleep(30)\n"},
+			Dir: t.TempDir(), Report: rep, Linger: -1})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	var r Report
+	for time.Now().Before(deadline) {
+		if got, err := ReadReport(rep); err == nil {
+			r = got
+			if r.Sockets >= 5 {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	require.Equal(t, 5, r.Sockets, "%+v", r)
+	require.Equal(t, 5, r.PeakSockets)
 }

@@ -34,6 +34,8 @@ func Graded(v Verdict, g grade.Report, name string, took time.Duration) grade.Re
 		Reason: "it listened, answered laptop-b's call and was still running at the end."}
 	program.Title = program.Name
 	switch {
+	case v.Report.BuildFailed() || v.Report.Exited() && v.Report.StartError != "" && len(v.Report.Command) == 0:
+		program.Status, program.Reason = grade.Fail, "it "+failWords(v)+"."
 	case v.Report.Exited() && len(v.Report.Listening) == 0:
 		program.Status, program.Reason = grade.Fail, fmt.Sprintf("it ended (%s) without ever listening.", ending(v.Report))
 	case v.Report.Exited():

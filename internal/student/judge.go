@@ -104,7 +104,7 @@ func (j *judge) run(ctx context.Context, l *net.TCPListener) ClientVerdict {
 			case rep.LabFault != "":
 				v.Steps[len(v.Steps)-1] = Step{"FAIL", "called laptop-a: " + failWords(Verdict{Report: rep})}
 				v.Findings = []Finding{{ID: "lab", Says: "this is the lab's fault, not your program's: " + rep.LabFault + ". Nothing of your program ran; run it again, or ask whoever runs the lab."}}
-			case rep.BuildFailed() || rep.StartError != "":
+			case rep.BuildFailed() || rep.StartError != "" && len(rep.Command) == 0:
 				v.Steps[len(v.Steps)-1] = Step{"FAIL", "called laptop-a: " + failWords(Verdict{Report: rep})}
 				v.Findings = buildFindings(rep)
 			}

@@ -69,20 +69,31 @@ func firstWord(cmd []string) string {
 	return cmd[0]
 }
 
+// hint is a mistake the source shows; explains says it is the cause of a
+// check that failed.
+type hint struct {
+	Finding
+	explains bool
+}
+
 // sourceHints are the mistakes the program's source shows: the lecture's
 // pitfalls for Python, each language's own for the others, those that
 // explain only some checks kept when one of them failed.
-func sourceHints(rep Report, failed []string) []Finding {
+func sourceHints(rep Report, failed []string) []hint {
 	l := rep.language()
+	var out []hint
 	if l == lang.Python {
-		return SourceHints(rep.Source)
+		for _, f := range SourceHints(rep.Source) {
+			out = append(out, hint{Finding: f})
+		}
+		return out
 	}
-	var out []Finding
 	for _, h := range lang.Hints(l, rep.Source) {
-		if len(h.When) > 0 && !slices.ContainsFunc(h.When, func(id string) bool { return slices.Contains(failed, id) }) {
+		explains := slices.ContainsFunc(h.When, func(id string) bool { return slices.Contains(failed, id) })
+		if len(h.When) > 0 && !explains {
 			continue
 		}
-		out = append(out, Finding{ID: h.ID, Line: h.Line, Says: h.Says})
+		out = append(out, hint{Finding: Finding{ID: h.ID, Line: h.Line, Says: h.Says}, explains: explains})
 	}
 	return out
 }

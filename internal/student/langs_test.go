@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
@@ -117,4 +119,39 @@ func TestCheckSeesCallsLeftOpen(t *testing.T) {
 	require.False(t, v.Passed)
 	require.Contains(t, out.String(), fmt.Sprintf("  - line 3: after laptop-b's %d calls had all hung up, your server still held 11 of them open", v.Grade.Calls))
 	require.Contains(t, out.String(), "close(conn) after the echo.")
+}
+
+func TestGradedNamesAFailedBuild(t *testing.T) {
+	v := Verdict{Report: Report{State: StateExited, File: "server.c", ExitCode: 1,
+		Build: &lang.Result{Lang: lang.C, ExitCode: 1, Error: &lang.CompileError{File: "server.c", Line: 10, Message: "expected ';' before 'addr'"}}}}
+	v.Findings = buildFindings(v.Report)
+	g := Graded(v, grade.Report{}, "ada", time.Second)
+	require.False(t, g.Passed)
+	require.Equal(t, "program", g.Checks[0].ID)
+	require.Equal(t, "it did not compile. line 10: your server.c did not compile: expected ';' before 'addr' — the compiler expected ; here: most often the line before this one lacks its ; or a ( { [ is not closed.", g.Checks[0].Reason)
+}
+
+func TestJudgeGivesAClientThatDidNotCompileItsVerdict(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "laptop-b.json")
+	require.NoError(t, WriteReport(rep, Report{State: StateExited, ExitCode: 1, File: "Client.java", Lang: "java",
+		Build: &lang.Result{Lang: lang.Java, ExitCode: 1, Error: &lang.CompileError{File: "Client.java", Line: 9, Message: "cannot find symbol", Detail: "symbol: class Socket"}}}))
+	var out bytes.Buffer
+	v, err := Judge(context.Background(), JudgeConfig{Addr: "127.0.0.1:0", Report: rep, CallWait: 10 * time.Second, Out: &out})
+	require.NoError(t, err)
+	require.False(t, v.Called)
+	require.Equal(t, []string{"compile"}, ids(v.Findings))
+	require.Contains(t, out.String(), "FAIL  called laptop-a: did not compile\n")
+	require.Contains(t, out.String(), "  - line 9: your Client.java did not compile: cannot find symbol (symbol: class Socket) — a name that Java does not know")
+}
+
+func TestJudgeTellsAClientsFixInItsLanguage(t *testing.T) {
+	v, out := judgeCaller(t, func(addr string) {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Read(make([]byte, 16))
+			c.Close()
+		}
+	}, &Report{State: StateExited, File: "client.go", Lang: "go"})
+	require.False(t, v.Passed, out)
+	require.Contains(t, out, `send a line after it, e.g. conn.Write([]byte("hi back atcha\n")).`)
 }

@@ -50,8 +50,11 @@ type Config struct {
 	File    string
 	Args    []string
 	// Work is where a program is built (default a folder in the system's
-	// temporary one: on a laptop, the /tmp tmpfs).
-	Work string
+	// temporary one: on a laptop, the /tmp tmpfs); BuildOwn, when set, is
+	// called on each folder and file made there (the one-host grader gives
+	// them to the program's user, who builds it through Prepare).
+	Work     string
+	BuildOwn func(path string) error
 	// Report is the file the report is written to; "" writes none.
 	Report string
 	// After, when set, is a file to wait for (up to AfterWait) before

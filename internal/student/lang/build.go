@@ -127,28 +127,55 @@ func (r Result) OK() bool { return r.ExitCode == 0 && !r.TimedOut && r.Problem =
 // Env with the folders filled in, Dir where to run it) and how the build
 // went. A program with nothing to build comes back at once.
 func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (Ready, Result) {
+	return BuildWith(ctx, p, dir, work, out, BuildOptions{})
+}
+
+// BuildOptions are how a grader that runs the program as a user of its own
+// (the one-host grader) builds it the same way.
+type BuildOptions struct {
+	// Prepare changes each build command just before it starts: the
+	// compiler runs as the program's user, under the program's limits (a
+	// Makefile is the student's code too).
+	Prepare func(*exec.Cmd) error
+	// Own is called on each folder and file the build makes before the
+	// compiler runs, to give them to that user.
+	Own func(path string) error
+}
+
+// BuildWith is Build with o.
+func BuildWith(ctx context.Context, p Program, dir, work string, out io.Writer, o BuildOptions) (ready Ready, r Result) {
 	if out == nil {
 		out = io.Discard
 	}
-	r := Result{Lang: p.Lang, File: p.File, Limit: p.Limits.Build}
-	ready := Ready{Program: p, Dir: dir}
+	r = Result{Lang: p.Lang, File: p.File, Limit: p.Limits.Build}
+	ready = Ready{Program: p, Dir: dir}
 	outDir := filepath.Join(work, "out")
-	subst := func(s string) string {
-		return strings.ReplaceAll(strings.ReplaceAll(s, outToken, outDir), workToken, work)
-	}
+	subst := func(s string) string { return Subst(s, work) }
 	ready.Run, ready.Env = substAll(p.Run, subst), substAll(p.Env, subst)
 	if len(p.Build) == 0 {
 		return ready, r
 	}
 	start := time.Now()
 	defer func() { r.Took = time.Since(start) }()
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	own := o.Own
+	if own == nil {
+		own = func(string) error { return nil }
+	}
+	if err := os.MkdirAll(outDir, 0o755); err == nil {
+		if err = own(work); err == nil {
+			err = own(outDir)
+		}
+		if err != nil {
+			r.Problem = fmt.Sprintf("the lab could not make its build folder: %v", err)
+			return ready, r
+		}
+	} else {
 		r.Problem = fmt.Sprintf("the lab could not make its build folder: %v", err)
 		return ready, r
 	}
 	if p.Copy {
 		src := filepath.Join(work, "src")
-		if err := copyTree(dir, src, maxCopy); err != nil {
+		if err := copyTree(dir, src, maxCopy, own); err != nil {
 			r.Problem = fmt.Sprintf("the lab could not copy your folder to build it: %v", err)
 			return ready, r
 		}
@@ -170,6 +197,12 @@ func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (Rea
 		cmd.Env = append(append(os.Environ(), ready.Env...), substAll(p.BuildEnv, subst)...)
 		cmd.Stdout, cmd.Stderr = w, w
 		killGroup(cmd)
+		if o.Prepare != nil {
+			if err := o.Prepare(cmd); err != nil {
+				r.ExitCode, r.Problem = 127, fmt.Sprintf("the lab could not run %s: %v", args[0], err)
+				return ready, r
+			}
+		}
 		err := cmd.Run()
 		r.Output = tail.String()
 		if bctx.Err() == context.DeadlineExceeded {
@@ -197,7 +230,27 @@ func Build(ctx context.Context, p Program, dir, work string, out io.Writer) (Rea
 		}
 		ready.Run = []string{bin}
 	}
+	if p.Lang == C || p.Lang == CPP {
+		ready.Run = lineBuffered(ready.Run)
+	}
 	return ready, r
+}
+
+// lineBuffered runs a C or C++ program with its stdout line-buffered, as on
+// a terminal: to the lab's pipe, stdio would hold a printf's line until 4 kB
+// had gathered or the program ended, and laptop-a's log would show nothing
+// of the calls as they happen. stdbuf execs the program: its PID, and so
+// its sockets, are the program's.
+func lineBuffered(run []string) []string {
+	if _, err := exec.LookPath("stdbuf"); err != nil {
+		return run
+	}
+	return append([]string{"stdbuf", "-oL", "-eL"}, run...)
+}
+
+// Subst fills the build's folders, under work, into a command's word.
+func Subst(s, work string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, outToken, filepath.Join(work, "out")), workToken, work)
 }
 
 // Ready is a built program: what to run, where, with what added to the
@@ -257,8 +310,9 @@ func madeProgram(dir string, role Role) (string, error) {
 }
 
 // copyTree copies the regular files and folders of src into dst, leaving
-// out .git and node_modules, and at most max bytes in all.
-func copyTree(src, dst string, max int64) error {
+// out .git and node_modules, and at most max bytes in all, each given away
+// by own once made.
+func copyTree(src, dst string, max int64, own func(string) error) error {
 	var total int64
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -270,7 +324,10 @@ func copyTree(src, dst string, max int64) error {
 			if rel != "." && (d.Name() == ".git" || d.Name() == "node_modules") {
 				return filepath.SkipDir
 			}
-			return os.MkdirAll(target, 0o755)
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return err
+			}
+			return own(target)
 		}
 		if !d.Type().IsRegular() {
 			return nil
@@ -301,7 +358,10 @@ func copyTree(src, dst string, max int64) error {
 			outF.Close()
 			return err
 		}
-		return outF.Close()
+		if err := outF.Close(); err != nil {
+			return err
+		}
+		return own(target)
 	})
 }
 

@@ -3,6 +3,7 @@ package lang
 import (
 	"bytes"
 	"context"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -84,7 +85,7 @@ func TestBuildWithAMakefile(t *testing.T) {
 	}
 	ready, r, out := buildAndRun(t, files, "")
 	require.True(t, r.OK(), "build: %+v", r)
-	require.Equal(t, "echo_server", filepath.Base(ready.Run[0]), "the executable whose name has the role")
+	require.Equal(t, "echo_server", filepath.Base(ready.Run[len(ready.Run)-1]), "the executable whose name has the role")
 	require.Equal(t, "42\n", out)
 }
 
@@ -140,6 +141,32 @@ func TestBuildSaysWhenMakeMadeNoProgram(t *testing.T) {
 	_, r := Build(context.Background(), p, dir, t.TempDir(), nil)
 	require.False(t, r.OK())
 	require.Contains(t, r.Problem, "made no program")
+}
+
+// TestBuildRunsCLineBuffered: a C server's printf reaches the lab's log as
+// it prints, not when 4 kB have gathered.
+func TestBuildRunsCLineBuffered(t *testing.T) {
+	needTool(t, "gcc", "stdbuf")
+	dir := folder(t, map[string]string{"server.c": "#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf(\"listening\\n\"); pause(); }\n"})
+	p, err := Detect(dir, Server, "")
+	require.NoError(t, err)
+	ready, r := Build(context.Background(), p, dir, t.TempDir(), nil)
+	require.True(t, r.OK(), "%+v", r)
+	cmd := exec.Command(ready.Run[0], ready.Run[1:]...)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make([]byte, 10)
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadFull(out, line); done <- err }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+		require.Equal(t, "listening\n", string(line))
+	case <-time.After(5 * time.Second):
+		t.Fatal("the program's line did not come while it ran")
+	}
 }
 
 func TestBuildLeavesPythonAlone(t *testing.T) {

@@ -81,7 +81,7 @@ var (
 	goLoop       = regexp.MustCompile(`\bfor\b`)
 	nodeListen   = regexp.MustCompile(`\.listen\s*\(`)
 	javaAnyBind  = regexp.MustCompile(`new\s+ServerSocket\s*\(\s*[^,()]+(\s*,\s*[^,()]+)?\s*\)|new\s+InetSocketAddress\s*\(\s*[^,()]+\s*\)`)
-	javaWriter   = regexp.MustCompile(`new\s+(PrintWriter|BufferedWriter|BufferedOutputStream|PrintStream)\s*\(`)
+	javaWriter   = regexp.MustCompile(`new\s+(PrintWriter|BufferedWriter|BufferedOutputStream)\s*\(`)
 	javaAutoFl   = regexp.MustCompile(`new\s+PrintWriter\s*\(.*,\s*true\s*\)`)
 	javaPrint    = regexp.MustCompile(`\b(\w+)\.(print|write)\s*\(`)
 	javaReadLine = regexp.MustCompile(`\.readLine\s*\(\s*\)`)
@@ -89,6 +89,8 @@ var (
 	javaAcceptC  = regexp.MustCompile(`\.accept\s*\(\s*\)`)
 	nodeData     = regexp.MustCompile(`\.on\s*\(\s*['"]data['"]`)
 	nodeDestroy  = regexp.MustCompile(`\.destroy\s*\(\s*\)`)
+	nodeOnce     = regexp.MustCompile(`\.once\s*\(\s*['"]data['"]`)
+	nodeSlice    = regexp.MustCompile(`\.(subarray|slice)\s*\(\s*0\s*,`)
 	nodeEnd      = regexp.MustCompile(`\.end\s*\(`)
 	goAnyListen  = regexp.MustCompile(`net\.Listen(TCP)?\s*\(\s*"tcp[46]?"\s*,\s*("(0\.0\.0\.0|\[::\])?:|fmt\.Sprintf\(\s*":%)|net\.Listen\s*\(\s*"tcp[46]?"\s*,\s*":"\s*\+`)
 	goAccept     = regexp.MustCompile(`(\w+)\s*,\s*\w+\s*:?=\s*\w+\.Accept\s*\(\s*\)`)
@@ -164,7 +166,7 @@ func javaHints(lines []string, code string) []Hint {
 		}
 		if !javaAutoFl.MatchString(code) || usesPrint {
 			hs = append(hs, Hint{ID: "no-flush", Line: n, When: []string{"greeting", "greeting-first", "echo", "answers"},
-				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and laptop-b, which waits for hello before it speaks, hears nothing (it would come out only when the socket closes). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
+				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and laptop-b, which waits for hello before it speaks, hears nothing (closing the socket throws it away; only out.close() would send it). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
 		}
 	}
 	if n := lineOf(lines, javaReadLine); n > 0 {
@@ -196,6 +198,9 @@ func nodeListenHost(lines []string, i int) bool {
 		return false
 	}
 	second := strings.TrimSpace(args[1])
+	if h := strings.Trim(second, `'"`+"`"); h == "0.0.0.0" || h == "::" {
+		return false // named, but every interface all the same
+	}
 	return !(strings.HasPrefix(second, "function") || strings.HasPrefix(second, "(") || strings.HasPrefix(second, "async") ||
 		regexp.MustCompile(`^\w+\s*=>`).MatchString(second))
 }
@@ -244,6 +249,10 @@ func nodeHints(lines []string, code string) []Hint {
 	if n := lineOf(lines, nodeData); n > 0 {
 		hs = append(hs, Hint{ID: "data-events", Line: n, When: append([]string{"hangs-up"}, echoChecks...),
 			Says: "a 'data' event is not one message: TCP is a stream, so one event may bring part of what the caller sent (3000 bytes come in pieces) or two of its lines at once, and a write() per event echoes each piece. The lecture reads once: echo the first 'data' (socket.once('data', ...)), then socket.end()."})
+	}
+	if n := lineOf(lines, nodeOnce); n > 0 && !nodeSlice.MatchString(code) {
+		hs = append(hs, Hint{ID: "read-limit", Line: n, When: []string{"echo-3000"},
+			Says: "one 'data' event may bring more than the lecture's 1000 bytes (Node reads up to 64 KB at once), and all of it is echoed: echo data.subarray(0, 1000), as recv(1000) would."})
 	}
 	if n := lineOf(lines, nodeDestroy); n > 0 {
 		hs = append(hs, Hint{ID: "destroy", Line: n, When: append([]string{"hangs-up"}, echoChecks...),

@@ -41,7 +41,7 @@ func TestHintsFindEachLanguagesMistakesAtTheirLines(t *testing.T) {
 			{"no-flush", 16, "this writer keeps what you write until it is flushed"},
 			{"readline", 19, "readLine() waits for a newline"},
 		}},
-		{"node-good/server.js", []want{{"destroy", 19, "destroy() throws away"}}},
+		{"node-good/server.js", []want{{"destroy", 22, "destroy() throws away"}}},
 		{"node-buggy/server.js", []want{
 			{"data-events", 6, "a 'data' event is not one message"},
 			{"all-interfaces", 13, "listen(8000) with no host listens on every interface, IPv6's ::"},
@@ -92,6 +92,7 @@ func TestHintsSmallCases(t *testing.T) {
 		{"java never closed", Java, "while (true) {\n  Socket c = server.accept();\n  c.getOutputStream().write(1);\n}\n", "never-closed", 2},
 		{"node object without host", Node, "const net = require('net');\nnet.createServer((s) => s.end('hello\\n')).listen({ port: 8000 });\n", "all-interfaces", 2},
 		{"node object with host", Node, "server.listen({ port: 8000, host: ip });\n", "", 0},
+		{"node on 0.0.0.0", Node, "server.listen(8000, '0.0.0.0', () => {});\n", "all-interfaces", 1},
 		{"node listen split over lines", Node, "server.listen(\n  8000,\n  () => console.log('up'),\n);\n", "all-interfaces", 1},
 		{"go never closed", Go, "for {\n\tc, _ := ln.Accept()\n\tc.Write([]byte(\"hello\\n\"))\n}\n", "never-closed", 2},
 		{"go whole buffer", Go, "buf := make([]byte, 1000)\nconn.Read(buf)\nconn.Write(buf)\n", "sizeof-send", 3},
@@ -108,4 +109,18 @@ func TestHintsSmallCases(t *testing.T) {
 			require.Equal(t, tt.line, hs[0].Line)
 		})
 	}
+}
+
+func TestHintsLeaveAWriterThatSendsAlone(t *testing.T) {
+	for name, src := range map[string]string{
+		"autoflush println": "PrintWriter out = new PrintWriter(s.getOutputStream(), true);\nout.println(\"hello\");\n",
+		"flushed":           "PrintWriter out = new PrintWriter(s.getOutputStream());\nout.print(\"hello\\n\");\nout.flush();\n",
+		"PrintStream":       "PrintStream out = new PrintStream(s.getOutputStream());\nout.print(\"hello\\n\");\n",
+	} {
+		for _, h := range Hints(Java, src) {
+			require.NotEqual(t, "no-flush", h.ID, name)
+		}
+	}
+	hs := Hints(Java, "PrintWriter out = new PrintWriter(s.getOutputStream(), true);\nout.print(\"hello\\n\");\n")
+	require.Equal(t, "no-flush", hs[0].ID, "autoflush does not flush print")
 }

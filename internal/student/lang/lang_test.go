@@ -1,7 +1,9 @@
 package lang
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -98,5 +100,24 @@ func TestOf(t *testing.T) {
 		"server.py": Python, "a/b/Server.JAVA": Java, "x.cxx": CPP, "Makefile": C, "server.mjs": Node, "README": "", "server.rb": "",
 	} {
 		require.Equal(t, want, Of(file), file)
+	}
+}
+
+// TestLangEnvAgreesWithLimits: deploy/lang-env.sh sets the compose lab's
+// limits for `just my-server` and `just my-client`; the graders take
+// LimitsOf. The two tables must say the same.
+func TestLangEnvAgreesWithLimits(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	cpp := folder(t, map[string]string{"Makefile": "all:\n", "server.cpp": ""})
+	for file, l := range map[string]Lang{
+		"server.py": Python, "x/Server.C": C, "server.cpp": CPP, "server.cc": CPP, "Server.java": Java,
+		"server.js": Node, "server.go": Go, "server.pl": Python, filepath.Join(cpp, "Makefile"): CPP, "Makefile": C,
+	} {
+		out, err := exec.Command("bash", filepath.Join("..", "..", "..", "deploy", "lang-env.sh"), file).Output()
+		require.NoError(t, err)
+		lim := LimitsOf(l)
+		require.Equal(t, fmt.Sprintf("STUDENT_MEM=%s STUDENT_PIDS=%d STUDENT_TMP=%s\n", lim.Memory, lim.Pids, lim.Tmp), string(out), file)
 	}
 }

@@ -1,5 +1,7 @@
 package lang
 
+import "strings"
+
 // Phrases are the lecture's fixes as each language writes them: the lab's
 // explanations say what went wrong in the lecture's terms, then how to put
 // it right in the student's own language.
@@ -128,4 +130,53 @@ func PhrasesOf(l Lang) Phrases {
 		return p
 	}
 	return phrases[Python]
+}
+
+// graderWords turn the grader's one-line fixes, written for the lecture's
+// Python, into each language's calls.
+var graderWords = map[Lang][]string{
+	C: {
+		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`b"hello\n"`, `"hello\n" (6 bytes)`,
+		"conn.recv(1000)", "recv(conn, buf, 1000, 0)",
+		"conn.send(data)", "send(conn, buf, n, 0), n what recv() returned",
+		"conn.settimeout()", "setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, ...)",
+	},
+	Java: {
+		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`b"hello\n"`, `"hello\n" (and flush())`,
+		"conn.recv(1000)", "in.read(buf, 0, 1000)",
+		"conn.send(data)", "out.write(buf, 0, n), n what read() returned",
+		"conn.settimeout()", "s.setSoTimeout(2000)",
+		"recv()", "read()",
+	},
+	Node: {
+		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`b"hello\n"`, `'hello\n'`,
+		"conn.recv(1000)", "the first 'data' event, data.subarray(0, 1000)",
+		"conn.send(data)", "socket.write(data)",
+		"conn.settimeout()", "socket.setTimeout(2000, () => socket.destroy())",
+		"right after accept(), before recv()", "as the 'connection' comes, before any 'data'",
+		"loop around accept() to serve every caller.", "keep the server listening: no server.close() after a call.",
+	},
+	Go: {
+		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`b"hello\n"`, `[]byte("hello\n")`,
+		"conn.recv(1000)", "conn.Read(buf), buf := make([]byte, 1000)",
+		"conn.send(data)", "conn.Write(buf[:n])",
+		"conn.settimeout()", "conn.SetReadDeadline(time.Now().Add(2 * time.Second))",
+		"recv()", "Read()",
+	},
+}
+
+func init() { graderWords[CPP] = graderWords[C] }
+
+// GraderFix is the grader's fix in a language's words (as it is for
+// Python and languages the lab does not know).
+func GraderFix(l Lang, fix string) string {
+	w, ok := graderWords[l]
+	if !ok || fix == "" {
+		return fix
+	}
+	return strings.NewReplacer(w...).Replace(fix)
 }

@@ -60,3 +60,18 @@ func TestExplainSaysNothingOfAGoodEnd(t *testing.T) {
 	_, ok := Explain(Ending{Lang: C, ExitCode: 0, Stdout: "usage: nothing wrong\n"})
 	require.False(t, ok)
 }
+
+func TestGraderFixInEachLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		lang      Lang
+		fix, want string
+	}{
+		{Python, "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller."},
+		{C, `send b"hello\n" right after accept(), before recv().`, `send "hello\n" (6 bytes) right after accept(), before recv().`},
+		{Java, "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: s.setSoTimeout(2000), or a thread per caller."},
+		{Go, "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: conn.Write(buf[:n])."},
+		{Node, "the lecture reads up to 1000: conn.recv(1000).", "the lecture reads up to 1000: the first 'data' event, data.subarray(0, 1000)."},
+	} {
+		require.Equal(t, tt.want, GraderFix(tt.lang, tt.fix), tt.lang)
+	}
+}

@@ -11,7 +11,10 @@ if (!eth0) {
 
 const server = net.createServer((socket) => {
   socket.write('hello\n');
-  socket.once('data', (data) => {
+  // One read of up to 1000 bytes, as the lecture's recv(1000): one 'data'
+  // event may bring more.
+  socket.once('data', (chunk) => {
+    const data = chunk.subarray(0, 1000);
     console.log(`${socket.remoteAddress} said ${JSON.stringify(data.toString())}`);
     socket.end(data);
   });
