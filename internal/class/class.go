@@ -190,7 +190,13 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := writeSummary(cfg.Out, cfg.Dir, sum, cfg); err != nil {
 		return sum, err
 	}
-	fmt.Fprintf(cfg.Progress, "class: %d graded in %s: %s, %s\n", len(sum.Rows), sum.Took.Round(time.Second),
+	graded := 0
+	for _, r := range sum.Rows {
+		if r.Grade != nil {
+			graded++
+		}
+	}
+	fmt.Fprintf(cfg.Progress, "class: %d submissions, %d graded in %s: %s, %s\n", len(sum.Rows), graded, sum.Took.Round(time.Second),
 		filepath.Join(cfg.Out, "summary.csv"), filepath.Join(cfg.Out, "summary.md"))
 	if sum.Interrupted {
 		return sum, errors.Join(context.Cause(ctx), ctx.Err())
