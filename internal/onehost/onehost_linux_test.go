@@ -117,7 +117,9 @@ func newHereTest(t *testing.T, src string) *hereTest {
 		Find: func(string) (Program, error) {
 			return Program{Command: []string{"python3", "-u", "server.py", tgt.ip.String(), strconv.Itoa(port)}, Dir: ".", File: "server.py"}, nil
 		},
-		ListenWait: 3 * time.Second, Timeout: time.Second, Time: 20 * time.Second,
+		// Room for a loaded CI machine: the program runs at nice 19, and
+		// waits end as soon as it listens or answers.
+		ListenWait: 15 * time.Second, Timeout: 3 * time.Second, Time: 45 * time.Second,
 	}
 	return h
 }

@@ -107,7 +107,7 @@ func TestSuperviseSeesTheProgramListen(t *testing.T) {
 	require.Eventually(t, func() bool {
 		r, err = ReadReport(rep)
 		return err == nil && r.State == StateListening && out.String() != ""
-	}, 5*time.Second, 20*time.Millisecond)
+	}, 20*time.Second, 20*time.Millisecond, "a loaded machine may take seconds to start python3")
 	// This test runs in the machine's own network namespace, where other
 	// programs listen too; the program's address must be among those seen.
 	require.Contains(t, r.Listening, strings.TrimSpace(out.String()))
