@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
-# compare.sh measures socketlab's server against two peers in one run, with
+# compare.sh measures socketlab's server against its peers in one run, with
 # the same `client bench` settings, on 127.0.0.1 only:
-#   plain   the plainest Go server (deploy/peers/plain)
-#   python  the lecture's server.py in Python 3, ThreadingTCPServer (skipped without python3)
+#   socketlab  socketlab's server, -model threads (a goroutine per call)
+#   eventloop  socketlab's server, -model eventloop (one thread, epoll)
+#   plain      the plainest Go server (deploy/peers/plain)
+#   cepoll     the same protocol as eventloop in C, one thread and epoll
+#              (deploy/peers/cepoll.c, built here with gcc; skipped without it)
+#   python     the lecture's server.py in Python 3, ThreadingTCPServer (skipped without python3)
 #
-#   deploy/peers/compare.sh [-c 64[,1...]] [-n 20000] [-rounds 3] [-port 18000] [-no-python]
+#   deploy/peers/compare.sh [-c 64[,1...]] [-n 20000] [-rounds 3] [-port 18000] [-only NAME,...] [-no-python]
 #
 # Beside calls/s it reports each server's own CPU time per call, from
 # /proc/PID/stat (utime+stime, all threads) before and after each bench:
 # the bench shares the machine's cores with the server, so calls/s alone
 # hides what a call costs the server. -c takes a list (-c 1,64) to measure
-# several concurrencies in the same run.
+# several concurrencies in the same run; -only picks the servers (say
+# -only eventloop,cepoll for the event loops alone).
 #
 # Rounds alternate the servers, in turn forwards and backwards, so that a
 # busy moment of the machine does not favour one of them; the summary is the
-# median of the rounds. Every process
+# median of the rounds, against plain and against cepoll. Every process
 # it starts, it ends, by PID.
 set -euo pipefail
 
-concs=64 calls=20000 rounds=3 python=yes base=18000
+concs=64 calls=20000 rounds=3 python=yes base=18000 only=socketlab,eventloop,plain,cepoll,python
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-c) concs=$2; shift 2 ;;
 	-n) calls=$2; shift 2 ;;
 	-rounds) rounds=$2; shift 2 ;;
 	-port) base=$2; shift 2 ;;
+	-only) only=$2; shift 2 ;;
 	-no-python) python=no; shift ;;
-	*) echo "usage: $0 [-c N[,N...]] [-n N] [-rounds N] [-port BASE] [-no-python]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-c N[,N...]] [-n N] [-rounds N] [-port BASE] [-only NAME,...] [-no-python]" >&2; exit 2 ;;
 	esac
 done
 
@@ -41,21 +47,37 @@ cleanup() {
 trap cleanup EXIT
 
 (cd "$repo" && go build -o "$bin/" ./server ./client ./deploy/peers/plain)
+wanted() { [[ ",$only," == *",$1,"* ]]; }
 
 declare -A addr pid
-# The servers listen on ports base, base+1 and base+2.
-"$bin/server" -addr 127.0.0.1 -port "$base" -backlog 128 >"$bin/server.log" 2>&1 &
-pids+=($!) pid[socketlab]=$!
-addr[socketlab]=127.0.0.1:$base
-"$bin/plain" -addr "127.0.0.1:$((base + 1))" 2>/dev/null &
-pids+=($!) pid[plain]=$!
-addr[plain]=127.0.0.1:$((base + 1))
-names=(socketlab plain)
-if [ "$python" = yes ] && command -v python3 >/dev/null 2>&1; then
-	python3 "$repo/deploy/peers/lecture_server.py" 127.0.0.1 $((base + 2)) >/dev/null 2>&1 &
-	pids+=($!) pid[python]=$!
-	addr[python]=127.0.0.1:$((base + 2))
-	names+=(python)
+names=()
+# start NAME PORT COMMAND...: a server of the comparison, its output in $bin/NAME.log.
+start() {
+	local name=$1 port=$2
+	shift 2
+	"$@" >"$bin/$name.log" 2>&1 &
+	pids+=($!) pid[$name]=$!
+	addr[$name]=127.0.0.1:$port
+	names+=("$name")
+}
+# The servers listen on ports base to base+4.
+wanted socketlab && start socketlab "$base" "$bin/server" -addr 127.0.0.1 -port "$base" -backlog 128
+wanted eventloop && start eventloop $((base + 1)) env GOMAXPROCS=${EL_PROCS:-2} "$bin/server" -model eventloop -addr 127.0.0.1 -port $((base + 1)) -backlog 128
+wanted plain && start plain $((base + 2)) "$bin/plain" -addr "127.0.0.1:$((base + 2))"
+if wanted cepoll; then
+	if command -v gcc >/dev/null 2>&1; then
+		gcc -O2 -o "$bin/cepoll" "$repo/deploy/peers/cepoll.c"
+		start cepoll $((base + 3)) "$bin/cepoll" 127.0.0.1 $((base + 3)) 128
+	else
+		echo "$0: no gcc: the C epoll server is left out" >&2
+	fi
+fi
+if wanted python && [ "$python" = yes ] && command -v python3 >/dev/null 2>&1; then
+	start python $((base + 4)) python3 "$repo/deploy/peers/lecture_server.py" 127.0.0.1 $((base + 4))
+fi
+if [ ${#names[@]} -eq 0 ]; then
+	echo "$0: -only $only names no server (socketlab, eventloop, plain, cepoll, python)" >&2
+	exit 2
 fi
 sleep 1
 for name in "${names[@]}"; do
@@ -102,11 +124,16 @@ for conc in ${concs//,/ }; do
 		echo "$line"
 	done
 	echo "median of $rounds rounds at -c $conc:"
-	plainRate=$(median ${rates[plain]}) plainCPU=$(median ${cpus[plain]})
 	for name in "${names[@]}"; do
 		rate=$(median ${rates[$name]}) us=$(median ${cpus[$name]})
-		printf '  %-10s %8.0f calls/s %6.1f%% of plain   %6.1f µs CPU/call %5.2fx plain\n' "$name" "$rate" \
-			"$(awk -v a="$rate" -v p="$plainRate" 'BEGIN{print 100*a/p}')" "$us" \
-			"$(awk -v a="$us" -v p="$plainCPU" 'BEGIN{print a/p}')"
+		line=$(printf '  %-10s %8.0f calls/s %6.1f µs CPU/call' "$name" "$rate" "$us")
+		# Against each yardstick that ran: calls/s and CPU per call as ratios.
+		for base in plain cepoll; do
+			[ -n "${rates[$base]:-}" ] || continue
+			line+=$(printf '   %5.2fx %s calls/s, %5.2fx its CPU' \
+				"$(awk -v a="$rate" -v p="$(median ${rates[$base]})" 'BEGIN{print a/p}')" "$base" \
+				"$(awk -v a="$us" -v p="$(median ${cpus[$base]})" 'BEGIN{print a/p}')")
+		done
+		echo "$line"
 	done
 done

@@ -105,6 +105,7 @@ type loop struct {
 	active  int      // calls open
 	serving int      // calls picked up and not yet echoed, busy signals not counted
 	paused  bool     // accepting(false) was asked because every employee is busy
+	flushAt int64    // when to write the log's lines (loop ns); 0: none waiting
 	once    bool     // the Once call is over: take no more
 }
 
@@ -263,7 +264,8 @@ func (l *loop) hear(fd int32, c *call) {
 			c.probe = true
 		}
 		if l.s.Mode == ModeEcho && !c.probe {
-			l.s.Log.said(&record{from: l.caller(c)}, said)
+			l.s.Log.saidHeld(&record{from: l.caller(c)}, said)
+			l.logged()
 		}
 		if l.s.Think > 0 && !c.probe {
 			l.hold(fd, said, 0)
@@ -350,7 +352,7 @@ func (l *loop) echoed(fd int32, c *call, said []byte) bool {
 	l.unlink(fd)
 	l.free(c)
 	if !c.probe {
-		l.s.Log.call(&record{from: l.caller(c), said: said, echoed: int(c.echoed), outcome: outcomeEchoed, took: l.took(c)})
+		l.log(&record{from: l.caller(c), said: said, echoed: int(c.echoed), outcome: outcomeEchoed, took: l.took(c)})
 	}
 	// As the threads model does: the drain only when bytes may be unread.
 	if int(c.echoed) < lab.MaxRead && !l.ops.unread(fd) {
@@ -433,9 +435,24 @@ func (l *loop) hangUpOn(fd int32, c *call, r *record) {
 	l.free(c)
 	if !c.probe {
 		r.took = l.took(c)
-		l.s.Log.call(r)
+		l.log(r)
 	}
 	l.end(fd, c)
+}
+
+// log queues r's line, to be written when the loop flushes the log.
+func (l *loop) log(r *record) {
+	l.s.Log.callHeld(r)
+	l.logged()
+}
+
+// logged is a line queued: the log is flushed flushDelay after the first
+// line since the last flush, by the loop itself, as the CallLog's own
+// goroutine would.
+func (l *loop) logged() {
+	if l.flushAt == 0 && l.s.Log != nil {
+		l.flushAt = max(l.now()+int64(l.s.Log.delay), 1)
+	}
 }
 
 // free is the employee done with a call: the echo is written, or the call
@@ -484,7 +501,7 @@ func (l *loop) end(fd int32, c *call) {
 	l.release(fd)
 	l.ops.close(fd)
 	if c.busy {
-		l.s.Log.call(&record{from: l.caller(c), outcome: outcomeBusy, took: l.took(c)})
+		l.log(&record{from: l.caller(c), outcome: outcomeBusy, took: l.took(c)})
 	}
 	probe := c.probe
 	*c = call{prev: -1, next: -1}
@@ -502,8 +519,15 @@ func (l *loop) end(fd int32, c *call) {
 	}
 }
 
-// expire moves on every call whose deadline is now or past.
+// expire moves on every call whose deadline is now or past, and writes the
+// log when its time has come.
 func (l *loop) expire(now int64) {
+	defer func() {
+		if l.flushAt > 0 && now >= l.flushAt {
+			l.flushAt = 0
+			l.s.Log.Flush()
+		}
+	}()
 	for list := listIdle; list < numLists; list++ {
 		for fd := l.lists[list].head; fd >= 0; fd = l.lists[list].head {
 			c := &l.calls[fd]
@@ -522,9 +546,13 @@ func (l *loop) expire(now int64) {
 	}
 }
 
-// next is how long from now until the first deadline, or -1 for none.
+// next is how long from now until the first deadline (the log's write
+// included), or -1 for none.
 func (l *loop) next(now int64) time.Duration {
 	next := time.Duration(-1)
+	if l.flushAt > 0 {
+		next = time.Duration(max(l.flushAt-now, 0))
+	}
 	for list := listIdle; list < numLists; list++ {
 		if fd := l.lists[list].head; fd >= 0 {
 			if d := time.Duration(max(l.calls[fd].deadline-now, 0)); next < 0 || d < next {
