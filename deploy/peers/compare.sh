@@ -19,8 +19,9 @@
 #
 # Rounds alternate the servers, in turn forwards and backwards, so that a
 # busy moment of the machine does not favour one of them; the summary is the
-# median of the rounds, against plain and against cepoll. Every process
-# it starts, it ends, by PID.
+# median of the rounds; the ratios to plain and to cepoll are the median of
+# each round's ratios, which a busy spell of the machine spoils less. Every
+# process it starts, it ends, by PID.
 set -euo pipefail
 
 concs=64 calls=20000 rounds=3 python=yes base=18000 only=socketlab,eventloop,plain,cepoll,python
@@ -62,7 +63,7 @@ start() {
 }
 # The servers listen on ports base to base+4.
 wanted socketlab && start socketlab "$base" "$bin/server" -addr 127.0.0.1 -port "$base" -backlog 128
-wanted eventloop && start eventloop $((base + 1)) env GOMAXPROCS=${EL_PROCS:-2} "$bin/server" -model eventloop -addr 127.0.0.1 -port $((base + 1)) -backlog 128
+wanted eventloop && start eventloop $((base + 1)) "$bin/server" -model eventloop -addr 127.0.0.1 -port $((base + 1)) -backlog 128
 wanted plain && start plain $((base + 2)) "$bin/plain" -addr "127.0.0.1:$((base + 2))"
 if wanted cepoll; then
 	if command -v gcc >/dev/null 2>&1; then
@@ -92,11 +93,14 @@ tck=$(getconf CLK_TCK)
 # field 2 is in parentheses and may hold spaces, so count from after it.
 cpu() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
+# last prints its last argument.
+last() { echo "${@: -1}"; }
+
 # median prints the median of its arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
 for conc in ${concs//,/ }; do
-	declare -A rates=() cpus=()
+	declare -A rates=() cpus=() rrate=() rcpu=()
 	echo "client bench -c $conc -n $calls, $rounds rounds: calls/s (p99 latency, failed, server CPU per call):"
 	for r in $(seq 1 "$rounds"); do
 		# Every other round runs the servers in reverse order, so that
@@ -122,17 +126,24 @@ for conc in ${concs//,/ }; do
 		line="round $r:"
 		for name in "${names[@]}"; do line+=${shown[$name]}; done
 		echo "$line"
+		# This round's ratios to each yardstick: its servers ran minutes
+		# apart at most, so a busy spell of the machine weighs on both.
+		for name in "${names[@]}"; do
+			for base in plain cepoll; do
+				[ -n "${rates[$base]:-}" ] || continue
+				rrate[$name.$base]+="$(awk -v a="$(last ${rates[$name]})" -v p="$(last ${rates[$base]})" 'BEGIN{print a/p}') "
+				rcpu[$name.$base]+="$(awk -v a="$(last ${cpus[$name]})" -v p="$(last ${cpus[$base]})" 'BEGIN{print (p>0 ? a/p : 0)}') "
+			done
+		done
 	done
-	echo "median of $rounds rounds at -c $conc:"
+	echo "median of $rounds rounds at -c $conc (ratios: the median of each round's own):"
 	for name in "${names[@]}"; do
 		rate=$(median ${rates[$name]}) us=$(median ${cpus[$name]})
 		line=$(printf '  %-10s %8.0f calls/s %6.1f µs CPU/call' "$name" "$rate" "$us")
 		# Against each yardstick that ran: calls/s and CPU per call as ratios.
 		for base in plain cepoll; do
 			[ -n "${rates[$base]:-}" ] || continue
-			line+=$(printf '   %5.2fx %s calls/s, %5.2fx its CPU' \
-				"$(awk -v a="$rate" -v p="$(median ${rates[$base]})" 'BEGIN{print a/p}')" "$base" \
-				"$(awk -v a="$us" -v p="$(median ${cpus[$base]})" 'BEGIN{print a/p}')")
+			line+=$(printf '   %5.2fx %s calls/s, %5.2fx its CPU' "$(median ${rrate[$name.$base]})" "$base" "$(median ${rcpu[$name.$base]})")
 		done
 		echo "$line"
 	done
