@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
@@ -36,13 +37,19 @@ var modelsBuild struct {
 // newModelServer is newServer on modelsImage.
 func newModelServer(t *testing.T, on nets, flags ...string) (*laptop, error) {
 	t.Helper()
+	return newModelServerWith(t, on, nil, flags...)
+}
+
+// newModelServerWith is newServerWith on modelsImage.
+func newModelServerWith(t *testing.T, on nets, more []testcontainers.ContainerCustomizer, flags ...string) (*laptop, error) {
+	t.Helper()
 	modelsBuild.once.Do(func() { modelsBuild.err = buildModelsImage() })
 	require.NoError(t, modelsBuild.err)
 	image := testcontainers.CustomizeRequestOption(func(req *testcontainers.GenericContainerRequest) error {
 		req.Image = modelsImage
 		return nil
 	})
-	return newServerWith(t, on, []testcontainers.ContainerCustomizer{image}, flags...)
+	return newServerWith(t, on, append([]testcontainers.ContainerCustomizer{image}, more...), flags...)
 }
 
 // buildModelsImage builds the server stage of deploy/Dockerfile as
@@ -179,4 +186,27 @@ func TestEveryModelStopsGracefully(t *testing.T) {
 				"want the stop with 1 call in progress, then the call, then stopped:\n%s", logs)
 		})
 	}
+}
+
+// TestProcessesWithinAPidsLimit: the processes model in a container with
+// the lab's pids limit (64, as compose.yaml gives laptop-a), called by 32
+// callers at once, more processes than the limit allows: the server waits
+// for processes to end instead of turning callers away, says so, and every
+// call is echoed.
+func TestProcessesWithinAPidsLimit(t *testing.T) {
+	t.Parallel()
+	nw := newNetwork(t)
+	limit := testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+		pids := int64(64)
+		hc.PidsLimit = &pids
+	})
+	server, err := newModelServerWith(t, nets{nw}, []testcontainers.ContainerCustomizer{limit}, "-iface", "eth0", "-model", "processes", "-backlog", "64")
+	require.NoError(t, err)
+	rep, err := runBench(t, nets{nw}, "-c", "32", "-n", "300", server.ip(nw))
+	require.NoError(t, err)
+	logs := server.waitLogs(t, "echoed it", 300, 10*time.Second)
+	require.Equal(t, 300, rep.OK, "failures: %v\n%s", rep.Failures, logs)
+	require.Contains(t, logs, "resource temporarily unavailable (call from ", "32 callers at once need more processes than 64 pids")
+	require.Contains(t, logs, "retrying, for up to 2.5s")
+	require.NotContains(t, logs, "the call failed")
 }

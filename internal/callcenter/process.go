@@ -85,6 +85,16 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		}
 	}()
 	child, out, err := s.procs.spawn(conn)
+	// Out of processes (a container's pids limit, the user's): wait for
+	// other calls' processes to end, as accept waits out EMFILE, rather
+	// than turn the caller away at once.
+	for wait := 5 * time.Millisecond; err != nil && outOfProcesses(err) && wait <= time.Second && !s.closing.Load(); wait *= 2 {
+		if wait == 5*time.Millisecond {
+			s.Log.Errorf("%v (call from %v); retrying, for up to 2.5s", err, conn.RemoteAddr())
+		}
+		time.Sleep(wait)
+		child, out, err = s.procs.spawn(conn)
+	}
 	conn.Close() // the child has its own copy of the socket
 	if err != nil {
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: err})
@@ -137,6 +147,11 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 	p.live[child] = struct{}{}
 	p.started.Add(1)
 	return child, r, nil
+}
+
+// outOfProcesses says whether err is fork's: no process can be made now.
+func outOfProcesses(err error) bool {
+	return errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM)
 }
 
 // relay logs what a child writes, line by line, as its own lines, until
