@@ -52,6 +52,8 @@ type record struct {
 // sleeps in the kernel (sleepOutsideRuntime) costs one wake-up per window.
 type CallLog struct {
 	out    io.Writer
+	raw    int // out's descriptor, when out is a regular file (see rawFile)
+	isRaw  bool
 	errOut io.Writer
 	errMu  sync.Mutex
 
@@ -78,6 +80,7 @@ const (
 // NewCallLog logs lines to out and problems to errOut.
 func NewCallLog(out, errOut io.Writer) *CallLog {
 	l := &CallLog{out: out, errOut: errOut, delay: flushDelay}
+	l.raw, l.isRaw = rawFile(out)
 	l.roomy.L = &l.mu
 	return l
 }
@@ -152,7 +155,12 @@ func (l *CallLog) write() {
 		l.queued = l.spare[:0]
 		l.roomy.Broadcast()
 		l.mu.Unlock()
-		l.out.Write(buf) // a log that cannot be written is not a reason to stop serving
+		// A log that cannot be written is not a reason to stop serving.
+		if l.isRaw {
+			writeRaw(l.raw, buf)
+		} else {
+			l.out.Write(buf)
+		}
 		l.mu.Lock()
 		l.spare = buf
 	}

@@ -172,60 +172,70 @@ func (e *epoll) stop() {
 func (e *epoll) run(s *Server, stopped chan<- error) {
 	defer s.removeLoop(e)
 	defer e.closeAll()
-	lp := e.lp
 	defer s.Log.Flush()
 	rc, err := e.set.SyscallConn()
-	for err == nil {
-		var n int
-		var perr syscall.Errno
-		// Read calls the func, parks the goroutine in the poller until
-		// the set is readable, and calls it again; it looks at the set
-		// itself each time, so an event that came before the wait began
-		// is not missed.
+	var perr syscall.Errno
+	if err == nil {
+		// Read calls turn, and while turn says not done, parks the
+		// goroutine in the poller until the set is readable and calls it
+		// again. The loop runs inside that one Read: the poller forgets
+		// a readiness that came before a Read began, so a Read per turn
+		// would have to look at the set once more before each wait, for
+		// nothing, most times.
 		err = rc.Read(func(uintptr) bool {
-			n, perr = e.poll()
-			return n > 0 || perr != 0
+			perr = e.turn(s, stopped)
+			return perr != 0 || (!e.listening && e.lp.active == 0)
 		})
-		if err == nil && perr != 0 {
-			err = os.NewSyscallError("epoll_wait", perr)
-		}
-		for _, ev := range e.events[:n] {
-			switch int(ev.Fd) {
-			case e.wake, e.timer:
-				var b [8]byte
-				syscall.Read(int(ev.Fd), b[:])
-				if int(ev.Fd) == e.timer {
-					e.armed = 0
-				}
-			case e.lfd:
-				if e.listening {
-					e.acceptSome(s)
-				}
-			default:
-				lp.ready(ev.Fd, ev.Events&^syscall.EPOLLOUT != 0, ev.Events&(syscall.EPOLLOUT|syscall.EPOLLERR|syscall.EPOLLHUP) != 0)
-			}
-		}
-		now := lp.now()
-		lp.expire(now)
-		if e.retryAt > 0 && now >= e.retryAt {
-			e.retryAt = 0
-			e.accepting(!lp.paused)
-		}
-		if e.listening {
-			switch {
-			case s.closing.Load():
-				e.stopListening(stopped, ErrServerClosed)
-			case lp.once:
-				e.stopListening(stopped, nil)
-			}
-		}
-		if !e.listening && lp.active == 0 {
-			return
-		}
-		e.arm(now, lp.next(now))
 	}
-	s.Log.Errorf("eventloop: %v", err)
-	e.stopListening(stopped, fmt.Errorf("eventloop: %w", err))
+	if err == nil && perr != 0 {
+		err = os.NewSyscallError("epoll_wait", perr)
+	}
+	if err != nil {
+		s.Log.Errorf("eventloop: %v", err)
+		e.stopListening(stopped, fmt.Errorf("eventloop: %w", err))
+	}
+}
+
+// turn serves what the set reports now, without waiting, and moves on the
+// calls whose deadlines have come.
+func (e *epoll) turn(s *Server, stopped chan<- error) syscall.Errno {
+	lp := e.lp
+	n, perr := e.poll()
+	if perr != 0 {
+		return perr
+	}
+	for _, ev := range e.events[:n] {
+		switch int(ev.Fd) {
+		case e.wake, e.timer:
+			var b [8]byte
+			e.read(ev.Fd, b[:]) // raw, as every system call of the loop (see above)
+			if int(ev.Fd) == e.timer {
+				e.armed = 0
+			}
+		case e.lfd:
+			if e.listening {
+				e.acceptSome(s)
+			}
+		default:
+			lp.ready(ev.Fd, ev.Events&^syscall.EPOLLOUT != 0, ev.Events&(syscall.EPOLLOUT|syscall.EPOLLERR|syscall.EPOLLHUP) != 0)
+		}
+	}
+	now := lp.now()
+	lp.expire(now)
+	if e.retryAt > 0 && now >= e.retryAt {
+		e.retryAt = 0
+		e.accepting(!lp.paused)
+	}
+	if e.listening {
+		switch {
+		case s.closing.Load():
+			e.stopListening(stopped, ErrServerClosed)
+		case lp.once:
+			e.stopListening(stopped, nil)
+		}
+	}
+	e.arm(now, lp.next(now))
+	return 0
 }
 
 // poll takes what the set reports now, without waiting.
