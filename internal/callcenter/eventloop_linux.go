@@ -183,7 +183,12 @@ func (e *epoll) run(s *Server, stopped chan<- error) {
 		// would have to look at the set once more before each wait, for
 		// nothing, most times.
 		err = rc.Read(func(uintptr) bool {
-			perr = e.turn(s, stopped)
+			// A turn that left something to do (a full batch of events,
+			// callers still in the listen queue) turns again at once:
+			// what is left raises no new readiness to wake the loop.
+			for more := true; more && perr == 0; {
+				perr, more = e.turn(s, stopped)
+			}
 			return perr != 0 || (!e.listening && e.lp.active == 0)
 		})
 	}
@@ -197,13 +202,14 @@ func (e *epoll) run(s *Server, stopped chan<- error) {
 }
 
 // turn serves what the set reports now, without waiting, and moves on the
-// calls whose deadlines have come.
-func (e *epoll) turn(s *Server, stopped chan<- error) syscall.Errno {
+// calls whose deadlines have come. It says whether more may wait already.
+func (e *epoll) turn(s *Server, stopped chan<- error) (perr syscall.Errno, more bool) {
 	lp := e.lp
 	n, perr := e.poll()
 	if perr != 0 {
-		return perr
+		return perr, false
 	}
+	more = n == len(e.events)
 	for _, ev := range e.events[:n] {
 		switch int(ev.Fd) {
 		case e.wake, e.timer:
@@ -213,8 +219,8 @@ func (e *epoll) turn(s *Server, stopped chan<- error) syscall.Errno {
 				e.armed = 0
 			}
 		case e.lfd:
-			if e.listening {
-				e.acceptSome(s)
+			if e.listening && e.acceptSome(s) {
+				more = true
 			}
 		default:
 			lp.ready(ev.Fd, ev.Events&^syscall.EPOLLOUT != 0, ev.Events&(syscall.EPOLLOUT|syscall.EPOLLERR|syscall.EPOLLHUP) != 0)
@@ -235,7 +241,7 @@ func (e *epoll) turn(s *Server, stopped chan<- error) syscall.Errno {
 		}
 	}
 	e.arm(now, lp.next(now))
-	return 0
+	return 0, more
 }
 
 // poll takes what the set reports now, without waiting.
@@ -291,12 +297,13 @@ func (e *epoll) closeAll() {
 	e.set.Close() // the epoll set itself, and its place in the poller
 }
 
-// acceptSome picks up the calls waiting in the listen queue, a batch at most.
-func (e *epoll) acceptSome(s *Server) {
+// acceptSome picks up the calls waiting in the listen queue, a batch at
+// most, and says whether it stopped with callers still there.
+func (e *epoll) acceptSome(s *Server) (more bool) {
 	var rsa syscall.RawSockaddrAny
 	for range acceptBatch {
 		if !e.accept {
-			return
+			return false
 		}
 		size := uint32(syscall.SizeofSockaddrAny)
 		r, _, errno := syscall.RawSyscall6(syscall.SYS_ACCEPT4, uintptr(e.lfd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0, 0)
@@ -305,7 +312,7 @@ func (e *epoll) acceptSome(s *Server) {
 		case 0:
 		case syscall.EAGAIN, syscall.EINTR, syscall.ECONNABORTED:
 			if errno == syscall.EAGAIN {
-				return
+				return false
 			}
 			continue
 		case syscall.EMFILE, syscall.ENFILE:
@@ -315,10 +322,10 @@ func (e *epoll) acceptSome(s *Server) {
 			s.Log.Errorf("accept: %v; retrying in %v", os.NewSyscallError("accept4", errno), e.backoff)
 			e.accepting(false)
 			e.retryAt = e.lp.now() + int64(e.backoff)
-			return
+			return false
 		default:
 			s.Log.Errorf("accept: accept4: %v", errno)
-			return
+			return false
 		}
 		e.backoff = 0
 		ev := syscall.EpollEvent{Events: uint32(callEvents), Fd: fd}
@@ -329,6 +336,7 @@ func (e *epoll) acceptSome(s *Server) {
 		}
 		e.lp.pickUp(fd, sockaddrAddrPort(&rsa))
 	}
+	return e.accept
 }
 
 // sockaddrAddrPort reads the caller's address that accept4 wrote.
