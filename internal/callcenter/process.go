@@ -26,6 +26,10 @@ import (
 // settings it serves it with.
 const childEnv = "SOCKETLAB_CALL_PROCESS"
 
+// pickedUpEnv tells a child when its call was picked up, in Unix ns: the
+// wall clock, the one two processes share.
+const pickedUpEnv = "SOCKETLAB_CALL_PICKED_UP"
+
 // exitProbe is a child's exit status after a call that was the -probe's:
 // the parent's Once must not count it.
 const exitProbe = 3
@@ -136,7 +140,8 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
 	}
 	defer w.Close()
-	attr := &os.ProcAttr{Env: p.env, Files: []*os.File{nil, w, os.Stderr, sock}}
+	env := append(p.env[:len(p.env):len(p.env)], pickedUpEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
+	attr := &os.ProcAttr{Env: env, Files: []*os.File{nil, w, os.Stderr, sock}}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	child, err := os.StartProcess(p.exe, []string{p.exe}, attr)
@@ -206,6 +211,10 @@ func RunHandedCall() (code int, isChild bool) {
 	}
 	os.Unsetenv(childEnv)
 	s := &Server{}
+	if ns, err := strconv.ParseInt(os.Getenv(pickedUpEnv), 10, 64); err == nil {
+		s.pickedUp = time.Unix(0, ns)
+	}
+	os.Unsetenv(pickedUpEnv)
 	s.init()
 	if err := s.readSettings(settings); err != nil {
 		fmt.Fprintf(os.Stderr, "server: call process: %v\n", err)

@@ -72,6 +72,10 @@ type Server struct {
 	loops     map[waker]struct{} // the event loops, which Shutdown wakes
 
 	procs procs // the processes model's children
+	// pickedUp is, in a process serving one call (RunHandedCall), when
+	// its parent picked the call up: its log tells the call's time from
+	// then, the start of the process included.
+	pickedUp time.Time
 
 	idle idleWatch
 }
@@ -302,6 +306,9 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 		}
 	}
 	start := time.Now()
+	if !s.pickedUp.IsZero() {
+		start = s.pickedUp // a process's one call began in its parent
+	}
 	var hangUp bool
 	if s.Mode == ModeEcho {
 		s.echo(conn, *bp, &c)
