@@ -14,6 +14,13 @@ import (
 	"github.com/socketlab/socketlab/internal/lab"
 )
 
+// The greeting and the busy signal as the loop writes them: a conversion
+// at each write would allocate, the slice passing through an interface.
+var (
+	greetingBytes = []byte(lab.Greeting)
+	busyBytes     = []byte(lab.Busy)
+)
+
 // pickUp starts a call the listener gave: fd, non-blocking, from ip:port.
 func (l *loop) pickUp(fd int32, from netip.AddrPort) {
 	c := l.at(fd)
@@ -24,7 +31,7 @@ func (l *loop) pickUp(fd int32, from netip.AddrPort) {
 	if l.s.Busy && l.limit > 0 && l.serving >= l.limit {
 		c.busy = true
 		// Into an empty send queue it fits; if not, the drain's close ends it.
-		l.ops.write(fd, []byte(lab.Busy))
+		l.ops.write(fd, busyBytes)
 		l.drain(fd, c)
 		return
 	}
@@ -43,7 +50,7 @@ func (l *loop) pickUp(fd int32, from netip.AddrPort) {
 }
 
 func (l *loop) greet(fd int32, c *call) {
-	n, err := l.ops.write(fd, []byte(lab.Greeting[c.greeted:]))
+	n, err := l.ops.write(fd, greetingBytes[c.greeted:])
 	switch {
 	case err == syscall.EAGAIN:
 		l.watch(fd, c, true)
