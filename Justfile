@@ -47,6 +47,10 @@ crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_fl
 hold callers="10000":
     SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
 
+# The call center's models side by side on 127.0.0.1, one table: threads, processes, eventloop, one employee (try: just models -n 50000)
+models *flags:
+    go run ./deploy/peers/models {{flags}}
+
 # Grade a server against the lecture's protocol (try: just grade 127.0.0.1 8000 -not-on 127.0.0.2)
 grade host port="8000" *flags:
     go run ./client grade {{flags}} {{host}} {{port}}

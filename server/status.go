@@ -16,12 +16,14 @@ import (
 // its call center, for the web view (client view -status). The kernel's
 // side, the listen queue, the view reads itself.
 type status struct {
-	Workers    int     `json:"workers"`     // -workers; 0: one goroutine per call
+	Model      string  `json:"model"`       // -model: threads, processes or eventloop
+	Processes  int64   `json:"processes"`   // processes started for calls (-model processes)
+	Workers    int     `json:"workers"`     // -workers; 0: one goroutine (or process) per call
 	BusyMode   bool    `json:"busy_mode"`   // -busy
 	Backlog    int     `json:"backlog"`     // -backlog, as asked of listen(2)
 	Busy       int64   `json:"busy"`        // employees on a call now
 	InProgress int64   `json:"in_progress"` // calls from pick-up to close
-	CPUSeconds float64 `json:"cpu_seconds"` // user+system CPU time since start
+	CPUSeconds float64 `json:"cpu_seconds"` // user+system CPU time since start, ended children's included
 }
 
 // checkStatusAddr accepts only a loopback address for -status: the
@@ -49,6 +51,8 @@ func serveStatus(ctx context.Context, addr string, c config, srv *callcenter.Ser
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(status{
+			Model:      string(c.model),
+			Processes:  srv.Started(),
 			Workers:    c.workers,
 			BusyMode:   c.busy,
 			Backlog:    c.backlog,

@@ -33,7 +33,7 @@ func TestStatusReportsTheCallCenter(t *testing.T) {
 		return st
 	}
 	st := get()
-	require.Equal(t, status{Workers: 1, Backlog: 7, CPUSeconds: st.CPUSeconds}, st)
+	require.Equal(t, status{Model: "threads", Workers: 1, Backlog: 7, CPUSeconds: st.CPUSeconds}, st)
 	require.Greater(t, st.CPUSeconds, 0.0)
 
 	c, err := net.DialTimeout("tcp", r.addr, 5*time.Second)

@@ -39,7 +39,9 @@ type Center struct {
 
 // ServerStatus is what the server's -status endpoint answers, as JSON.
 type ServerStatus struct {
-	Workers    int     `json:"workers"`     // employees; 0: one goroutine per call
+	Model      string  `json:"model"`       // threads, processes or eventloop; "" from a server before -model
+	Processes  int64   `json:"processes"`   // processes started for calls (the processes model)
+	Workers    int     `json:"workers"`     // employees; 0: one goroutine (or process) per call
 	BusyMode   bool    `json:"busy_mode"`   // -busy: callers hear "busy" instead of waiting
 	Backlog    int     `json:"backlog"`     // the -backlog it asked listen(2) for
 	Busy       int     `json:"busy"`        // employees on a call now

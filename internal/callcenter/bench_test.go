@@ -14,7 +14,13 @@ import (
 // connect, greeting, message, echo, both sides hang up. The log goes to
 // io.Discard through the real CallLog, so its cost is counted.
 func BenchmarkCall(b *testing.B) {
-	s := &Server{Log: NewCallLog(io.Discard, io.Discard)}
+	for _, m := range Models {
+		b.Run(string(m), func(b *testing.B) { benchmarkCall(b, m) })
+	}
+}
+
+func benchmarkCall(b *testing.B, m Model) {
+	s := &Server{Model: m, Log: NewCallLog(io.Discard, io.Discard)}
 	addr := labtest.Serve(b, s, ErrServerClosed).Addr
 	msg := []byte("hi back atcha\n")
 	b.ReportAllocs()

@@ -52,6 +52,8 @@ type record struct {
 // sleeps in the kernel (sleepOutsideRuntime) costs one wake-up per window.
 type CallLog struct {
 	out    io.Writer
+	raw    int // out's descriptor, when out is a regular file (see rawFile)
+	isRaw  bool
 	errOut io.Writer
 	errMu  sync.Mutex
 
@@ -78,6 +80,7 @@ const (
 // NewCallLog logs lines to out and problems to errOut.
 func NewCallLog(out, errOut io.Writer) *CallLog {
 	l := &CallLog{out: out, errOut: errOut, delay: flushDelay}
+	l.raw, l.isRaw = rawFile(out)
 	l.roomy.L = &l.mu
 	return l
 }
@@ -114,6 +117,14 @@ func (l *CallLog) end(queued []byte) {
 	l.mu.Unlock()
 }
 
+// endHeld is end for a line whose write its logger (the event loop)
+// schedules itself, calling Flush within flushDelay: no goroutine sleeps
+// for it.
+func (l *CallLog) endHeld(queued []byte) {
+	l.queued = queued
+	l.mu.Unlock()
+}
+
 func (l *CallLog) flushLater() {
 	sleepOutsideRuntime(l.delay)
 	l.Flush()
@@ -144,7 +155,12 @@ func (l *CallLog) write() {
 		l.queued = l.spare[:0]
 		l.roomy.Broadcast()
 		l.mu.Unlock()
-		l.out.Write(buf) // a log that cannot be written is not a reason to stop serving
+		// A log that cannot be written is not a reason to stop serving.
+		if l.isRaw {
+			writeRaw(l.raw, buf)
+		} else {
+			l.out.Write(buf)
+		}
 		l.mu.Lock()
 		l.spare = buf
 	}
@@ -176,12 +192,22 @@ func (l *CallLog) said(c *record, b []byte) {
 	if l == nil {
 		return
 	}
-	line := l.begin()
+	l.end(appendSaidLine(l.begin(), c, b))
+}
+
+// saidHeld is said whose write the logger schedules (see endHeld).
+func (l *CallLog) saidHeld(c *record, b []byte) {
+	if l != nil {
+		l.endHeld(appendSaidLine(l.begin(), c, b))
+	}
+}
+
+func appendSaidLine(line []byte, c *record, b []byte) []byte {
 	line = append(line, "call from "...)
 	line = appendCaller(line, c)
 	line = append(line, ": said "...)
 	line = appendSaid(line, b)
-	l.end(append(line, '\n'))
+	return append(line, '\n')
 }
 
 // call logs a finished call.
@@ -189,7 +215,18 @@ func (l *CallLog) call(c *record) {
 	if l == nil {
 		return
 	}
-	line := l.begin()
+	l.end(appendCall(l.begin(), c))
+}
+
+// callHeld is call whose write the logger schedules (see endHeld).
+func (l *CallLog) callHeld(c *record) {
+	if l != nil {
+		l.endHeld(appendCall(l.begin(), c))
+	}
+}
+
+// appendCall writes c's line.
+func appendCall(line []byte, c *record) []byte {
 	line = append(line, "call from "...)
 	line = appendCaller(line, c)
 	line = append(line, ": "...)
@@ -229,7 +266,7 @@ func (l *CallLog) call(c *record) {
 	}
 	line = append(line, " ("...)
 	line = appendDuration(line, c.took)
-	l.end(append(line, ")\n"...))
+	return append(line, ")\n"...)
 }
 
 // appendCaller writes who made c.

@@ -4,6 +4,7 @@ package callcenter
 
 import (
 	"bytes"
+	"io"
 	"net/netip"
 	"regexp"
 	"syscall"
@@ -328,3 +329,51 @@ func (r *fakeRun) keepAlive(fd int32) {
 }
 
 func (r *fakeRun) accepting(on bool) { r.listening = on }
+
+// TestEventLoopCallAllocatesNothing: a whole lecture call through the
+// loop, logged, costs no allocation: the table, the buffer and the log's
+// queue are reused (a kernel that keeps nothing stands in for the real one).
+func TestEventLoopCallAllocatesNothing(t *testing.T) {
+	s := &Server{Model: ModelEventLoop, IdleTimeout: time.Second}
+	s.Log = NewCallLog(io.Discard, io.Discard)
+	s.init()
+	k := &quietKernel{said: []byte("hi back atcha\n")}
+	lp := newLoop(s, k)
+	from := netip.MustParseAddrPort("10.0.0.20:40000")
+	call := func() {
+		k.spoke = false
+		lp.pickUp(7, from)
+		lp.ready(7, true, false)
+		lp.expire(lp.now())
+		s.Log.Flush()
+	}
+	call() // the table and the log's queue grow once
+	if n := testing.AllocsPerRun(100, call); n != 0 {
+		t.Fatalf("%v allocations per call; want none", n)
+	}
+	if lp.active != 0 {
+		t.Fatalf("%d calls still open", lp.active)
+	}
+}
+
+// quietKernel is a kernel whose caller says its words once and takes every
+// write whole.
+type quietKernel struct {
+	said  []byte
+	spoke bool
+}
+
+func (k *quietKernel) write(_ int32, p []byte) (int, syscall.Errno) { return len(p), 0 }
+func (k *quietKernel) read(_ int32, p []byte) (int, syscall.Errno) {
+	if k.spoke {
+		return 0, syscall.EAGAIN
+	}
+	k.spoke = true
+	return copy(p, k.said), 0
+}
+func (k *quietKernel) unread(int32) bool                 { return false }
+func (k *quietKernel) shutdownWrite(int32) syscall.Errno { return 0 }
+func (k *quietKernel) close(int32)                       {}
+func (k *quietKernel) watchWrite(int32, bool)            {}
+func (k *quietKernel) keepAlive(int32)                   {}
+func (k *quietKernel) accepting(bool)                    {}

@@ -59,3 +59,26 @@ func (s *Server) model() Model {
 	}
 	return s.Model
 }
+
+// waker is an event loop, which Shutdown wakes to stop it taking calls.
+type waker interface{ stop() }
+
+// addLoop counts an event loop as a call in progress for Shutdown to wait
+// on, unless Shutdown has begun; removeLoop is its end.
+func (s *Server) addLoop(w waker) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() {
+		return false
+	}
+	s.loops[w] = struct{}{}
+	s.calls.Add(1)
+	return true
+}
+
+func (s *Server) removeLoop(w waker) {
+	s.mu.Lock()
+	delete(s.loops, w)
+	s.mu.Unlock()
+	s.calls.Done()
+}

@@ -103,3 +103,42 @@ func TestProcessesAreEndedWithTheServer(t *testing.T) {
 	require.Eventually(t, func() bool { return s.InProgress() == 0 }, 5*time.Second, 5*time.Millisecond, "the processes are reaped")
 	log.WaitFor(t, "ended with signal killed")
 }
+
+// TestACrowdAtOnceIsAllGreeted: 300 callers dial at once, more than one
+// look at the listen queue picks up, and none says anything: every one is
+// greeted within a few seconds, none left in the queue until a deadline
+// happens to wake the server.
+func TestACrowdAtOnceIsAllGreeted(t *testing.T) {
+	forEachModel(t, func(t *testing.T, m Model) {
+		n := 300
+		if m == ModelProcesses {
+			n = 40 // a process each
+		}
+		s := &Server{Model: m}
+		addr := labtest.Serve(t, s, ErrServerClosed).Addr
+		conns := make([]net.Conn, n)
+		errs := make(chan error, n)
+		for i := range conns {
+			go func() {
+				c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err == nil {
+					conns[i] = c
+				}
+				errs <- err
+			}()
+		}
+		for range n {
+			require.NoError(t, <-errs)
+		}
+		t.Cleanup(func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		})
+		for i, c := range conns {
+			g, err := labtest.ReadGreeting(t, c, patience(m, 5*time.Second))
+			require.NoError(t, err, "caller %d of %d", i, n)
+			require.Equal(t, lab.Greeting, g)
+		}
+	})
+}

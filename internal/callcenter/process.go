@@ -26,6 +26,10 @@ import (
 // settings it serves it with.
 const childEnv = "SOCKETLAB_CALL_PROCESS"
 
+// pickedUpEnv tells a child when its call was picked up, in Unix ns: the
+// wall clock, the one two processes share.
+const pickedUpEnv = "SOCKETLAB_CALL_PICKED_UP"
+
 // exitProbe is a child's exit status after a call that was the -probe's:
 // the parent's Once must not count it.
 const exitProbe = 3
@@ -85,6 +89,16 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		}
 	}()
 	child, out, err := s.procs.spawn(conn)
+	// Out of processes (a container's pids limit, the user's): wait for
+	// other calls' processes to end, as accept waits out EMFILE, rather
+	// than turn the caller away at once.
+	for wait := 5 * time.Millisecond; err != nil && outOfProcesses(err) && wait <= time.Second && !s.closing.Load(); wait *= 2 {
+		if wait == 5*time.Millisecond {
+			s.Log.Errorf("%v (call from %v); retrying, for up to 2.5s", err, conn.RemoteAddr())
+		}
+		time.Sleep(wait)
+		child, out, err = s.procs.spawn(conn)
+	}
 	conn.Close() // the child has its own copy of the socket
 	if err != nil {
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: err})
@@ -126,7 +140,8 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
 	}
 	defer w.Close()
-	attr := &os.ProcAttr{Env: p.env, Files: []*os.File{nil, w, os.Stderr, sock}}
+	env := append(p.env[:len(p.env):len(p.env)], pickedUpEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
+	attr := &os.ProcAttr{Env: env, Files: []*os.File{nil, w, os.Stderr, sock}}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	child, err := os.StartProcess(p.exe, []string{p.exe}, attr)
@@ -137,6 +152,11 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 	p.live[child] = struct{}{}
 	p.started.Add(1)
 	return child, r, nil
+}
+
+// outOfProcesses says whether err is fork's: no process can be made now.
+func outOfProcesses(err error) bool {
+	return errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM)
 }
 
 // relay logs what a child writes, line by line, as its own lines, until
@@ -191,6 +211,10 @@ func RunHandedCall() (code int, isChild bool) {
 	}
 	os.Unsetenv(childEnv)
 	s := &Server{}
+	if ns, err := strconv.ParseInt(os.Getenv(pickedUpEnv), 10, 64); err == nil {
+		s.pickedUp = time.Unix(0, ns)
+	}
+	os.Unsetenv(pickedUpEnv)
 	s.init()
 	if err := s.readSettings(settings); err != nil {
 		fmt.Fprintf(os.Stderr, "server: call process: %v\n", err)

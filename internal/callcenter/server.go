@@ -72,6 +72,10 @@ type Server struct {
 	loops     map[waker]struct{} // the event loops, which Shutdown wakes
 
 	procs procs // the processes model's children
+	// pickedUp is, in a process serving one call (RunHandedCall), when
+	// its parent picked the call up: its log tells the call's time from
+	// then, the start of the process included.
+	pickedUp time.Time
 
 	idle idleWatch
 }
@@ -203,29 +207,6 @@ func (s *Server) endCall() {
 	s.calls.Done()
 }
 
-// waker is an event loop, which Shutdown wakes to stop it taking calls.
-type waker interface{ stop() }
-
-// addLoop counts an event loop as a call in progress for Shutdown to wait
-// on, unless Shutdown has begun; removeLoop is its end.
-func (s *Server) addLoop(w waker) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing.Load() {
-		return false
-	}
-	s.loops[w] = struct{}{}
-	s.calls.Add(1)
-	return true
-}
-
-func (s *Server) removeLoop(w waker) {
-	s.mu.Lock()
-	delete(s.loops, w)
-	s.mu.Unlock()
-	s.calls.Done()
-}
-
 func (s *Server) track(l net.Listener, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -302,6 +283,9 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 		}
 	}
 	start := time.Now()
+	if !s.pickedUp.IsZero() {
+		start = s.pickedUp // a process's one call began in its parent
+	}
 	var hangUp bool
 	if s.Mode == ModeEcho {
 		s.echo(conn, *bp, &c)
@@ -455,68 +439,4 @@ func outcomeOfSilence(err error) outcome {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// idleWatch hangs up on lecture calls that outlast the idle timeout, with one
-// goroutine for all of them, asleep until the first call's time runs out.
-// A deadline per call would arm a runtime timer for each call, and so would
-// one time.Timer for all of them: while any runtime timer is pending, an idle
-// thread of the scheduler wakes the thread waiting on the network poller to
-// tell it of the timer (runtime.netpollBreak), at every call, measured at
-// 1.4 µs of the server's CPU per call at one call at a time. The watch sleeps
-// outside the runtime instead (sleepOutsideRuntime). Since every call gets
-// the same timeout, a call that starts later never ends sooner, and the
-// sleeper never needs waking early.
-type idleWatch struct {
-	mu       sync.Mutex
-	calls    map[net.Conn]time.Time // when each call's time runs out
-	sleeping bool                   // a goroutine will look at calls, at the first end
-}
-
-// watch starts conn's time: after timeout, its reads and writes fail with
-// a timeout, as if it had had that deadline.
-func (w *idleWatch) watch(conn net.Conn, timeout time.Duration) {
-	end := time.Now().Add(timeout)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.calls == nil {
-		w.calls = make(map[net.Conn]time.Time)
-	}
-	w.calls[conn] = end
-	if !w.sleeping {
-		w.sleeping = true
-		go w.hangUpIdle(end)
-	}
-}
-
-// forget stops watching conn, before it is closed.
-func (w *idleWatch) forget(conn net.Conn) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.calls, conn)
-}
-
-// hangUpIdle sleeps until next, times out the calls whose time has run out,
-// and goes on until no call is left.
-func (w *idleWatch) hangUpIdle(next time.Time) {
-	for {
-		sleepOutsideRuntime(time.Until(next))
-		now := time.Now()
-		w.mu.Lock()
-		next = time.Time{}
-		for conn, end := range w.calls {
-			if !end.After(now) {
-				conn.SetDeadline(end) // in the past: a blocked read returns at once
-				delete(w.calls, conn)
-			} else if next.IsZero() || end.Before(next) {
-				next = end
-			}
-		}
-		if next.IsZero() {
-			w.sleeping = false
-			w.mu.Unlock()
-			return
-		}
-		w.mu.Unlock()
-	}
 }

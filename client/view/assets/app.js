@@ -131,6 +131,13 @@ function slots(box, n, filled, cls, max) {
   }
 }
 
+// modelNames say what each -model is, in the lecture's words.
+const modelNames = {
+  threads: "threads — a goroutine (a thread) for each call",
+  processes: "processes — a new process for each call",
+  eventloop: "eventloop — one thread answers whichever phone rings (epoll)",
+};
+
 function renderCenter() {
   const c = state.center || {};
   const t = state.totals;
@@ -147,13 +154,17 @@ function renderCenter() {
     st.textContent = `the server works: ${c.cpu.toFixed(1)}% of a CPU`;
   }
   $("status-error").textContent = c.statusError || "";
+  $("model").textContent = s && s.model ? `model: ${modelNames[s.model] || s.model}` : "";
   if (s && s.workers > 0) {
     slots($("employees"), s.workers, s.busy, "busy", 64);
     $("employees-text").textContent = `${s.busy} of ${s.workers} busy, ${s.workers - s.busy} free` +
       (s.busy_mode ? "; callers who find all busy hear \"busy\"" : "; callers who find all busy wait on hold");
   } else if (s) {
     $("employees").replaceChildren();
-    $("employees-text").textContent = `one goroutine per call (no -workers): ${s.in_progress} calls in progress`;
+    $("employees-text").textContent = {
+      processes: `a new process per call (-model processes, no -workers): ${s.in_progress} calls in progress, ${s.processes} processes started`,
+      eventloop: `one thread answers every call as its phone rings (-model eventloop, epoll): ${s.in_progress} calls in progress`,
+    }[s.model] || `one goroutine per call (no -workers): ${s.in_progress} calls in progress`;
   } else {
     $("employees").replaceChildren();
     $("employees-text").textContent = "unknown without the server's -status endpoint";
