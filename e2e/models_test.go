@@ -200,7 +200,11 @@ func TestProcessesWithinAPidsLimit(t *testing.T) {
 		pids := int64(64)
 		hc.PidsLimit = &pids
 	})
-	server, err := newModelServerWith(t, nets{nw}, []testcontainers.ContainerCustomizer{limit}, "-iface", "eth0", "-model", "processes", "-backlog", "64")
+	server, err := newModelServerWith(t, nets{nw}, []testcontainers.ContainerCustomizer{limit}, "-iface", "eth0", "-model", "processes", "-backlog", "64",
+		// Each call's process lives 50ms at least, so 32 callers at once
+		// always need more processes than 64 pids allow (a fast machine
+		// would otherwise end each before the next began).
+		"-think", "50ms")
 	require.NoError(t, err)
 	rep, err := runBench(t, nets{nw}, "-c", "32", "-n", "300", server.ip(nw))
 	require.NoError(t, err)
