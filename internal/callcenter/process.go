@@ -99,11 +99,18 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		time.Sleep(wait)
 		child, out, err = s.procs.spawn(conn)
 	}
-	conn.Close() // the child has its own copy of the socket
 	if err != nil {
+		// Never greeted: a reset tells the caller at once, as a caller the
+		// server never picked up hears when the listener closes, rather
+		// than a hang-up that reads as a greeting gone missing.
+		if l, ok := conn.(interface{ SetLinger(int) error }); ok {
+			l.SetLinger(0)
+		}
+		conn.Close()
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: err})
 		return false
 	}
+	conn.Close() // the child has its own copy of the socket
 	// The child's stdout ends when it exits: relaying it is waiting for
 	// the child in the runtime's poller, not in a thread of its own, as
 	// os.Process.Wait would for the whole call. The wait that reaps it
