@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/testcontainers/testcontainers-go/modules/compose"
-	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/socketlab/socketlab/internal/class"
 	"github.com/socketlab/socketlab/internal/student/lang"
@@ -75,64 +73,19 @@ func runLangLab(t *testing.T, overlay, file string) studentRun {
 func runLangLabWith(t *testing.T, overlays []string, dir string, lim lang.Limits, env map[string]string) studentRun {
 	t.Helper()
 	requireLangImages(t)
-	root, err := repoRoot()
-	require.NoError(t, err)
 	n := 40 + langLabs.Add(1)
-	labNet, side := fmt.Sprintf("10.222.%d.", n), fmt.Sprintf("10.222.%d.", 100+n)
 	vars := map[string]string{
-		"STUDENT_DIR":      filepath.Join(root, dir),
-		"STUDENT_MEM":      lim.Memory,
-		"STUDENT_PIDS":     strconv.Itoa(lim.Pids),
-		"STUDENT_TMP":      lim.Tmp,
-		"CLIENT_IMAGE":     langClientImage,
-		"LAB_SUBNET":       labNet + "0/24",
-		"LAPTOP_A_IP":      labNet + "10",
-		"LAPTOP_B_IP":      labNet + "20",
-		"SIDE_SUBNET":      side + "0/24",
-		"LAPTOP_A_SIDE_IP": side + "10",
-		"LAPTOP_B_SIDE_IP": side + "20",
-		"HOST_PORT":        freePort(t),
-		"PUBLISH_IP":       where.publish.String(),
+		"STUDENT_DIR":  dir,
+		"STUDENT_MEM":  lim.Memory,
+		"STUDENT_PIDS": strconv.Itoa(lim.Pids),
+		"STUDENT_TMP":  lim.Tmp,
+		"CLIENT_IMAGE": langClientImage,
 	}
 	for k, v := range env {
 		vars[k] = v
 	}
-	verdict, student := "laptop-b", "laptop-a"
-	files := []string{filepath.Join(root, "compose.yaml")}
-	for _, o := range overlays {
-		files = append(files, filepath.Join(root, o))
-		if strings.Contains(o, "my-client") {
-			verdict, student = "laptop-a", "laptop-b"
-		}
-	}
-	project := fmt.Sprintf("socketlab-lang-e2e-%d", n)
-	removeImageAfter(t, project+"-"+student)
-	settings := make([]string, 0, len(vars))
-	for k, v := range vars {
-		settings = append(settings, k+"="+v)
-	}
-	require.NoError(t, composeBuild(requireDocker(t), composeBuildSpec{
-		project: project, overlays: overlays, services: []string{student}, env: settings,
-		images: []string{project + "-" + student},
-	}))
-	stack := newStack(t, project, compose.WithStackFiles(files...))
-	err = stack.WithEnv(vars).
-		WaitForService(verdict, wait.ForExit().WithExitTimeout(2*exitTimeout)).
-		Up(t.Context(), compose.RemoveOrphans(true))
-	require.NoError(t, err, "docker compose up")
-	r := studentRun{labNet: labNet}
-	for svc, logs := range map[string]*string{"laptop-a": &r.a, "laptop-b": &r.b} {
-		ctr, err := stack.ServiceContainer(t.Context(), svc)
-		require.NoError(t, err)
-		*logs = (&laptop{ctr: ctr}).logs(t)
-		if svc == verdict {
-			st, err := ctr.State(t.Context())
-			require.NoError(t, err)
-			r.exit = st.ExitCode
-		}
-	}
-	t.Logf("laptop-a:\n%s\nlaptop-b:\n%s", r.a, r.b)
-	return r
+	return studentLab{net: "10.222", n: n, project: fmt.Sprintf("socketlab-lang-e2e-%d", n),
+		overlays: overlays, vars: vars, wait: 2 * exitTimeout}.run(t)
 }
 
 // TestMyServerPassesACorrectServerInEachLanguage: the lecture's server in

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
@@ -77,13 +78,39 @@ type studentRun struct {
 func runStudentLab(t *testing.T, overlay, file string, env map[string]string) studentRun {
 	t.Helper()
 	requireLaptopImage(t)
+	n := 10 + studentLabs.Add(1)
+	vars := map[string]string{"STUDENT_DIR": filepath.Dir(file), "STUDENT_FILE": filepath.Base(file)}
+	for k, v := range env {
+		vars[k] = v
+	}
+	return studentLab{net: "10.217", n: n, project: fmt.Sprintf("socketlab-e2e-student-%d", n),
+		overlays: []string{overlay}, vars: vars, wait: exitTimeout}.run(t)
+}
+
+// studentLab is one lab of a student's program, as `just my-server` and
+// `just my-client` run it: lab n of the range net (its networks
+// net.n.0/24 and net.(100+n).0/24, apart from every other test's), its
+// compose project, the overlays on compose.yaml, and its settings
+// (STUDENT_DIR from the repository's root; "{A}" in a value is laptop-a's
+// address). wait bounds the verdict.
+type studentLab struct {
+	net      string
+	n        int32
+	project  string
+	overlays []string
+	vars     map[string]string
+	wait     time.Duration
+}
+
+// run brings the lab up, waits for the laptop giving the verdict to exit,
+// and returns its exit code and both laptops' logs; the lab, and the image
+// of the student's laptop, go when the test ends.
+func (l studentLab) run(t *testing.T) studentRun {
+	t.Helper()
 	root, err := repoRoot()
 	require.NoError(t, err)
-	n := 10 + studentLabs.Add(1)
-	lab, side := fmt.Sprintf("10.217.%d.", n), fmt.Sprintf("10.217.%d.", 100+n)
+	lab, side := fmt.Sprintf("%s.%d.", l.net, l.n), fmt.Sprintf("%s.%d.", l.net, 100+l.n)
 	vars := map[string]string{
-		"STUDENT_DIR":      filepath.Join(root, filepath.Dir(file)),
-		"STUDENT_FILE":     filepath.Base(file),
 		"LAB_SUBNET":       lab + "0/24",
 		"LAPTOP_A_IP":      lab + "10",
 		"LAPTOP_B_IP":      lab + "20",
@@ -93,22 +120,22 @@ func runStudentLab(t *testing.T, overlay, file string, env map[string]string) st
 		"HOST_PORT":        freePort(t),
 		"PUBLISH_IP":       where.publish.String(),
 	}
-	for k, v := range env {
+	for k, v := range l.vars {
 		vars[k] = strings.ReplaceAll(v, "{A}", lab+"10")
 	}
-	verdict := "laptop-b"
-	if strings.Contains(overlay, "my-client") {
-		verdict = "laptop-a"
+	vars["STUDENT_DIR"] = filepath.Join(root, vars["STUDENT_DIR"])
+	verdict, student := "laptop-b", "laptop-a"
+	files := []string{filepath.Join(root, "compose.yaml")}
+	for _, o := range l.overlays {
+		files = append(files, filepath.Join(root, o))
+		if strings.Contains(o, "my-client") {
+			verdict, student = "laptop-a", "laptop-b"
+		}
 	}
-	project := fmt.Sprintf("socketlab-e2e-student-%d", n)
 	// The student's laptop has an image of the lab's own, with the
 	// student's folder in it: removed after the lab is down (cleanups run
 	// last first).
-	student := "laptop-a"
-	if verdict == "laptop-a" {
-		student = "laptop-b"
-	}
-	removeImageAfter(t, project+"-"+student)
+	removeImageAfter(t, l.project+"-"+student)
 	// Built by the CLI, as `just my-server` does (--build): Testcontainers'
 	// compose library builds only with a newer buildx than Debian's.
 	settings := make([]string, 0, len(vars))
@@ -116,12 +143,12 @@ func runStudentLab(t *testing.T, overlay, file string, env map[string]string) st
 		settings = append(settings, k+"="+v)
 	}
 	require.NoError(t, composeBuild(requireDocker(t), composeBuildSpec{
-		project: project, overlays: []string{overlay}, services: []string{student}, env: settings,
-		images: []string{project + "-" + student},
+		project: l.project, overlays: l.overlays, services: []string{student}, env: settings,
+		images: []string{l.project + "-" + student},
 	}))
-	stack := newStack(t, project, compose.WithStackFiles(filepath.Join(root, "compose.yaml"), filepath.Join(root, overlay)))
+	stack := newStack(t, l.project, compose.WithStackFiles(files...))
 	err = stack.WithEnv(vars).
-		WaitForService(verdict, wait.ForExit().WithExitTimeout(exitTimeout)).
+		WaitForService(verdict, wait.ForExit().WithExitTimeout(l.wait)).
 		Up(t.Context(), compose.RemoveOrphans(true))
 	require.NoError(t, err, "docker compose up")
 
