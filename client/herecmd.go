@@ -131,29 +131,14 @@ func (f hereFiles) write(res onehost.Result, w onehost.Weights, stderr io.Writer
 	return some && ok
 }
 
-// writeWhole writes path through a temporary file beside it, renamed over
-// it; the folder is made first (PrairieLearn does not make /grade/results).
+// writeWhole writes path whole (student.WriteWhole); the folder is made
+// first (PrairieLearn does not make /grade/results).
 func writeWhole(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".results-*")
-	if err != nil {
+	if err := student.WriteWhole(path, write); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	werr := write(tmp)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, werr)
 	}
 	return nil
 }

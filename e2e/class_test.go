@@ -31,12 +31,7 @@ func runClass(t *testing.T, dir, net string, timeout time.Duration) (string, map
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(root, dir)
 	}
-	// The base images setup.sh --offline makes, where .env names none.
-	for _, kv := range buildEnv(t.Context(), requireDocker(t), root)[len(os.Environ()):] {
-		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE" || k == "LAPTOP_BASE") {
-			t.Setenv(k, v)
-		}
-	}
+	setBaseImages(t, root)
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
@@ -325,5 +320,17 @@ func TestClassInterruptedKeepsWhatWasGraded(t *testing.T) {
 	require.Equal(t, map[string]string{"alice": "PASS", "dave": class.Interrupted, "frank": class.Interrupted}, verdicts)
 	for _, f := range []string{"summary.csv", "summary.md", "alice/junit.xml", "alice/results.json", "alice/grade.txt"} {
 		require.FileExists(t, filepath.Join(out, filepath.FromSlash(f)))
+	}
+}
+
+// setBaseImages sets, for the test, the base images that setup.sh --offline
+// makes, where neither the environment nor .env names one (buildEnv): the
+// class engine runs docker compose with this process's environment.
+func setBaseImages(t *testing.T, root string) {
+	t.Helper()
+	for _, kv := range buildEnv(t.Context(), requireDocker(t), root)[len(os.Environ()):] {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE" || k == "LAPTOP_BASE") {
+			t.Setenv(k, v)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -186,11 +185,7 @@ func TestClassGradesAClassOfMixedLanguages(t *testing.T) {
 	requireImages(t)
 	root, err := repoRoot()
 	require.NoError(t, err)
-	for _, kv := range buildEnv(t.Context(), requireDocker(t), root)[len(os.Environ()):] {
-		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GO_IMAGE" || k == "PYTHON_BASE" || k == "LAPTOP_BASE") {
-			t.Setenv(k, v)
-		}
-	}
+	setBaseImages(t, root)
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -102,23 +103,32 @@ func (r Report) language() lang.Lang {
 	return lang.Python
 }
 
-// WriteReport writes r to path so that a reader never sees half of it: a
-// temporary file in the same directory, renamed over the old one.
+// WriteReport writes r to path so that a reader never sees half of it.
 func WriteReport(path string, r Report) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*")
-	if err != nil {
+	if err := WriteWhole(path, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
-	_, werr := tmp.Write(append(b, '\n'))
+	return nil
+}
+
+// WriteWhole writes path through write into a temporary file in the same
+// directory, renamed over path, so that a reader never sees half of it.
+// The file is readable by all: the other laptop, or the platform reading
+// a grader's results, may run as another user.
+func WriteWhole(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	werr := write(tmp)
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr == nil {
-		// Readable by the other laptop, which runs as the same user or not.
 		werr = os.Chmod(tmp.Name(), 0o644)
 	}
 	if werr == nil {
@@ -126,9 +136,8 @@ func WriteReport(path string, r Report) error {
 	}
 	if werr != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write the report: %w", werr)
 	}
-	return nil
+	return werr
 }
 
 // ErrNoReport is a report that is not there (yet).
