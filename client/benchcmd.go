@@ -10,7 +10,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/bench"
 	"github.com/socketlab/socketlab/internal/fdlimit"
 )
 

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/socketlab/socketlab/client/view"
-	"github.com/socketlab/socketlab/client/wire"
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/view"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 const viewUsage = `usage: client view [flags]

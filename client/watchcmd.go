@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/client/wire"
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 const watchUsage = `usage: client watch [flags]

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 func TestWatchUsage(t *testing.T) {

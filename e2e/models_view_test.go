@@ -9,8 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/client/view"
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/view"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 // TestViewShowsTheModel: the web view's page, in headless Chromium, says

@@ -14,7 +14,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/modules/compose"
 	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/bench"
 )
 
 // viewFlags is the call center the view test watches: one employee who

@@ -19,7 +19,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/modules/compose"
 	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 // TestWireShowsTheHandshakeGreetingEchoAndHangUp is `just wire`

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/bench"
 	"github.com/socketlab/socketlab/internal/callcenter"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/labtest"

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/bench"
 	"github.com/socketlab/socketlab/internal/callcenter"
 	"github.com/socketlab/socketlab/internal/lab"
 )

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/client/bench"
+	"github.com/socketlab/socketlab/internal/bench"
 	"github.com/socketlab/socketlab/internal/lab"
 )
 

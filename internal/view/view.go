@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 // DefaultSample is how often the call center is sampled while a page is open.

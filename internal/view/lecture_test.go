@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 // The lab's addresses, as compose.yaml gives them.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 func TestCallsShowALectureCallSegmentBySegment(t *testing.T) {

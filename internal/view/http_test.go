@@ -14,7 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/client/wire"
+	"github.com/socketlab/socketlab/internal/wire"
 )
 
 // newTestPage serves a page of cs on 127.0.0.1 for the test.
