@@ -11,7 +11,7 @@ up:
 
 # Stop the lab: remove its containers and its networks (my-server's side network too)
 down:
-    docker compose -f compose.yaml -f deploy/my-server.yaml --profile '*' down --remove-orphans
+    docker compose -f compose.yaml -f deploy/compose/my-server.yaml --profile '*' down --remove-orphans
 
 # Run every test (unit and, with Docker, end-to-end)
 test:
@@ -33,7 +33,7 @@ images:
 
 # Swap roles: laptop-b serves on its IP, laptop-a calls it (Ctrl-C to stop)
 swap:
-    docker compose -f compose.yaml -f deploy/swap.yaml up --build
+    docker compose -f compose.yaml -f deploy/compose/swap.yaml up --build
 
 # Type to laptop-a's server yourself, like telnet
 talk:
@@ -57,23 +57,23 @@ grade host port="8000" *flags:
 
 # Your own server as laptop-a (server.py, .c, .cpp, Server.java, .js, .go, or a Makefile): laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
 my-server file:
-    env $(bash deploy/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-server.yaml up --build --exit-code-from laptop-b
+    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-server.yaml up --build --exit-code-from laptop-b
 
 # Your own client as laptop-b (client.py, .c, .cpp, Client.java, .js, .go): it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
 my-client file:
-    env $(bash deploy/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/my-client.yaml up --build --exit-code-from laptop-a
+    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-client.yaml up --build --exit-code-from laptop-a
 
 # Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT)
 class dir out="class-report":
     go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
-# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/gradescope/weights.txt; try: just gradescope gradescope-out)
+# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/grading/weights.txt; try: just gradescope gradescope-out)
 gradescope out *flags:
-    go run ./deploy/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
+    go run ./deploy/grading/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
 
 # PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
 prairielearn:
-    docker compose -f compose.yaml -f deploy/prairielearn.yaml --profile prairielearn build prairielearn
+    docker compose --profile prairielearn build prairielearn
     docker image ls socketlab/prairielearn:local
 
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
@@ -83,11 +83,11 @@ wire:
 
 # Watch the lab in a web page: each call as a ladder diagram, and the call center (http://localhost:8080, VIEW_PORT to change)
 view:
-    docker compose -f compose.yaml -f deploy/view.yaml up --build
+    docker compose -f compose.yaml -f deploy/compose/view.yaml up --build
 
 # The call center beside `just view` (same arguments as crowd): the page follows laptop-a's new flags
 view-crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
-    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose -f compose.yaml -f deploy/view.yaml run --rm crowd
+    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose -f compose.yaml -f deploy/compose/view.yaml run --rm crowd
 
 # Build a local Go toolchain image, Python base and laptop base (every language) for machines with no image registry (writes .env)
 offline:

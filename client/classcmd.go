@@ -73,19 +73,19 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // findRepo is the folder above the working directory that holds
-// compose.yaml and deploy/class.yaml: socketlab's own.
+// compose.yaml and deploy/compose/class.yaml: socketlab's own.
 func findRepo() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "deploy", "class.yaml")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "deploy", "compose", "class.yaml")); err == nil {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("socketlab's folder (with compose.yaml and deploy/class.yaml) is not here or above: give -repo")
+			return "", errors.New("socketlab's folder (with compose.yaml and deploy/compose/class.yaml) is not here or above: give -repo")
 		}
 		dir = parent
 	}

@@ -39,7 +39,7 @@ func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Dir, "dir", ".", "the submission's `folder`")
 	fs.StringVar(&gradescope, "gradescope", "", "write Gradescope's results.json to `FILE`")
 	fs.StringVar(&prairielearn, "prairielearn", "", "write PrairieLearn's results.json to `FILE`")
-	fs.StringVar(&weightsFile, "weights", "", "the points of each check, from `FILE` (deploy/gradescope/weights.txt); default one per required check")
+	fs.StringVar(&weightsFile, "weights", "", "the points of each check, from `FILE` (deploy/grading/weights.txt); default one per required check")
 	fs.StringVar(&cfg.Name, "name", "", "label the results with `STUDENT`")
 	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "the `port` the server must listen on")
 	fs.StringVar(&cfg.Iface, "iface", "", "call this `interface`'s address (default eth0, else the first that is up)")

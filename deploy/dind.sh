@@ -12,7 +12,7 @@
 #   deploy/dind.sh purge   down, and remove the volume and the image too
 #
 # The engine is Debian 13's own docker.io in a root made by debootstrap from
-# this machine's Debian mirror (deploy/debian-root.sh, cached by content),
+# this machine's Debian mirror (deploy/engine/debian-root.sh, cached by content),
 # imported as socketlab/dind:trixie: nothing is pulled. It runs --privileged
 # (a Docker engine needs it, as GitLab's dind service does) on a network of
 # its own, DIND_SUBNET (default 10.231.0.0/24, engine at .2), and listens on
@@ -40,8 +40,8 @@ unset DOCKER_HOST DOCKER_CONTEXT
 
 image() {
 	local tarball key have
-	tarball=$(bash "$here/debian-root.sh" trixie docker.io,iptables,ca-certificates) ||
-		die "could not make the engine's Debian root (deploy/debian-root.sh)"
+	tarball=$(bash "$here/engine/debian-root.sh" trixie docker.io,iptables,ca-certificates) ||
+		die "could not make the engine's Debian root (deploy/engine/debian-root.sh)"
 	key=$(basename "$tarball" .tar)
 	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)
 	[ "$have" = "$key" ] && return

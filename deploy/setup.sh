@@ -71,8 +71,8 @@ trixie_source=/etc/apt/sources.list.d/socketlab-trixie.sources
 trixie_pin=/etc/apt/preferences.d/socketlab-trixie
 
 # apt_uris, main_uri, security_uri, installed: what this machine's apt has.
-# shellcheck source-path=SCRIPTDIR source=lib/debian.sh
-. "$repo/deploy/lib/debian.sh"
+# shellcheck source-path=SCRIPTDIR source=engine/debian.sh
+. "$repo/deploy/engine/debian.sh"
 
 # guarded_install PKG... installs the packages only if apt's plan touches no
 # package that is already installed, then checks that nothing else changed.
@@ -342,7 +342,7 @@ laptop_image() {
 
 # root_image NAME LABEL PACKAGES APT_PACKAGES WORDS ENV_KEY makes a Debian root with
 # the packages, made by debootstrap from this machine's own Debian mirror
-# (deploy/debian-root.sh, cached by its inputs), imports it as
+# (deploy/engine/debian-root.sh, cached by its inputs), imports it as
 # socketlab/NAME:<release> and writes ENV_KEY to .env. The image is labelled
 # with the root's cache name, so a later run imports nothing unless the root
 # changed, and takes a second.
@@ -367,8 +367,8 @@ root_image() {
 	# its words are shown only when it fails.
 	local log
 	log=$(mktemp)
-	tarball=$(as_root bash "$repo/deploy/debian-root.sh" "$release" "$pkgs" ${apt_pkgs:+"$apt_pkgs"} 2>"$log") ||
-		{ cat "$log" >&2; rm -f "$log"; die "could not make the $label root (deploy/debian-root.sh)"; }
+	tarball=$(as_root bash "$repo/deploy/engine/debian-root.sh" "$release" "$pkgs" ${apt_pkgs:+"$apt_pkgs"} 2>"$log") ||
+		{ cat "$log" >&2; rm -f "$log"; die "could not make the $label root (deploy/engine/debian-root.sh)"; }
 	rm -f "$log"
 	key=$(basename "$tarball" .tar)
 	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)

@@ -51,7 +51,7 @@ func TestGradescopeSetupInstallsOnlyWhatIsMissing(t *testing.T) {
 		require.NoError(t, err)
 		code, logs := runSetup(t, requireCleanDebian(t),
 			testcontainers.WithFiles(testcontainers.ContainerFile{
-				HostFilePath: filepath.Join(root, "deploy/gradescope/setup.sh"), ContainerFilePath: "/autograder/source/setup.sh", FileMode: 0o755,
+				HostFilePath: filepath.Join(root, "deploy/grading/gradescope/setup.sh"), ContainerFilePath: "/autograder/source/setup.sh", FileMode: 0o755,
 			}))
 		require.Equal(t, 1, code, logs)
 		require.Contains(t, logs, "setup.sh: installing python3 python3-netifaces")
@@ -60,7 +60,7 @@ func TestGradescopeSetupInstallsOnlyWhatIsMissing(t *testing.T) {
 }
 
 // requireCleanDebian is a Debian 12 root with nothing but debootstrap's
-// minimum, no Python (deploy/debian-root.sh, cached as setup's own test
+// minimum, no Python (deploy/engine/debian-root.sh, cached as setup's own test
 // caches it), as an image tagged by its tarball.
 func requireCleanDebian(t *testing.T) string {
 	t.Helper()
@@ -75,8 +75,8 @@ func requireCleanDebian(t *testing.T) string {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "bash", filepath.Join(root, "deploy/debian-root.sh"), "bookworm").Output()
-	require.NoError(t, err, "deploy/debian-root.sh bookworm")
+	out, err := exec.CommandContext(ctx, "bash", filepath.Join(root, "deploy/engine/debian-root.sh"), "bookworm").Output()
+	require.NoError(t, err, "deploy/engine/debian-root.sh bookworm")
 	tarball := strings.TrimSpace(string(out))
 	key := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(tarball), "debian-bookworm-"), ".tar")
 	tag := "socketlab-plat/debian-clean:bookworm-" + key

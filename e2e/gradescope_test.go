@@ -80,10 +80,10 @@ func buildGradescopeImage(cli *testcontainers.DockerClient) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(out)
-	mk := exec.CommandContext(ctx, "go", "run", "./deploy/gradescope", out)
+	mk := exec.CommandContext(ctx, "go", "run", "./deploy/grading/gradescope", out)
 	mk.Dir = root
 	if b, err := mk.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go run ./deploy/gradescope: %w\n%s", err, b)
+		return "", fmt.Errorf("go run ./deploy/grading/gradescope: %w\n%s", err, b)
 	}
 	zipped, err := os.ReadFile(filepath.Join(out, "autograder.zip"))
 	if err != nil {
@@ -285,7 +285,7 @@ func TestGradescopeGradesThroughItsZip(t *testing.T) {
 	require.NoError(t, err)
 	ctr := gradescopeContainer(t, newPlatformNetwork(t, gradescopeSubnet))
 	class := filepath.Join(root, "e2e", "testdata", "class")
-	const full = 20.0 // deploy/gradescope/weights.txt's total
+	const full = 20.0 // deploy/grading/weights.txt's total
 
 	for _, tc := range []struct {
 		name, dir string

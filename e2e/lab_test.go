@@ -30,12 +30,12 @@ func TestLabComposeUpRunsTheLectureAcrossTwoLaptops(t *testing.T) {
 }
 
 // TestLabSwappedRolesWorkTheOtherWayRound is the exercise's second half, the
-// documented swap (`docker compose -f compose.yaml -f deploy/swap.yaml up`,
+// documented swap (`docker compose -f compose.yaml -f deploy/compose/swap.yaml up`,
 // `just swap`): laptop-b serves on its own address and laptop-a calls it.
 func TestLabSwappedRolesWorkTheOtherWayRound(t *testing.T) {
 	requireImages(t)
 	lab := newLab(t, "swap")
-	runLab(t, lab, "laptop-b", lab.b, "laptop-a", lab.a, "compose.yaml", "deploy/swap.yaml")
+	runLab(t, lab, "laptop-b", lab.b, "laptop-a", lab.a, "compose.yaml", "deploy/compose/swap.yaml")
 }
 
 // runLab brings the lab up from the compose files, checks the call from the

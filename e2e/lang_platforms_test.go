@@ -36,7 +36,7 @@ func requireLangPrairieLearnImage(t *testing.T) {
 	langPLBuild.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		args := []string{"build", "-q", "-f", "deploy/prairielearn.Dockerfile", "--target", "prairielearn", "-t", langPrairieLearnImage}
+		args := []string{"build", "-q", "-f", "deploy/grading/prairielearn.Dockerfile", "--target", "prairielearn", "-t", langPrairieLearnImage}
 		// The bases as compose would pass them: the environment's, .env's,
 		// or the offline images this engine has.
 		dotenv := dotEnv(filepath.Join(root, ".env"))

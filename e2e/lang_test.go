@@ -48,7 +48,7 @@ func requireLangImages(t *testing.T) {
 		}
 		langBuild.err = composeBuild(cli, composeBuildSpec{
 			project:  "socketlab-lang-e2e",
-			overlays: []string{"deploy/my-server.yaml"},
+			overlays: []string{"deploy/compose/my-server.yaml"},
 			services: []string{"laptop-b"},
 			env:      []string{"STUDENT_DIR=" + filepath.Join(root, "deploy/student"), "CLIENT_IMAGE=" + langClientImage},
 			images:   []string{langClientImage},
@@ -57,8 +57,8 @@ func requireLangImages(t *testing.T) {
 	require.NoError(t, langBuild.err)
 }
 
-// runLangLab is one `just my-server FILE` (overlay deploy/my-server.yaml) or
-// `just my-client FILE` (deploy/my-client.yaml) of a program in any
+// runLangLab is one `just my-server FILE` (overlay deploy/compose/my-server.yaml) or
+// `just my-client FILE` (deploy/compose/my-client.yaml) of a program in any
 // language: the verdict's exit status and both laptops' logs.
 func runLangLab(t *testing.T, overlay, file string) studentRun {
 	t.Helper()
@@ -96,7 +96,7 @@ func TestMyServerPassesACorrectServerInEachLanguage(t *testing.T) {
 	for _, file := range []string{"c-good/server.c", "cpp-good/server.cpp", "java-good/Server.java", "node-good/server.js", "go-good/server.go"} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
-			r := runLangLab(t, "deploy/my-server.yaml", "e2e/testdata/student/"+file)
+			r := runLangLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/"+file)
 			name := filepath.Base(file)
 			require.Equal(t, 0, r.exit)
 			require.Contains(t, r.a, fmt.Sprintf("socketlab: building %s (%s, at most", name, lang.Of(file)))
@@ -150,7 +150,7 @@ func TestMyServerExplainsEachLanguagesTypicalMistake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			r := runLangLab(t, "deploy/my-server.yaml", "e2e/testdata/student/"+tt.file)
+			r := runLangLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/"+tt.file)
 			require.Equal(t, 1, r.exit)
 			for _, s := range tt.says {
 				require.Contains(t, r.b, s)
@@ -167,7 +167,7 @@ func TestMyClientPassesACorrectClientInEachLanguage(t *testing.T) {
 	for _, file := range []string{"c-good/client.c", "cpp-good/client.cpp", "java-good/Client.java", "node-good/client.js", "go-good/client.go"} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
-			r := runLangLab(t, "deploy/my-client.yaml", "e2e/testdata/student/"+file)
+			r := runLangLab(t, "deploy/compose/my-client.yaml", "e2e/testdata/student/"+file)
 			require.Equal(t, 0, r.exit)
 			require.Contains(t, r.b, "hello\nhi back atcha\n", "the student's client's prints, on laptop-b")
 			require.Regexp(t, `call from 10\.222\.\d+\.20:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it, caller hung up`, r.a)

@@ -24,13 +24,12 @@ var prairielearnBuild struct {
 }
 
 // requirePrairieLearnImage builds the image once per run, as `just
-// prairielearn` does.
+// prairielearn` does (compose.yaml's prairielearn service).
 func requirePrairieLearnImage(t *testing.T) {
 	t.Helper()
 	cli := requireDocker(t)
 	prairielearnBuild.once.Do(func() {
 		prairielearnBuild.err = composeBuild(cli, composeBuildSpec{
-			overlays: []string{"deploy/prairielearn.yaml"},
 			services: []string{"prairielearn"},
 			env:      []string{"COMPOSE_PROFILES=prairielearn"},
 			images:   []string{prairielearnImage},
@@ -104,7 +103,7 @@ func TestPrairieLearnGradesWithANetwork(t *testing.T) {
 				points += test["points"].(float64)
 				max += test["max_points"].(float64)
 			}
-			require.Equal(t, 20.0, max, "deploy/gradescope/weights.txt's total")
+			require.Equal(t, 20.0, max, "deploy/grading/weights.txt's total")
 			require.InDelta(t, tc.score, points/max, 1e-4)
 		})
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
-// The student tests run deploy/my-server.yaml and deploy/my-client.yaml as
+// The student tests run deploy/compose/my-server.yaml and deploy/compose/my-client.yaml as
 // `just my-server` and `just my-client` do, each lab on subnets of its own
 // (in 10.217.0.0/16, outside Docker's default pools and apart from the
 // 10.213.0.0/16 that newNetworkWithSubnet draws from, so that no other
@@ -54,7 +54,7 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 	}
 	return composeBuild(cli, composeBuildSpec{
 		project:  laptopProject,
-		overlays: []string{"deploy/my-server.yaml"},
+		overlays: []string{"deploy/compose/my-server.yaml"},
 		services: []string{"laptop-a"},
 		env:      []string{"STUDENT_DIR=" + filepath.Join(root, "deploy/student")},
 		images:   []string{laptopProject + "-laptop-a"},
@@ -70,8 +70,8 @@ type studentRun struct {
 	labNet string // the lab's subnet prefix, "10.217.N."
 }
 
-// runStudentLab brings up compose.yaml with overlay (deploy/my-server.yaml
-// or deploy/my-client.yaml) for the program file (a path from the
+// runStudentLab brings up compose.yaml with overlay (deploy/compose/my-server.yaml
+// or deploy/compose/my-client.yaml) for the program file (a path from the
 // repository's root), waits for the laptop giving the verdict to exit and
 // takes the lab down. env adds settings such as STUDENT_CMD; "{A}" in a
 // value is laptop-a's address.
@@ -183,7 +183,7 @@ func freePort(t *testing.T) string {
 // that it does not answer on laptop-a's other network.
 func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-server.yaml", "deploy/student/server.py", nil)
+	r := runStudentLab(t, "deploy/compose/my-server.yaml", "deploy/student/server.py", nil)
 	a := r.labNet + "10"
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.a, "server listening at "+a+":8000\n")
@@ -197,7 +197,7 @@ func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
 // server.py exactly as printed (Python 2): what the student sees.
 func TestMyServerExplainsTheLecturesScriptAsPrinted(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/lecture/server.py", nil)
+	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/lecture/server.py", nil)
 	require.Equal(t, 1, r.exit)
 	require.Contains(t, r.a, "SyntaxError: Missing parentheses in call to 'print'", "the traceback, on laptop-a")
 	require.Contains(t, r.b, "laptop-a's server.py ended before it listened: not calling it\n")
@@ -212,7 +212,7 @@ func TestMyServerExplainsTheLecturesScriptAsPrinted(t *testing.T) {
 // netifaces refuses en0, and the verdict says the lab's interface is eth0.
 func TestMyServerExplainsEn0(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/en0/server.py", nil)
+	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/en0/server.py", nil)
 	require.Equal(t, 1, r.exit)
 	require.Contains(t, r.a, "ValueError: You must specify a valid interface name.")
 	require.Contains(t, r.b, `line 6: netifaces has no interface "en0" on this laptop. en0 is a Mac's Wi-Fi; Linux, and the lab, call the network interface eth0`)
@@ -223,7 +223,7 @@ func TestMyServerExplainsEn0(t *testing.T) {
 // works for laptop-b, but answers on laptop-a's other network too.
 func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/anywhere/server.py", nil)
+	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/anywhere/server.py", nil)
 	require.Equal(t, 1, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
 	require.Regexp(t, `FAIL  not reachable on 10\.217\.\d+\.10:8000: `, r.b)
@@ -234,7 +234,7 @@ func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
 // python3, here the lecture's server in Perl.
 func TestMyServerRunsAnyLanguage(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-server.yaml", "e2e/testdata/student/perl/server.pl",
+	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/perl/server.pl",
 		map[string]string{"STUDENT_CMD": "perl server.pl {A}"})
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.a, "server listening at "+r.labNet+"10:8000\n")
@@ -245,7 +245,7 @@ func TestMyServerRunsAnyLanguage(t *testing.T) {
 // deploy/student/client.py`: laptop-a answers, laptop-b's client.py calls.
 func TestMyClientPassesTheLecturesCall(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-client.yaml", "deploy/student/client.py", nil)
+	r := runStudentLab(t, "deploy/compose/my-client.yaml", "deploy/student/client.py", nil)
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\n", "the student's client's prints, on laptop-b")
 	require.Regexp(t, `call from 10\.217\.\d+\.20:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it, caller hung up`, r.a)
@@ -256,7 +256,7 @@ func TestMyClientPassesTheLecturesCall(t *testing.T) {
 // TestMyClientFailsARudeClient hangs up before the greeting.
 func TestMyClientFailsARudeClient(t *testing.T) {
 	t.Parallel()
-	r := runStudentLab(t, "deploy/my-client.yaml", "e2e/testdata/student/rude/client.py", nil)
+	r := runStudentLab(t, "deploy/compose/my-client.yaml", "e2e/testdata/student/rude/client.py", nil)
 	require.Equal(t, 1, r.exit)
 	require.Contains(t, r.a, "hung up without reading the greeting")
 	require.Contains(t, r.a, "verdict: FAIL: your client.py did not make the whole lecture call.")

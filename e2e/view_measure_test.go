@@ -37,7 +37,7 @@ func TestViewMeasureACrowd(t *testing.T) {
 	cli := requireDocker(t)
 	const flags = "-workers 0 -think 0ms -backlog 128"
 	project := lab.project
-	files := lab.files("compose.yaml", "deploy/view.yaml")
+	files := lab.files("compose.yaml", "deploy/compose/view.yaml")
 	env := lab.with(map[string]string{"SERVER_FLAGS": flags, "CALLERS": "50", "CALLS": "5000"})
 
 	stack := newStack(t, project, compose.WithStackFiles(files...))

@@ -23,7 +23,7 @@ import (
 const viewFlags = "-workers 1 -think 30ms -backlog 8"
 
 // TestViewDrawsEachCallAndTheCallCenterInABrowser is `just view`
-// (compose.yaml with deploy/view.yaml) in headless Chromium: laptop-b's
+// (compose.yaml with deploy/compose/view.yaml) in headless Chromium: laptop-b's
 // call is drawn segment by segment in order with its real bytes and the
 // watcher's explanations, a call from this machine is "your computer"'s,
 // its downloads and its replay work, and while a crowd calls, the page
@@ -37,13 +37,13 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 	chromium := requireChromium(t)
 	lab := newLab(t, "view")
 
-	stack := newStack(t, lab.project, compose.WithStackFiles(lab.files("compose.yaml", "deploy/view.yaml")...))
+	stack := newStack(t, lab.project, compose.WithStackFiles(lab.files("compose.yaml", "deploy/compose/view.yaml")...))
 	err := stack.
 		WithEnv(lab.with(map[string]string{"SERVER_FLAGS": viewFlags})).
 		WaitForService("view", wait.ForLog("the page is served on").WithStartupTimeout(startTimeout)).
 		WaitForService("laptop-b", wait.ForExit().WithExitTimeout(exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
-	require.NoError(t, err, "docker compose -f compose.yaml -f deploy/view.yaml up")
+	require.NoError(t, err, "docker compose -f compose.yaml -f deploy/compose/view.yaml up")
 	page := "http://" + lab.hostAddr(lab.viewPort)
 
 	ctx := newBrowser(t, chromium)

@@ -115,7 +115,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
-	for _, f := range []string{"compose.yaml", "deploy/my-server.yaml", "deploy/class.yaml"} {
+	for _, f := range []string{"compose.yaml", "deploy/compose/my-server.yaml", "deploy/compose/class.yaml"} {
 		if _, err := os.Stat(filepath.Join(cfg.Repo, f)); err != nil {
 			return cfg, fmt.Errorf("socketlab's %s is not in %s: %w", f, cfg.Repo, err)
 		}

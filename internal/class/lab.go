@@ -24,7 +24,7 @@ type docker struct {
 	cfg Config
 }
 
-// clientImage is the grading's own tag of laptop-b's image (deploy/class.yaml).
+// clientImage is the grading's own tag of laptop-b's image (deploy/compose/class.yaml).
 func (d *docker) clientImage() string { return "socketlab/client:" + d.cfg.Project }
 
 // compose is the command line of a lab's compose project, without the
@@ -32,8 +32,8 @@ func (d *docker) clientImage() string { return "socketlab/client:" + d.cfg.Proje
 func (d *docker) compose(project string) []string {
 	return []string{"compose", "-p", project,
 		"-f", filepath.Join(d.cfg.Repo, "compose.yaml"),
-		"-f", filepath.Join(d.cfg.Repo, "deploy", "my-server.yaml"),
-		"-f", filepath.Join(d.cfg.Repo, "deploy", "class.yaml")}
+		"-f", filepath.Join(d.cfg.Repo, "deploy", "compose", "my-server.yaml"),
+		"-f", filepath.Join(d.cfg.Repo, "deploy", "compose", "class.yaml")}
 }
 
 // run runs docker with args and env (beyond this process's), and returns

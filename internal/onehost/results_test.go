@@ -15,7 +15,7 @@ import (
 
 // shipped is the weights file that `just gradescope` zips and the
 // PrairieLearn image holds.
-const shipped = "../../deploy/gradescope/weights.txt"
+const shipped = "../../deploy/grading/weights.txt"
 
 func TestTheShippedWeightsParseAndTotalTwenty(t *testing.T) {
 	w, err := ReadWeights(shipped)

@@ -13,7 +13,7 @@ import (
 )
 
 // Weights are the points of each check in a platform's results file, from
-// one file that the instructor edits (deploy/gradescope/weights.txt) for
+// one file that the instructor edits (deploy/grading/weights.txt) for
 // Gradescope and PrairieLearn alike. The zero Weights give a required
 // check one point and any other none, as client grade -gradescope does.
 type Weights struct {

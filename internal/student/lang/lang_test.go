@@ -103,7 +103,7 @@ func TestOf(t *testing.T) {
 	}
 }
 
-// TestLangEnvAgreesWithLimits: deploy/lang-env.sh sets the compose lab's
+// TestLangEnvAgreesWithLimits: deploy/compose/lang-env.sh sets the compose lab's
 // limits for `just my-server` and `just my-client`; the graders take
 // LimitsOf. The two tables must say the same.
 func TestLangEnvAgreesWithLimits(t *testing.T) {
@@ -115,7 +115,7 @@ func TestLangEnvAgreesWithLimits(t *testing.T) {
 		"server.py": Python, "x/Server.C": C, "server.cpp": CPP, "server.cc": CPP, "Server.java": Java,
 		"server.js": Node, "server.go": Go, "server.pl": Python, filepath.Join(cpp, "Makefile"): CPP, "Makefile": C,
 	} {
-		out, err := exec.Command("bash", filepath.Join("..", "..", "..", "deploy", "lang-env.sh"), file).Output()
+		out, err := exec.Command("bash", filepath.Join("..", "..", "..", "deploy", "compose", "lang-env.sh"), file).Output()
 		require.NoError(t, err)
 		lim := LimitsOf(l)
 		require.Equal(t, fmt.Sprintf("STUDENT_MEM=%s STUDENT_PIDS=%d STUDENT_TMP=%s\n", lim.Memory, lim.Pids, lim.Tmp), string(out), file)

@@ -1,7 +1,7 @@
-# deploy/prairielearn.Dockerfile builds socketlab's external grader for
+# deploy/grading/prairielearn.Dockerfile builds socketlab's external grader for
 # PrairieLearn, socketlab/prairielearn:local:
 #
-#   docker compose -f compose.yaml -f deploy/prairielearn.yaml build prairielearn   (just prairielearn)
+#   docker compose --profile prairielearn build prairielearn   (just prairielearn)
 #   docker run --rm -v "$PWD/job:/grade" socketlab/prairielearn:local
 #
 # It grades /grade/student (the student's server.py, server.c, server.cpp,
@@ -40,7 +40,7 @@ RUN python3 -c 'import netifaces' 2>/dev/null && command -v gcc g++ make javac n
         python3 python3-netifaces gcc g++ make libc6-dev nodejs golang-go default-jdk-headless && \
       rm -rf /var/lib/apt/lists/*; }
 COPY --from=build /out/client /usr/local/bin/client
-COPY deploy/gradescope/weights.txt /usr/local/share/socketlab/weights.txt
+COPY deploy/grading/weights.txt /usr/local/share/socketlab/weights.txt
 ENV PYTHONUNBUFFERED=1
 USER 0:0
 WORKDIR /grade

@@ -1,4 +1,4 @@
-# deploy/lib/debian.sh: what setup.sh and debian-root.sh need to know of this
+# deploy/engine/debian.sh: what setup.sh and debian-root.sh need to know of this
 # machine's Debian. Sourced, not run.
 
 # apt_entries prints "URI SUITE" for every suite of every enabled binary

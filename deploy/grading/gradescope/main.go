@@ -1,9 +1,10 @@
 // Command gradescope makes Gradescope's autograder.zip: setup.sh,
-// run_autograder, README.txt and weights.txt from this folder, and the
+// run_autograder and README.txt from this folder, weights.txt from its
+// parent (deploy/grading, shared with PrairieLearn's grader), and the
 // client, built here, static, for Gradescope's linux machines. No zip tool
 // is needed.
 //
-//	go run ./deploy/gradescope [-weights FILE] [-arch amd64] OUT   (just gradescope OUT)
+//	go run ./deploy/grading/gradescope [-weights FILE] [-arch amd64] OUT   (just gradescope OUT)
 package main
 
 import (
@@ -37,10 +38,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gradescope", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: go run ./deploy/gradescope [flags] OUT\n\nwrites OUT/autograder.zip, Gradescope's autograder for the lecture's server\n\nflags:\n")
+		fmt.Fprint(stderr, "usage: go run ./deploy/grading/gradescope [flags] OUT\n\nwrites OUT/autograder.zip, Gradescope's autograder for the lecture's server\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	weights := fs.String("weights", "", "the points of each check, from `FILE` (default deploy/gradescope/weights.txt)")
+	weights := fs.String("weights", "", "the points of each check, from `FILE` (default deploy/grading/weights.txt)")
 	arch := fs.String("arch", "amd64", "the `GOARCH` of the machines Gradescope grades on")
 	langs := fs.String("languages", "", "the other `LANGUAGES` students may write in, besides Python: c, c++, java, node, go, separated by commas, or all (setup.sh installs their toolchains)")
 	if err := fs.Parse(args); err != nil {
@@ -59,9 +60,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradescope: %v\n", err)
 		return 1
 	}
-	here := filepath.Join(root, "deploy", "gradescope")
+	here := filepath.Join(root, "deploy", "grading", "gradescope")
 	if *weights == "" {
-		*weights = filepath.Join(here, "weights.txt")
+		*weights = filepath.Join(root, "deploy", "grading", "weights.txt")
 	}
 	// A weights file with a typo fails here, not for every student.
 	if _, err := onehost.ReadWeights(*weights); err != nil {

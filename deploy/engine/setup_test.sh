@@ -6,9 +6,9 @@
 # already there is used, not replaced; that on Debian 13 a pin left by an
 # earlier run goes; and that --uninstall puts the package list back.
 #
-#   bash deploy/setup_test.sh [bookworm] [trixie]      (root; .ci/run runs it)
+#   bash deploy/engine/setup_test.sh [bookworm] [trixie]      (root; .ci/run runs it)
 #
-# Each root is a cached debootstrap tarball (deploy/debian-root.sh), unpacked
+# Each root is a cached debootstrap tarball (deploy/engine/debian-root.sh), unpacked
 # afresh for each run and entered with chroot. Downloaded packages are cached
 # too, so a second run downloads only apt's indexes. Nothing starts a daemon:
 # a policy-rc.d in the root forbids it, and the test checks that no new
@@ -51,7 +51,7 @@ trap cleanup EXIT
 work=$(mktemp -d /tmp/socketlab-setup-test-XXXXXX)
 
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
-packages() { in_root bash -c '. /opt/socketlab/deploy/lib/debian.sh && installed'; }
+packages() { in_root bash -c '. /opt/socketlab/deploy/engine/debian.sh && installed'; }
 
 for release in "${releases[@]}"; do
 	say "$release: a clean root"
@@ -63,9 +63,9 @@ for release in "${releases[@]}"; do
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod +x "$root/usr/sbin/policy-rc.d"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
-	mkdir -p "$root/opt/socketlab/deploy/lib" "$cache/apt/$release/partial"
-	cp "$here/setup.sh" "$root/opt/socketlab/deploy/"
-	cp "$here/lib/debian.sh" "$root/opt/socketlab/deploy/lib/"
+	mkdir -p "$root/opt/socketlab/deploy/engine" "$cache/apt/$release/partial"
+	cp "$here/../setup.sh" "$root/opt/socketlab/deploy/"
+	cp "$here/debian.sh" "$root/opt/socketlab/deploy/engine/"
 	mount -t proc proc "$root/proc"
 	mounts+=("$root/proc")
 	mount --bind "$cache/apt/$release" "$root/var/cache/apt/archives"
@@ -153,7 +153,7 @@ for release in "${releases[@]}"; do
 	if [ "$release" = bookworm ]; then
 		say "$release: apt's only source one line in sources.list (no deb822 file, no security source)"
 		# As debootstrap and many minimal installs leave a machine.
-		uri=$(in_root bash -c '. /opt/socketlab/deploy/lib/debian.sh && main_uri')
+		uri=$(in_root bash -c '. /opt/socketlab/deploy/engine/debian.sh && main_uri')
 		rm -f "$root"/etc/apt/sources.list.d/*.sources
 		echo "deb $uri $release main" >"$root/etc/apt/sources.list"
 		if out=$(in_root bash /opt/socketlab/deploy/setup.sh --packages-only 2>&1); then

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # lang-env.sh prints the laptop's limits for a student's program, by its
-# file's language, as the compose settings deploy/my-server.yaml and
-# deploy/my-client.yaml read (`just my-server` and `just my-client` use it):
+# file's language, as the compose settings deploy/compose/my-server.yaml and
+# deploy/compose/my-client.yaml read (`just my-server` and `just my-client` use it):
 #
-#   deploy/lang-env.sh path/to/Server.java   ->  STUDENT_MEM=512m STUDENT_PIDS=128 STUDENT_TMP=64m
+#   deploy/compose/lang-env.sh path/to/Server.java   ->  STUDENT_MEM=512m STUDENT_PIDS=128 STUDENT_TMP=64m
 #
 # Memory covers the build (g++ and javac need far more than the program);
 # processes count threads (a JVM starts about 20); /tmp holds the build and

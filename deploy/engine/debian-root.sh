@@ -2,10 +2,10 @@
 # debian-root.sh makes a minimal Debian root filesystem with debootstrap from
 # this machine's own Debian mirror, as a tarball, and prints the tarball's path.
 #
-#   deploy/debian-root.sh RELEASE [PACKAGE,...] [APT_PACKAGE,...]
-#   deploy/debian-root.sh bookworm                       a clean Debian 12 (setup's test)
-#   deploy/debian-root.sh bookworm python3,python3-netifaces
-#   deploy/debian-root.sh bookworm gcc,g++ default-jdk-headless
+#   deploy/engine/debian-root.sh RELEASE [PACKAGE,...] [APT_PACKAGE,...]
+#   deploy/engine/debian-root.sh bookworm                       a clean Debian 12 (setup's test)
+#   deploy/engine/debian-root.sh bookworm python3,python3-netifaces
+#   deploy/engine/debian-root.sh bookworm gcc,g++ default-jdk-headless
 #
 # PACKAGEs go in with debootstrap; APT_PACKAGEs are installed afterwards by apt
 # inside the root, with /proc mounted: a package whose set-up runs a program
@@ -15,7 +15,9 @@
 # Making a root takes a minute or two, so the tarball is cached in
 # $SOCKETLAB_CACHE (default /var/cache/socketlab) under a name made from
 # everything that goes into it: the release, the packages, the mirror and
-# this script. The same inputs give the cached file back in a moment.
+# the code of this script and debian.sh (not their comments, so that a
+# comment's edit or a moved path in one does not make every root again).
+# The same inputs give the cached file back in a moment.
 # Needs root and debootstrap (apt-get install debootstrap).
 set -euo pipefail
 # Every way it can stop says why: a command that fails outside die() (in a
@@ -27,8 +29,8 @@ release=${1:?usage: debian-root.sh RELEASE [PACKAGE,...] [APT_PACKAGE,...]}
 include=${2:-}
 apt_include=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib/debian.sh
-. "$here/lib/debian.sh"
+# shellcheck source-path=SCRIPTDIR source=debian.sh
+. "$here/debian.sh"
 cache=${SOCKETLAB_CACHE:-/var/cache/socketlab}/roots
 
 die() {
@@ -41,7 +43,7 @@ uri=$(main_uri)
 [ -n "$uri" ] || die "cannot find this machine's Debian mirror in /etc/apt"
 sec=$(security_uri)
 
-key=$(printf '%s\n' "$release" "$include" "$uri" "$sec" "$(cat "$0" "$here/lib/debian.sh")" ${apt_include:+"$apt_include"} | sha256sum | cut -c1-16)
+key=$(printf '%s\n' "$release" "$include" "$uri" "$sec" "$(grep -hv '^[[:space:]]*#' "$0" "$here/debian.sh")" ${apt_include:+"$apt_include"} | sha256sum | cut -c1-16)
 tarball="$cache/debian-$release-$key.tar"
 if [ -s "$tarball" ]; then
 	echo "$tarball"
@@ -75,7 +77,7 @@ if [ -n "$apt_include" ]; then
 fi
 # Nothing downloaded stays in the image.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log
-echo "made by socketlab deploy/debian-root.sh: $release${include:+ with $include}${apt_include:+ and $apt_include}" >"$root/etc/socketlab-root"
+echo "made by socketlab deploy/engine/debian-root.sh: $release${include:+ with $include}${apt_include:+ and $apt_include}" >"$root/etc/socketlab-root"
 
 tar -C "$root" --numeric-owner -cf "$work/root.tar" .
 mv "$work/root.tar" "$tarball"
