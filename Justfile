@@ -1,114 +1,143 @@
-# Justfile: shortcuts for socketlab. Each recipe is a command you could type
-# yourself; `just --show NAME` prints it.
+# Justfile: shortcuts for socketlab, grouped by who types them: a student,
+# the call center's demonstrator, a TA who grades, a maintainer. Each recipe
+# is a command you could type yourself; `just --show NAME` prints it.
+# "(needs Go)" marks the recipes that run Go on this machine; the others
+# need only Docker (and bash).
 
-# List the recipes (what `just` alone does)
+# List the recipes by group (what `just` alone does)
+[private]
 default:
     @just --list --unsorted
 
 # Run the lab: laptop-a serves, laptop-b calls it once (Ctrl-C to stop)
+[group('student')]
 up:
     docker compose up --build
 
 # Stop the lab: remove its containers and its networks (my-server's side network too)
+[group('student')]
 down:
     docker compose -f compose.yaml -f deploy/compose/my-server.yaml --profile '*' down --remove-orphans
 
-# Run every test (unit and, with Docker, end-to-end)
-test:
-    go test ./...
-
-# Run every test but the end-to-end ones (no Docker needed)
-unit:
-    go test $(go list ./... | grep -v /e2e)
-
-# Run the end-to-end tests (needs Docker)
-e2e:
-    go test -count=1 ./e2e/...
-
-# Build the two images and show their sizes
-images:
-    docker compose build
-    docker image ls socketlab/server:local
-    docker image ls socketlab/client:local
-
 # Swap roles: laptop-b serves on its IP, laptop-a calls it (Ctrl-C to stop)
+[group('student')]
 swap:
     docker compose -f compose.yaml -f deploy/compose/swap.yaml up --build
 
 # Type to laptop-a's server yourself, like telnet
+[group('student')]
 talk:
     docker compose run --rm talk
 
-# The call center: a crowd of callers against laptop-a with few employees (try: just crowd 10; just crowd 1 20ms 50 500 128 -busy)
-crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
-    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose run --rm crowd
-
-# 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
-hold callers="10000":
-    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
-
-# The call center's models side by side on 127.0.0.1, one table: threads, processes, eventloop, one employee (try: just models -n 50000)
-models *flags:
-    go run ./deploy/peers/models {{flags}}
-
-# Grade a server against the lecture's protocol (try: just grade 127.0.0.1 8000 -not-on 127.0.0.2)
-grade host port="8000" *flags:
-    go run ./client grade {{flags}} {{host}} {{port}}
-
-# Your own server as laptop-a (server.py, .c, .cpp, Server.java, .js, .go, or a Makefile): laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
-my-server file:
-    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-server.yaml up --build --exit-code-from laptop-b
-
-# Your own client as laptop-b (client.py, .c, .cpp, Client.java, .js, .go): it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
-my-client file:
-    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-client.yaml up --build --exit-code-from laptop-a
-
-# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT)
-class dir out="class-report":
-    go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
-
-# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/grading/weights.txt; try: just gradescope gradescope-out)
-gradescope out *flags:
-    go run ./deploy/grading/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
-
-# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
-prairielearn:
-    docker compose --profile prairielearn build prairielearn
-    docker image ls socketlab/prairielearn:local
-
 # Watch the wire: the lab with a sidecar that prints each TCP segment of the call (pcap in captures/)
+[group('student')]
 wire:
     mkdir -p captures
     docker compose --profile wire up --build
 
 # Watch the lab in a web page: each call as a ladder diagram, and the call center (http://localhost:8080, VIEW_PORT to change)
+[group('student')]
 view:
     docker compose -f compose.yaml -f deploy/compose/view.yaml up --build
 
+# Your own server as laptop-a (server.py, .c, .cpp, Server.java, .js, .go, or a Makefile): laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
+[group('student')]
+my-server file:
+    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-server.yaml up --build --exit-code-from laptop-b
+
+# Your own client as laptop-b (client.py, .c, .cpp, Client.java, .js, .go): it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
+[group('student')]
+my-client file:
+    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-client.yaml up --build --exit-code-from laptop-a
+
+# Prepare a bare Debian machine: install and start Docker, install just
+[group('student')]
+setup:
+    bash deploy/setup.sh
+
+# The call center: a crowd of callers against laptop-a with few employees (try: just crowd 10; just crowd 1 20ms 50 500 128 -busy)
+[group('call center')]
+crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
+    SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose run --rm crowd
+
+# 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
+[group('call center')]
+hold callers="10000":
+    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
+
 # The call center beside `just view` (same arguments as crowd): the page follows laptop-a's new flags
+[group('call center')]
 view-crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_flags:
     SERVER_FLAGS="-workers {{workers}} -think {{think}} -backlog {{backlog}} {{server_flags}}" CALLERS={{callers}} CALLS={{calls}} docker compose -f compose.yaml -f deploy/compose/view.yaml run --rm crowd
 
-# Build a local Go toolchain image, Python base and laptop base (every language) for machines with no image registry (writes .env)
+# The call center's models side by side on 127.0.0.1, one table: threads, processes, eventloop, one employee (needs Go; try: just models -n 50000)
+[group('call center')]
+models *flags:
+    go run ./deploy/peers/models {{flags}}
+
+# Grade a server against the lecture's protocol (needs Go; try: just grade 127.0.0.1 8000 -not-on 127.0.0.2)
+[group('TA')]
+grade host port="8000" *flags:
+    go run ./client grade {{flags}} {{host}} {{port}}
+
+# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT; needs Go)
+[group('TA')]
+class dir out="class-report":
+    go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+
+# Gradescope's autograder for the lecture's server: OUT/autograder.zip (needs Go; weights: deploy/grading/weights.txt; try: just gradescope gradescope-out)
+[group('TA')]
+gradescope out *flags:
+    go run ./deploy/grading/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
+
+# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
+[group('TA')]
+prairielearn:
+    docker compose --profile prairielearn build prairielearn
+    docker image ls socketlab/prairielearn:local
+
+# Build a local Go toolchain image, Python base and laptop base (every language) for machines with no image registry (writes .env; needs Go)
+[group('TA')]
 offline:
     bash deploy/setup.sh --go-image-only
     bash deploy/setup.sh --python-image-only
     bash deploy/setup.sh --laptop-image-only
 
-# Prepare a bare Debian machine: install and start Docker, install just
-setup:
-    bash deploy/setup.sh
+# Run every test: unit and, with Docker, end-to-end (needs Go)
+[group('maintainer')]
+test:
+    go test ./...
 
-# Format the Go code
+# Run every test but the end-to-end ones (needs Go, not Docker)
+[group('maintainer')]
+unit:
+    go test $(go list ./... | grep -v /e2e)
+
+# Run the end-to-end tests (needs Go and Docker)
+[group('maintainer')]
+e2e:
+    go test -count=1 ./e2e/...
+
+# Build the two images and show their sizes
+[group('maintainer')]
+images:
+    docker compose build
+    docker image ls socketlab/server:local
+    docker image ls socketlab/client:local
+
+# Run the lab once and stop, exiting with laptop-b's exit code (what CI does)
+[group('maintainer')]
+check:
+    docker compose up --build --exit-code-from laptop-b
+
+# Format the Go code (needs Go)
+[group('maintainer')]
 fmt:
     gofmt -w .
 
-# Vet the Go code, run staticcheck, and fail if any file is not gofmt-formatted
+# Vet the Go code, run staticcheck, and fail if any file is not gofmt-formatted (needs Go)
+[group('maintainer')]
 lint:
     go vet ./...
     go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
     @test -z "$(gofmt -l .)" || { echo "not gofmt-formatted (run: just fmt):"; gofmt -l .; exit 1; }
-
-# Run the lab once and stop, exiting with laptop-b's exit code (what CI does)
-check:
-    docker compose up --build --exit-code-from laptop-b
