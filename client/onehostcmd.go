@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,59 +13,54 @@ import (
 	"github.com/socketlab/socketlab/internal/student"
 )
 
-const hereUsage = `usage: client student here [flags]
+const onehostUsage = `usage: client onehost [flags]
 
-Grade a student's server on this machine alone, with no Docker: what
-Gradescope and PrairieLearn give a grader, one container per submission.
-The program in -dir (server.py, at any depth) runs as an unprivileged user
-under limits; the grader calls it on this machine's eth0 address, as
-laptop-b calls laptop-a in the lab, with the lab's checks, explanations and
-verdict, and checks that loopback and every other local address refuse.
-
-Exit status: 0 on PASS, and whenever a results file was written (the
-platforms read the file; PrairieLearn throws away the results of a grader
-that exits non-zero); 1 on FAIL; 2 on bad usage.
+The one-host grader: grade a student's server in this container alone, with
+no Docker. It is what Gradescope and PrairieLearn run, one container per
+submission. The program in -dir (server.py or another language's, at any
+depth) runs as an unprivileged user under limits; the grader calls it on
+this machine's eth0 address, as laptop-b calls laptop-a in the lab, with the
+lab's checks, explanations and verdict, and checks that loopback and every
+other local address refuse. (It was called client student here.)
 
 flags:
 `
 
-// runHere is "client student here": a few lines around onehost.Grade.
-func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// runOnehost is "client onehost": a few lines around onehost.Grade.
+func runOnehost(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := onehost.Config{Out: stdout}
 	var gradescope, prairielearn, weightsFile string
 	memoryMB, fileMB, outputKB := onehost.DefaultMemory>>20, onehost.DefaultFileSize>>20, onehost.DefaultOutput>>10
-	fs := newFlagSet("client student here", hereUsage, "", stderr)
-	fs.StringVar(&cfg.Dir, "dir", ".", "the submission's `folder`")
-	fs.StringVar(&gradescope, "gradescope", "", "write Gradescope's results.json to `FILE`")
-	fs.StringVar(&prairielearn, "prairielearn", "", "write PrairieLearn's results.json to `FILE`")
+	fs := newFlagSet("client onehost", onehostUsage, "", stderr)
+	fs.StringVar(&cfg.Dir, "dir", ".", "the submission's folder, `DIR`")
+	fs.file(&gradescope, "gradescope")
+	fs.file(&prairielearn, "prairielearn")
 	fs.StringVar(&weightsFile, "weights", "", "the points of each check, from `FILE` (deploy/gradescope/weights.txt); default one per required check")
-	fs.StringVar(&cfg.Name, "name", "", "label the results with `STUDENT`")
-	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "the `port` the server must listen on")
-	fs.StringVar(&cfg.Iface, "iface", "", "call this `interface`'s address (default eth0, else the first that is up)")
-	fs.DurationVar(&cfg.Time, "time", onehost.DefaultTime, "the longest a whole grade takes, the program's life in it")
-	fs.DurationVar(&cfg.ListenWait, "wait", onehost.DefaultListenWait, "the longest wait for the program to listen")
-	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of each call waits")
-	fs.IntVar(&cfg.MaxRead, "max-read", grade.DefaultMaxRead, "the most bytes one read may echo and pass (as client grade -max-read)")
-	fs.BoolVar(&cfg.QuietWarn, "quiet-warn", false, "report advisory warnings as PASS (as client grade -quiet-warn)")
-	fs.IntVar(&cfg.UID, "uid", 0, "run the program as this `uid` (default: a fresh one, when root; never root)")
-	fs.IntVar(&cfg.Limits.Procs, "procs", onehost.DefaultProcs, "the program's processes and threads, at most")
-	fs.IntVar(&memoryMB, "memory-mb", memoryMB, "the program's memory, at most, in MB")
-	fs.IntVar(&fileMB, "file-size-mb", fileMB, "the largest file the program may write, in MB")
-	fs.IntVar(&cfg.Limits.Files, "files", onehost.DefaultFiles, "the program's open files, at most")
-	fs.IntVar(&outputKB, "output-kb", outputKB, "how much of the program's output is kept, in kB")
-	if err := fs.Parse(args); err != nil {
+	fs.name(&cfg.Name)
+	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "the TCP `PORT` the server must listen on")
+	fs.StringVar(&cfg.Iface, "iface", "", "call the address of interface `NAME` (default eth0, else the first that is up)")
+	fs.submissionTimeout(&cfg.Time, onehost.DefaultTime)
+	fs.renamed("time", "submission-timeout")
+	fs.wait(&cfg.ListenWait, onehost.DefaultListenWait)
+	fs.timeout(&cfg.Timeout, student.DefaultStepTimeout)
+	fs.policies(&cfg.MaxRead, &cfg.QuietWarn, grade.DefaultMaxRead)
+	fs.IntVar(&cfg.UID, "uid", 0, "run the program as user `UID` (default: a fresh one, when root; never root)")
+	fs.IntVar(&cfg.Limits.Procs, "procs", onehost.DefaultProcs, "the program's processes and threads, at most `N`")
+	fs.IntVar(&memoryMB, "memory-mb", memoryMB, "the program's memory, at most `MB`")
+	fs.IntVar(&fileMB, "file-size-mb", fileMB, "the largest file the program may write, `MB`")
+	fs.IntVar(&cfg.Limits.Files, "files", onehost.DefaultFiles, "the program's open files, at most `N`")
+	fs.IntVar(&outputKB, "output-kb", outputKB, "how much of the program's output is kept, `KB`")
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	if fs.NArg() > 0 {
 		return usageExit(badUsage(fs, "unexpected argument %q", fs.Arg(0)))
 	}
-	uidGiven := false
-	fs.Visit(func(f *flag.Flag) { uidGiven = uidGiven || f.Name == "uid" })
-	if uidGiven && cfg.UID <= 0 {
+	if fs.given("uid") && cfg.UID <= 0 {
 		return usageExit(badUsage(fs, "-uid %d: the program never runs as root; give a uid above 0, or none", cfg.UID))
 	}
 	cfg.Limits.Memory, cfg.Limits.FileSize, cfg.Limits.Output = int64(memoryMB)<<20, int64(fileMB)<<20, outputKB<<10
-	files := hereFiles{gradescope: gradescope, prairielearn: prairielearn}
+	files := onehostFiles{gradescope: gradescope, prairielearn: prairielearn}
 	var weights onehost.Weights
 	if weightsFile != "" {
 		var err error
@@ -78,13 +72,13 @@ func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "client student here: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(stderr, "client onehost: %v\n", err)
+		return exitNetwork
 	}
 	cfg.Helper = []string{exe, "student", "limits"}
 	res, err := onehost.Grade(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "client student here: %v\n", err)
+		fmt.Fprintf(stderr, "client onehost: %v\n", err)
 		res = onehost.Result{Setup: true, Why: "socketlab could not grade on this machine: " + err.Error()}
 	}
 	if !res.Graded {
@@ -98,19 +92,21 @@ func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	wrote := files.write(res, weights, stderr)
 	switch {
-	case wrote || res.Verdict.Passed && res.Graded:
+	case wrote:
 		return exitOK
+	case res.Setup:
+		return exitNetwork // the grading machine's fault, not the student's
 	}
-	return exitFailed
+	return gradeExit(res.Graded && res.Verdict.Passed, false)
 }
 
-// hereFiles are the results files a grade writes.
-type hereFiles struct{ gradescope, prairielearn string }
+// onehostFiles are the results files a grade writes.
+type onehostFiles struct{ gradescope, prairielearn string }
 
 // write writes each file there is, and says whether one was written and
 // none failed. A file is written whole or not at all, so a platform never
 // reads half of one.
-func (f hereFiles) write(res onehost.Result, w onehost.Weights, stderr io.Writer) bool {
+func (f onehostFiles) write(res onehost.Result, w onehost.Weights, stderr io.Writer) bool {
 	ok, some := true, false
 	for _, out := range []struct {
 		path  string
@@ -124,7 +120,7 @@ func (f hereFiles) write(res onehost.Result, w onehost.Weights, stderr io.Writer
 		}
 		some = true
 		if err := writeWhole(out.path, func(wr io.Writer) error { return out.write(wr, w) }); err != nil {
-			fmt.Fprintf(stderr, "client student here: %v\n", err)
+			fmt.Fprintf(stderr, "client onehost: %v\n", err)
 			ok = false
 		}
 	}
