@@ -45,7 +45,7 @@ crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_fl
 
 # 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
 hold callers="10000":
-    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
+    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
 
 # The call center's models side by side on 127.0.0.1, one table: threads, processes, eventloop, one employee (try: just models -n 50000)
 models *flags:
@@ -65,7 +65,7 @@ my-client file:
 
 # Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT)
 class dir out="class-report":
-    go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+    go run ./client class -jobs "${CLASS_JOBS:-3}" -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
 # Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/gradescope/weights.txt; try: just gradescope gradescope-out)
 gradescope out *flags:

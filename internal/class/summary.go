@@ -11,7 +11,7 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 )
 
-// Header is summary.csv's header: client grade -csv's columns, then what
+// Header is summary.csv's header: client grade -csv-file's columns, then what
 // the LMS says of the student and which file was graded.
 var Header = append(append([]string{}, grade.CSVHeader...), "id", "email", "late", "file")
 

@@ -15,7 +15,7 @@ import (
 // Weights are the points of each check in a platform's results file, from
 // one file that the instructor edits (deploy/gradescope/weights.txt) for
 // Gradescope and PrairieLearn alike. The zero Weights give a required
-// check one point and any other none, as client grade -gradescope does.
+// check one point and any other none, as client grade -gradescope-file does.
 type Weights struct {
 	// Points are by check id. A later -not-on check (not-on-2) is worth
 	// what not-on is.
