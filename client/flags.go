@@ -156,6 +156,12 @@ func (fs *flagSet) file(p *string, format string) {
 	}
 }
 
+// -weights: the points of each check, one file for every output that
+// has points.
+func (fs *flagSet) weights(p *string) {
+	fs.StringVar(p, "weights", "", "the points of each check, from `FILE` (deploy/gradescope/weights.txt); default one per required check")
+}
+
 // -name: who is graded.
 func (fs *flagSet) name(p *string) {
 	fs.StringVar(p, "name", "", "label the report and every file written with `STUDENT`")

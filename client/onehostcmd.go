@@ -35,7 +35,7 @@ func runOnehost(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&cfg.Dir, "dir", ".", "the submission's folder, `DIR`")
 	fs.file(&gradescope, "gradescope")
 	fs.file(&prairielearn, "prairielearn")
-	fs.StringVar(&weightsFile, "weights", "", "the points of each check, from `FILE` (deploy/gradescope/weights.txt); default one per required check")
+	fs.weights(&weightsFile)
 	fs.name(&cfg.Name)
 	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "the TCP `PORT` the server must listen on")
 	fs.StringVar(&cfg.Iface, "iface", "", "call the address of interface `NAME` (default eth0, else the first that is up)")
