@@ -36,7 +36,12 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Project, "project", class.DefaultProject, "the labs' compose project names, `PREFIX`-N")
 	fs.StringVar(&grading, "grade-flags", "", "the grader's policies, as client grade's: \"-max-read 1000\", \"-quiet-warn\"")
 	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder, with compose.yaml (default: found from the working directory)")
+	weightsFile := weightsFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	var err error
+	if cfg.Weights, err = loadWeights(fs, *weightsFile); err != nil {
 		return usageExit(err)
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {

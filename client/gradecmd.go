@@ -11,6 +11,7 @@ import (
 
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/results"
 )
 
 const gradeUsage = `usage: client grade [flags] HOST [PORT]
@@ -48,7 +49,8 @@ type gradeOptions struct {
 	cfg     grade.Config
 	notOn   []string // as typed: host or host:port
 	jsonOut bool
-	files   grade.Files
+	files   results.Files
+	weights results.Weights
 	host    string
 	port    int
 }
@@ -60,6 +62,7 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout instead of text")
 	fs.StringVar(&o.files.JUnit, "junit", "", "also write the report as JUnit XML to `FILE`, one test case per check")
 	fs.StringVar(&o.files.Gradescope, "gradescope", "", "also write the report as Gradescope's results.json to `FILE`")
+	weightsFile := weightsFlag(fs)
 	fs.StringVar(&o.files.CSV, "csv", "", "append the grade as one CSV line to `FILE` (\"-\": stdout, after the report):\nstudent,verdict,passed,required,failed_checks,seconds,note")
 	fs.StringVar(&o.files.Markdown, "md", "", "write the grade as one Markdown table row to `FILE` (the rows of a class's summary.md)")
 	fs.BoolVar(&o.files.CSVHeader, "csv-header", false, "with -csv: write the CSV header line first (to a file only when it is empty)")
@@ -89,6 +92,9 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 		return o, badUsage(fs, "-json and -csv - both write stdout: give -csv a file")
 	}
 	var err error
+	if o.weights, err = loadWeights(fs, *weightsFile); err != nil {
+		return o, err
+	}
 	if o.host, o.port, err = parseTarget(fs); err != nil {
 		return o, err
 	}
@@ -168,7 +174,7 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "client: write the report: %v\n", err)
 		return exitFailed
 	}
-	if err := outs.Write(rep, stdout); err != nil {
+	if err := outs.Write(results.Submission{Report: rep}, o.weights, stdout); err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
 		return exitFailed
 	}

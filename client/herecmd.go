@@ -11,6 +11,7 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/onehost"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/student"
 )
 
@@ -33,13 +34,13 @@ flags:
 // runHere is "client student here": a few lines around onehost.Grade.
 func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := onehost.Config{Out: stdout}
-	var gradescope, prairielearn, weightsFile string
+	var gradescope, prairielearn string
 	memoryMB, fileMB, outputKB := onehost.DefaultMemory>>20, onehost.DefaultFileSize>>20, onehost.DefaultOutput>>10
 	fs := newFlagSet("client student here", hereUsage, "", stderr)
 	fs.StringVar(&cfg.Dir, "dir", ".", "the submission's `folder`")
 	fs.StringVar(&gradescope, "gradescope", "", "write Gradescope's results.json to `FILE`")
 	fs.StringVar(&prairielearn, "prairielearn", "", "write PrairieLearn's results.json to `FILE`")
-	fs.StringVar(&weightsFile, "weights", "", "the points of each check, from `FILE` (deploy/gradescope/weights.txt); default one per required check")
+	weightsFile := weightsFlag(fs)
 	fs.StringVar(&cfg.Name, "name", "", "label the results with `STUDENT`")
 	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "the `port` the server must listen on")
 	fs.StringVar(&cfg.Iface, "iface", "", "call this `interface`'s address (default eth0, else the first that is up)")
@@ -67,14 +68,11 @@ func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.Limits.Memory, cfg.Limits.FileSize, cfg.Limits.Output = int64(memoryMB)<<20, int64(fileMB)<<20, outputKB<<10
 	files := hereFiles{gradescope: gradescope, prairielearn: prairielearn}
-	var weights onehost.Weights
-	if weightsFile != "" {
-		var err error
-		if weights, err = onehost.ReadWeights(weightsFile); err != nil {
-			// The platform still gets a file, which says whose fault it is.
-			files.write(onehost.Result{Setup: true, Why: err.Error()}, weights, stderr)
-			return usageExit(badUsage(fs, "%v", err))
-		}
+	weights, err := results.LoadWeights(*weightsFile)
+	if err != nil {
+		// The platform still gets a file, which says whose fault it is.
+		files.write(onehost.Result{Setup: true, Why: err.Error()}, weights, stderr)
+		return usageExit(badUsage(fs, "%v", err))
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -107,17 +105,18 @@ func runHere(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // hereFiles are the results files a grade writes.
 type hereFiles struct{ gradescope, prairielearn string }
 
-// write writes each file there is, and says whether one was written and
-// none failed. A file is written whole or not at all, so a platform never
-// reads half of one.
-func (f hereFiles) write(res onehost.Result, w onehost.Weights, stderr io.Writer) bool {
+// write writes each file there is, through the writers every grader uses
+// (internal/results), and says whether one was written and none failed. A
+// file is written whole or not at all, so a platform never reads half of one.
+func (f hereFiles) write(res onehost.Result, w results.Weights, stderr io.Writer) bool {
 	ok, some := true, false
+	sub := res.Submission()
 	for _, out := range []struct {
 		path  string
-		write func(io.Writer, onehost.Weights) error
+		write func(io.Writer, results.Weights) error
 	}{
-		{f.gradescope, res.WriteGradescope},
-		{f.prairielearn, res.WritePrairieLearn},
+		{f.gradescope, sub.WriteGradescope},
+		{f.prairielearn, sub.WritePrairieLearn},
 	} {
 		if out.path == "" {
 			continue

@@ -14,6 +14,7 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/student"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
@@ -131,14 +132,19 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.BoolVar(&cfg.QuietWarn, "quiet-warn", false, "report advisory warnings as PASS (as client grade -quiet-warn)")
 	// The report files of a grade (client class reads -json back): the same as client grade's.
 	var name string
-	var files grade.Files
+	var files results.Files
 	fs.StringVar(&name, "name", "", "label the report files with `STUDENT`")
 	fs.StringVar(&files.JUnit, "junit", "", "also write the verdict as JUnit XML to `FILE`")
 	fs.StringVar(&files.Gradescope, "gradescope", "", "also write the verdict as Gradescope's results.json to `FILE`")
 	fs.StringVar(&files.CSV, "csv", "", "append the verdict as one CSV line to `FILE` (columns as client grade -csv)")
 	fs.StringVar(&files.Markdown, "md", "", "write the verdict as one Markdown table row to `FILE`")
 	fs.StringVar(&files.JSON, "json", "", "write the whole verdict as JSON to `FILE` (what client class reads back)")
+	weightsFile := weightsFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	weights, err := loadWeights(fs, *weightsFile)
+	if err != nil {
 		return usageExit(err)
 	}
 	if files.CSV == "-" {
@@ -161,17 +167,18 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	for _, ip := range notOn {
 		cfg.NotOn = append(cfg.NotOn, net.JoinHostPort(ip, strconv.Itoa(port)))
 	}
-	cfg.GradeAlways = files != (grade.Files{})
+	cfg.GradeAlways = files != (results.Files{})
 	v, err := student.Check(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
 	}
-	if files != (grade.Files{}) {
+	if files != (results.Files{}) {
 		g := v.Grade
 		if g == nil { // interrupted before any grade
 			g = &grade.Report{Addr: cfg.Addr, Interrupted: ctx.Err() != nil}
 		}
-		if err := outputs.Write(student.Graded(v, *g, name, time.Since(start)), stdout); err != nil {
+		sub := results.FromVerdict(v, student.Graded(v, *g, name, time.Since(start)))
+		if err := outputs.Write(sub, weights, stdout); err != nil {
 			fmt.Fprintf(stderr, "client student check: %v\n", err)
 			return exitFailed
 		}
