@@ -131,10 +131,10 @@ func (cfg Config) withDefaults() (Config, error) {
 }
 
 // Run grades every submission of cfg.Dir and writes the reports into
-// cfg.Out: per student (in a folder named by the roster's Key) junit.xml,
-// results.json (Gradescope's, with cfg.Weights' points), grade.txt (laptop-b's words) and laptop-a.log
-// (the program's output, capped), and summary.csv and summary.md for the
-// class. When ctx ends, the labs running are taken down, the submissions
+// cfg.Out: per student (in a folder named by the roster's Key) junit.xml
+// and results.json (Gradescope's, with cfg.Weights' points), grade.txt
+// (laptop-b's words) and laptop-a.log (the program's output, capped), and
+// summary.csv and summary.md for the class. When ctx ends, the labs running are taken down, the submissions
 // not yet graded are rows that say so, and the summary is still written.
 // The error is for a class that could not be graded at all.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
