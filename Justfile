@@ -67,7 +67,7 @@ my-client file:
 class dir out="class-report":
     go run ./client class -jobs "${CLASS_JOBS:-3}" -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
-# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: deploy/gradescope/weights.txt; try: just gradescope gradescope-out)
+# Gradescope's autograder for the lecture's server: OUT/autograder.zip (weights: internal/results/weights.txt; try: just gradescope gradescope-out)
 gradescope out *flags:
     go run ./deploy/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
 

@@ -35,7 +35,12 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Project, "project", class.DefaultProject, "the labs' compose project names, `PREFIX`-N")
 	fs.StringVar(&grading, "grade-flags", "", "the grader's `FLAGS` (client student check's), such as \"-max-read 1000\",\n\"-quiet-warn\" or \"-timeout 5s\"")
 	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder `DIR`, with compose.yaml (default: found from the working\ndirectory)")
+	weightsFile := weightsFlag(fs)
 	if err := fs.parse(args); err != nil {
+		return usageExit(err)
+	}
+	var err error
+	if cfg.Weights, err = loadWeights(fs, *weightsFile); err != nil {
 		return usageExit(err)
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {

@@ -156,11 +156,6 @@ func (fs *flagSet) file(p *string, format string) {
 	}
 }
 
-// -weights: the points of each check, one file for every output that
-// has points.
-func (fs *flagSet) weights(p *string) {
-	fs.StringVar(p, "weights", "", "the points of each check, from `FILE` (deploy/gradescope/weights.txt); default one per required check")
-}
 
 // -name: who is graded.
 func (fs *flagSet) name(p *string) {

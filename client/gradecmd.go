@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/results"
 )
 
 const gradeUsage = `usage: client grade [flags] HOST [PORT]
@@ -39,7 +40,8 @@ type gradeOptions struct {
 	cfg     grade.Config
 	notOn   []string // hosts, called at port
 	jsonOut bool
-	files   grade.Files
+	files   results.Files
+	weights results.Weights
 	host    string
 	port    int
 }
@@ -50,6 +52,7 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	fs.timeout(&o.cfg.Timeout, grade.DefaultTimeout)
 	fs.json(&o.jsonOut)
 	gradeFiles(fs, &o.files)
+	weightsFile := weightsFlag(fs)
 	fs.name(&o.cfg.Name)
 	fs.notOn(&o.notOn)
 	fs.BoolVar(&o.cfg.RequireConcurrent, "require-concurrent", false, "fail a server that serves one caller at a time (default: only say which it is)")
@@ -62,6 +65,9 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 		return o, badUsage(fs, "-json and -csv-file - both write stdout: give -csv-file a file")
 	}
 	var err error
+	if o.weights, err = loadWeights(fs, *weightsFile); err != nil {
+		return o, err
+	}
 	if o.host, o.port, err = parseTarget(fs); err != nil {
 		return o, err
 	}
@@ -75,7 +81,7 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 
 // gradeFiles are the files a grade writes, the same in grade and student
 // check.
-func gradeFiles(fs *flagSet, files *grade.Files) {
+func gradeFiles(fs *flagSet, files *results.Files) {
 	fs.file(&files.JUnit, "junit")
 	fs.file(&files.Gradescope, "gradescope")
 	fs.file(&files.CSV, "csv")
@@ -135,7 +141,7 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "client grade: write the report: %v\n", err)
 		return exitNetwork
 	}
-	if err := outs.Write(rep, stdout); err != nil {
+	if err := outs.Write(results.Submission{Report: rep}, o.weights, stdout); err != nil {
 		fmt.Fprintf(stderr, "client grade: %v\n", err)
 		return exitNetwork
 	}

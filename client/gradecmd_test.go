@@ -199,7 +199,9 @@ func TestGradeOutputs(t *testing.T) {
 		} `json:"tests"`
 	}
 	require.NoError(t, json.Unmarshal(data, &res), string(data))
-	require.Equal(t, 9.0, res.Score) // the 9 required checks, a warning passing
+	// weights.txt's points of every check but program (3: a server alone
+	// has none) and not-on (2: no -not-on here), a warning passing.
+	require.Equal(t, 15.0, res.Score)
 	require.Equal(t, "answers: answers on the address graded", res.Tests[0].Name)
 
 	// A second student, appended; no second header.

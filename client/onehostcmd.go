@@ -10,6 +10,7 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/onehost"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/student"
 )
 
@@ -29,13 +30,13 @@ flags:
 // runOnehost is "client onehost": a few lines around onehost.Grade.
 func runOnehost(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := onehost.Config{Out: stdout}
-	var gradescope, prairielearn, weightsFile string
+	var gradescope, prairielearn string
 	memoryMB, fileMB, outputKB := onehost.DefaultMemory>>20, onehost.DefaultFileSize>>20, onehost.DefaultOutput>>10
 	fs := newFlagSet("client onehost", onehostUsage, "", stderr)
 	fs.StringVar(&cfg.Dir, "dir", ".", "the submission's folder, `DIR`")
 	fs.file(&gradescope, "gradescope")
 	fs.file(&prairielearn, "prairielearn")
-	fs.weights(&weightsFile)
+	weightsFile := weightsFlag(fs)
 	fs.name(&cfg.Name)
 	fs.IntVar(&cfg.Port, "port", lab.DefaultPort, "the TCP `PORT` the server must listen on")
 	fs.StringVar(&cfg.Iface, "iface", "", "call the address of interface `NAME` (default eth0, else the first that is up)")
@@ -61,14 +62,11 @@ func runOnehost(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	cfg.Limits.Memory, cfg.Limits.FileSize, cfg.Limits.Output = int64(memoryMB)<<20, int64(fileMB)<<20, outputKB<<10
 	files := onehostFiles{gradescope: gradescope, prairielearn: prairielearn}
-	var weights onehost.Weights
-	if weightsFile != "" {
-		var err error
-		if weights, err = onehost.ReadWeights(weightsFile); err != nil {
-			// The platform still gets a file, which says whose fault it is.
-			files.write(onehost.Result{Setup: true, Why: err.Error()}, weights, stderr)
-			return usageExit(badUsage(fs, "%v", err))
-		}
+	weights, err := results.LoadWeights(*weightsFile)
+	if err != nil {
+		// The platform still gets a file, which says whose fault it is.
+		files.write(onehost.Result{Setup: true, Why: err.Error()}, weights, stderr)
+		return usageExit(badUsage(fs, "%v", err))
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -103,17 +101,18 @@ func runOnehost(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // onehostFiles are the results files a grade writes.
 type onehostFiles struct{ gradescope, prairielearn string }
 
-// write writes each file there is, and says whether one was written and
-// none failed. A file is written whole or not at all, so a platform never
-// reads half of one.
-func (f onehostFiles) write(res onehost.Result, w onehost.Weights, stderr io.Writer) bool {
+// write writes each file there is, through the writers every grader uses
+// (internal/results), and says whether one was written and none failed. A
+// file is written whole or not at all, so a platform never reads half of one.
+func (f onehostFiles) write(res onehost.Result, w results.Weights, stderr io.Writer) bool {
 	ok, some := true, false
+	sub := res.Submission()
 	for _, out := range []struct {
 		path  string
-		write func(io.Writer, onehost.Weights) error
+		write func(io.Writer, results.Weights) error
 	}{
-		{f.gradescope, res.WriteGradescope},
-		{f.prairielearn, res.WritePrairieLearn},
+		{f.gradescope, sub.WriteGradescope},
+		{f.prairielearn, sub.WritePrairieLearn},
 	} {
 		if out.path == "" {
 			continue

@@ -14,6 +14,7 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/student"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
@@ -95,7 +96,7 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	cfg := student.CheckConfig{Out: stdout}
 	var notOn []string
 	var name string
-	var files grade.Files
+	var files results.Files
 	fs := newFlagSet("client student check", studentCheckUsage, "", stderr)
 	fs.StringVar(&cfg.Report, "report", "", "read how the student's server is doing from `FILE`, the supervisor's report on\nits laptop (client student run -report)")
 	fs.notOn(&notOn)
@@ -106,8 +107,13 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	// same as client grade's.
 	fs.name(&name)
 	gradeFiles(fs, &files)
+	weightsFile := weightsFlag(fs)
 	fs.refused("json", "-json FILE is renamed -json-file FILE: -json is the switch that prints JSON on stdout", false)
 	if err := fs.parse(args); err != nil {
+		return usageExit(err)
+	}
+	weights, err := loadWeights(fs, *weightsFile)
+	if err != nil {
 		return usageExit(err)
 	}
 	if files.CSV == "-" {
@@ -136,17 +142,18 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
 		return exitCode(err)
 	}
-	cfg.GradeAlways = files != (grade.Files{})
+	cfg.GradeAlways = files != (results.Files{})
 	v, err := student.Check(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
 	}
-	if files != (grade.Files{}) {
+	if files != (results.Files{}) {
 		g := v.Grade
 		if g == nil { // interrupted before any grade
 			g = &grade.Report{Addr: cfg.Addr, Interrupted: ctx.Err() != nil}
 		}
-		if err := outputs.Write(student.Graded(v, *g, name, time.Since(start)), stdout); err != nil {
+		sub := results.FromVerdict(v, student.Graded(v, *g, name, time.Since(start)))
+		if err := outputs.Write(sub, weights, stdout); err != nil {
 			fmt.Fprintf(stderr, "client student check: %v\n", err)
 			return exitNetwork
 		}

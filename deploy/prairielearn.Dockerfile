@@ -40,7 +40,7 @@ RUN python3 -c 'import netifaces' 2>/dev/null && command -v gcc g++ make javac n
         python3 python3-netifaces gcc g++ make libc6-dev nodejs golang-go default-jdk-headless && \
       rm -rf /var/lib/apt/lists/*; }
 COPY --from=build /out/client /usr/local/bin/client
-COPY deploy/gradescope/weights.txt /usr/local/share/socketlab/weights.txt
+COPY internal/results/weights.txt /usr/local/share/socketlab/weights.txt
 ENV PYTHONUNBUFFERED=1
 USER 0:0
 WORKDIR /grade
