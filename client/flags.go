@@ -156,7 +156,6 @@ func (fs *flagSet) file(p *string, format string) {
 	}
 }
 
-
 // -name: who is graded.
 func (fs *flagSet) name(p *string) {
 	fs.StringVar(p, "name", "", "label the report and every file written with `STUDENT`")
