@@ -63,7 +63,7 @@ crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_fl
 # 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
 [group('call center')]
 hold callers="10000":
-    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
+    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
 
 # The call center beside `just view` (same arguments as crowd): the page follows laptop-a's new flags
 [group('call center')]
@@ -83,9 +83,9 @@ grade host port="8000" *flags:
 # Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT; needs Go)
 [group('TA')]
 class dir out="class-report":
-    go run ./client class -jobs "${CLASS_JOBS:-3}" -timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+    go run ./client class -jobs "${CLASS_JOBS:-3}" -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
-# Gradescope's autograder for the lecture's server: OUT/autograder.zip (needs Go; weights: deploy/grading/weights.txt; try: just gradescope gradescope-out)
+# Gradescope's autograder for the lecture's server: OUT/autograder.zip (needs Go; weights: internal/results/weights.txt; try: just gradescope gradescope-out)
 [group('TA')]
 gradescope out *flags:
     go run ./deploy/grading/gradescope {{flags}} "{{join(invocation_directory(), out)}}"

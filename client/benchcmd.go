@@ -20,14 +20,12 @@ Send a crowd of callers to HOST at PORT (default 8000): the lecture's
 "10,000 people calling the bank". Each call connects, waits for the greeting,
 sends the message, reads the echo until the server hangs up, and checks it.
 With -hold N, N callers dial at once, wait for their greeting and stay on the
-line until every one is greeted or -timeout passes: how long does the last
-caller wait on hold?
+line until every one is greeted or -hold-timeout passes: how long does the
+last caller wait on hold?
 
 Progress goes to stderr; the report (or with -json one JSON object) to
-stdout. Failed calls are counted in the report, by kind (refused, timeout,
-reset, wrong greeting, wrong echo, busy), not in the exit status: it is 0 when
-a report was printed, even after an interrupt, 1 when HOST does not resolve,
-2 for bad usage.
+stdout, with the failed calls counted by kind: refused, timeout, reset, wrong
+greeting, wrong echo, busy.
 
 flags:
 `
@@ -48,8 +46,9 @@ func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.IntVar(&o.cfg.Calls, "n", 0, "`N` calls in all (default "+strconv.Itoa(bench.DefaultCalls)+" when -d is not given either;\nwith -d, whichever ends first)")
 	fs.DurationVar(&o.cfg.Duration, "d", 0, "stop starting calls after `D`; calls in progress finish (default 0: no time limit)")
 	fs.StringVar(&o.msg, "msg", "hi back atcha", "`TEXT` each caller sends; a newline is added, as -send does")
-	fs.DurationVar(&o.cfg.Timeout, "timeout", bench.DefaultTimeout, "deadline `D` for each call, from dial to the echo's end;\nwith -hold, for the whole hold")
+	fs.timeout(&o.cfg.Timeout, bench.DefaultTimeout)
 	fs.IntVar(&o.cfg.Hold, "hold", 0, "open `N` calls at once and keep them on hold instead of making calls\n(default 0: make calls); -n, -d and -msg do not apply")
+	fs.DurationVar(&o.cfg.HoldTimeout, "hold-timeout", bench.DefaultTimeout, "with -hold: end the hold after `D`; callers not greeted by then count as\ntimed out")
 	fs.DurationVar(&o.cfg.HoldFor, "hold-for", 0, "with -hold: keep the greeted callers on the line for `D` after the last greeting")
 	fs.Func("source", "call from the addresses of `CIDR` in turn (up to 1024 of them), e.g. 127.0.0.0/8 on\nloopback: one address has ports for only some 28,000 callers to one server", func(v string) error {
 		p, err := netip.ParsePrefix(v)
@@ -59,12 +58,18 @@ func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
 		o.cfg.Source = p
 		return nil
 	})
-	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout")
-	if err := fs.Parse(args); err != nil {
+	fs.json(&o.jsonOut)
+	if err := fs.parse(args); err != nil {
 		return o, err
 	}
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	if o.cfg.Hold > 0 && explicit["timeout"] && !explicit["hold-timeout"] {
+		// -timeout used to be the hold's length: an old command line
+		// keeps its hold, with a note.
+		o.cfg.HoldTimeout = o.cfg.Timeout
+		fmt.Fprintf(stderr, "client bench: with -hold, the hold's length is -hold-timeout now; -timeout %v is taken for it\n", o.cfg.Timeout)
+	}
 	switch {
 	case o.cfg.Concurrency < 1:
 		return o, badUsage(fs, "-c must be at least 1, not %d", o.cfg.Concurrency)
@@ -72,12 +77,14 @@ func parseBench(args []string, stderr io.Writer) (benchOptions, error) {
 		return o, badUsage(fs, "-n and -hold must not be negative")
 	case o.cfg.Duration < 0:
 		return o, badUsage(fs, "-d must not be negative, not %v", o.cfg.Duration)
-	case o.cfg.Timeout <= 0:
-		return o, badUsage(fs, "-timeout must be positive, not %v", o.cfg.Timeout)
+	case o.cfg.HoldTimeout <= 0:
+		return o, badUsage(fs, "-hold-timeout must be positive, not %v", o.cfg.HoldTimeout)
 	case o.cfg.Hold > 0 && (explicit["n"] || explicit["d"]):
 		return o, badUsage(fs, "-hold keeps callers on hold, it makes no calls: drop -n and -d")
 	case o.cfg.HoldFor < 0 || (o.cfg.HoldFor > 0 && o.cfg.Hold == 0):
 		return o, badUsage(fs, "-hold-for needs -hold N, and a duration that is not negative")
+	case explicit["hold-timeout"] && o.cfg.Hold == 0:
+		return o, badUsage(fs, "-hold-timeout needs -hold N")
 	}
 	o.cfg.Msg = []byte(o.msg + "\n")
 	var err error

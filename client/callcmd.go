@@ -2,60 +2,58 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/socketlab/socketlab/internal/call"
 )
 
-const callUsage = `usage: client [flags] HOST [PORT]
+// callUsage is client -h: how to call, every command in one line, and
+// (after the call's flags) the exit statuses.
+func callUsage() string {
+	var b strings.Builder
+	b.WriteString(`usage: client [flags] HOST [PORT]
        client [flags] HOST:PORT
-       client bench [flags] HOST [PORT]
-       client grade [flags] HOST [PORT]
-       client watch [flags]
-       client view [flags]
+       client COMMAND [flags] ...
 
 Call HOST at PORT (default 8000) the way the lecture's telnet does: print what
 the server says, send what you type line by line, and stop when the server
-hangs up. "client bench -h" describes the load generator (the "10,000 callers"),
-"client grade -h" the grader of any server against the lecture,
-"client watch -h" the capture that shows a call's packets on the wire, and
-"client view -h" the web page that draws them and the call center.
+hangs up. A call you type waits for you and the server without limit; with
+-send it waits at most -timeout at each step, and at most 3s for the greeting
+(a server greets as it picks up).
 
-flags:
-`
-
-const callUsageEnd = `
-exit status: 0 ok, 1 network error (refused, timeout, reset), 2 bad usage,
-3 protocol mismatch (wrong greeting or wrong echo, with -expect-echo).
-`
+commands ("client COMMAND -h" for each one's flags):
+`)
+	for _, name := range commandNames() {
+		for _, c := range commands {
+			if c.name == name {
+				fmt.Fprintf(&b, "  %-14s %s\n", name, wrap(c.summary, 17))
+			}
+		}
+	}
+	b.WriteString("\nflags of a call:\n")
+	return b.String()
+}
 
 // parseCall reads the flags of a plain call into a call.Config. Errors have
 // been reported on stderr with the usage text by the time it returns.
 func parseCall(args []string, stderr io.Writer) (call.Config, error) {
 	var cfg call.Config
 	var send string
-	fs := newFlagSet("client", callUsage, callUsageEnd, stderr)
+	fs := newFlagSet("client", callUsage(), "", stderr)
 	fs.BoolVar(&cfg.CRLF, "crlf", false, "end each line sent with \\r\\n, as telnet does (default \\n)")
 	fs.StringVar(&send, "send", "", "send `TEXT` and a newline after the greeting instead of reading stdin, then\nprint everything the server says until it hangs up (default: read stdin)")
 	fs.BoolVar(&cfg.ExpectEcho, "expect-echo", false, "with -send: exit 3 unless the greeting is exactly \"hello\\n\" and the echo is\nthe line sent; of a line over 1000 bytes, the server's one read: its first 1 to\n1000 bytes (a reset after that echo is how the lecture's server ends such a call)")
-	fs.DurationVar(&cfg.Wait, "wait", 0, "keep retrying a refused, unreachable or timed-out connect for up to `D`,\nfor a server that is still starting (default 0: try once)")
-	fs.DurationVar(&cfg.Timeout, "timeout", call.DefaultTimeout, "deadline `D` for connecting; with -send also for the exchange after the greeting,\nwhich must come within 3s (or D, if shorter). An interactive session waits for\nyou and the server without limit")
-	if err := fs.Parse(args); err != nil {
+	fs.wait(&cfg.Wait, 0)
+	fs.timeout(&cfg.Timeout, call.DefaultTimeout)
+	if err := fs.parse(args); err != nil {
 		return cfg, err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "send" {
-			cfg.Send = append([]byte{}, send...) // not nil, even for -send "": an empty line
-		}
-	})
-	switch {
-	case cfg.Timeout <= 0:
-		return cfg, badUsage(fs, "-timeout must be positive, not %v", cfg.Timeout)
-	case cfg.Wait < 0:
-		return cfg, badUsage(fs, "-wait must not be negative, not %v", cfg.Wait)
-	case cfg.ExpectEcho && cfg.Send == nil:
+	if fs.given("send") {
+		cfg.Send = append([]byte{}, send...) // not nil, even for -send "": an empty line
+	}
+	if cfg.ExpectEcho && cfg.Send == nil {
 		return cfg, badUsage(fs, "-expect-echo needs -send: it checks the echo of what -send sent")
 	}
 	var err error

@@ -19,9 +19,7 @@ export of Canvas, Moodle, Gradescope or GitHub Classroom, or a .zip of one)
 runs as laptop-a in a lab of its own and is graded from laptop-b across
 hosts, as just my-server does. OUT (default class-report) gets summary.csv,
 summary.md and a folder per student with junit.xml, results.json, grade.txt
-and laptop-a.log. Exit status: 0 when every submission was graded, whatever
-the verdicts; 1 when the lab failed for some; 2 for bad usage; 130 when
-interrupted (the reports of those graded are kept).
+and laptop-a.log.
 
 flags:
 `
@@ -30,13 +28,19 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg := class.Config{Progress: stdout}
 	var grading string
 	fs := newFlagSet("client class", classUsage, "", stderr)
-	fs.IntVar(&cfg.Jobs, "jobs", class.DefaultJobs, "labs at once")
-	fs.DurationVar(&cfg.Timeout, "timeout", class.DefaultTimeout, "the longest one submission may take, lab start to verdict")
-	fs.StringVar(&cfg.Net, "net", class.DefaultNet, "the first two octets of the labs' subnets (lab N: NET.N.0/24 and NET.(100+N).0/24)")
+	fs.IntVar(&cfg.Jobs, "jobs", class.DefaultJobs, "`N` labs at once")
+	fs.submissionTimeout(&cfg.Timeout, class.DefaultTimeout)
+	fs.refused("timeout", "-timeout is renamed -submission-timeout here: -timeout is each step's deadline (give it to the grader with -grade-flags)", false)
+	fs.StringVar(&cfg.Net, "net", class.DefaultNet, "the first two octets `NET` of the labs' subnets (lab N: NET.N.0/24 and\nNET.(100+N).0/24)")
 	fs.StringVar(&cfg.Project, "project", class.DefaultProject, "the labs' compose project names, `PREFIX`-N")
-	fs.StringVar(&grading, "grade-flags", "", "the grader's policies, as client grade's: \"-max-read 1000\", \"-quiet-warn\"")
-	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder, with compose.yaml (default: found from the working directory)")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&grading, "grade-flags", "", "the grader's `FLAGS` (client student check's), such as \"-max-read 1000\",\n\"-quiet-warn\" or \"-timeout 5s\"")
+	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder `DIR`, with compose.yaml (default: found from the working\ndirectory)")
+	weightsFile := weightsFlag(fs)
+	if err := fs.parse(args); err != nil {
+		return usageExit(err)
+	}
+	var err error
+	if cfg.Weights, err = loadWeights(fs, *weightsFile); err != nil {
 		return usageExit(err)
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
@@ -61,7 +65,7 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch {
 	case sum.Interrupted:
 		fmt.Fprintln(stderr, "client class: interrupted: every lab is down; the reports of those graded are kept")
-		return 130
+		return exitInterrupted
 	case err != nil:
 		fmt.Fprintf(stderr, "client class: %v\n", err)
 		return exitNetwork

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
-	"strings"
 
 	"github.com/socketlab/socketlab/internal/grade"
-	"github.com/socketlab/socketlab/internal/lab"
+	"github.com/socketlab/socketlab/internal/results"
 )
 
 const gradeUsage = `usage: client grade [flags] HOST [PORT]
@@ -31,24 +29,19 @@ Policies: a server that serves one call and exits (the lecture's script)
 fails "still answers" unless -allow-once; an echo of one read of up to
 -max-read bytes (default 1024: recv(1024)) passes, with an advisory WARN
 above 1000 (the lecture's recv(1000)); -quiet-warn reports advisory WARNs
-as PASS.
-
-exit status: 0 every required check passed (warnings allowed), 1 a required
-check failed or could not run, 2 bad usage (also an output file that cannot
-be written, reported before grading).
+as PASS. The grade passes when every required check passes (warnings
+allowed); a file that cannot be written is said before grading.
 
 flags:
 `
 
-// exitFailed is a grade with a required check that did not pass.
-const exitFailed = 1
-
 // gradeOptions is "client grade" as its flags describe it.
 type gradeOptions struct {
 	cfg     grade.Config
-	notOn   []string // as typed: host or host:port
+	notOn   []string // hosts, called at port
 	jsonOut bool
-	files   grade.Files
+	files   results.Files
+	weights results.Weights
 	host    string
 	port    int
 }
@@ -56,62 +49,51 @@ type gradeOptions struct {
 func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	var o gradeOptions
 	fs := newFlagSet("client grade", gradeUsage, "", stderr)
-	fs.DurationVar(&o.cfg.Timeout, "timeout", grade.DefaultTimeout, "the longest each step waits `D`: to connect, for the greeting, for the echo,\nfor a silent caller's hang-up")
-	fs.BoolVar(&o.jsonOut, "json", false, "print the report as one JSON object on stdout instead of text")
-	fs.StringVar(&o.files.JUnit, "junit", "", "also write the report as JUnit XML to `FILE`, one test case per check")
-	fs.StringVar(&o.files.Gradescope, "gradescope", "", "also write the report as Gradescope's results.json to `FILE`")
-	fs.StringVar(&o.files.CSV, "csv", "", "append the grade as one CSV line to `FILE` (\"-\": stdout, after the report):\nstudent,verdict,passed,required,failed_checks,seconds,note")
-	fs.StringVar(&o.files.Markdown, "md", "", "write the grade as one Markdown table row to `FILE` (the rows of a class's summary.md)")
-	fs.BoolVar(&o.files.CSVHeader, "csv-header", false, "with -csv: write the CSV header line first (to a file only when it is empty)")
-	fs.StringVar(&o.cfg.Name, "name", "", "label every output with `STUDENT`: the text, the JUnit suite, results.json, CSV")
-	fs.Func("not-on", "`ADDR` (host or host:port; the port defaults to PORT) where the server must NOT\nanswer: another interface of its host. Repeat for several", func(s string) error {
-		if s == "" {
-			return errors.New("empty address")
-		}
-		o.notOn = append(o.notOn, s)
-		return nil
-	})
+	fs.timeout(&o.cfg.Timeout, grade.DefaultTimeout)
+	fs.json(&o.jsonOut)
+	gradeFiles(fs, &o.files)
+	weightsFile := weightsFlag(fs)
+	fs.name(&o.cfg.Name)
+	fs.notOn(&o.notOn)
 	fs.BoolVar(&o.cfg.RequireConcurrent, "require-concurrent", false, "fail a server that serves one caller at a time (default: only say which it is)")
 	fs.BoolVar(&o.cfg.AllowOnce, "allow-once", false, "accept a server that serves one call and exits, as the lecture's script does:\n\"still answers\" and the checks that need more calls are then not required")
-	fs.IntVar(&o.cfg.MaxRead, "max-read", grade.DefaultMaxRead, "the most bytes `N` one read may echo and pass; above 1000 it is an advisory WARN.\n1000 requires the lecture's recv(1000)")
-	fs.BoolVar(&o.cfg.QuietWarn, "quiet-warn", false, "report advisory WARNs (advice beyond the lecture) as PASS, keeping their words")
-	if err := fs.Parse(args); err != nil {
+	fs.policies(&o.cfg.MaxRead, &o.cfg.QuietWarn, grade.DefaultMaxRead)
+	if err := fs.parse(args); err != nil {
 		return o, err
 	}
-	switch {
-	case o.cfg.Timeout <= 0:
-		return o, badUsage(fs, "-timeout must be positive, not %v", o.cfg.Timeout)
-	case o.cfg.MaxRead < lab.MaxRead:
-		return o, badUsage(fs, "-max-read must be at least %d, the lecture's recv(%d), not %d", lab.MaxRead, lab.MaxRead, o.cfg.MaxRead)
-	case o.files.CSVHeader && o.files.CSV == "":
-		return o, badUsage(fs, "-csv-header needs -csv")
-	case o.jsonOut && o.files.CSV == "-":
-		return o, badUsage(fs, "-json and -csv - both write stdout: give -csv a file")
+	if o.jsonOut && o.files.CSV == "-" {
+		return o, badUsage(fs, "-json and -csv-file - both write stdout: give -csv-file a file")
 	}
 	var err error
+	if o.weights, err = loadWeights(fs, *weightsFile); err != nil {
+		return o, err
+	}
 	if o.host, o.port, err = parseTarget(fs); err != nil {
 		return o, err
 	}
 	for i, s := range o.notOn {
-		host, port, ok := splitNotOn(s, o.port)
-		if !ok {
-			return o, badUsage(fs, "bad -not-on %q: want host or host:port, the port from 1 to 65535", s)
+		if o.notOn[i], err = notOnHost(s, o.port); err != nil {
+			return o, badUsage(fs, "%v", err)
 		}
-		o.notOn[i] = net.JoinHostPort(host, strconv.Itoa(port))
 	}
 	return o, nil
 }
 
-// splitNotOn reads a -not-on address: host, host:port, [v6] or [v6]:port.
-func splitNotOn(s string, defaultPort int) (host string, port int, ok bool) {
-	host, p, err := net.SplitHostPort(s)
-	if err != nil {
-		// No port: the whole is the host, an IPv6 one perhaps in brackets.
-		host = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
-		return host, defaultPort, host != "" && !strings.ContainsAny(host, "[]")
-	}
-	port, err = strconv.Atoi(p)
-	return host, port, err == nil && host != "" && port >= 1 && port <= 65535
+// gradeFiles are the files a grade writes, the same in grade and student
+// check.
+func gradeFiles(fs *flagSet, files *results.Files) {
+	fs.file(&files.JUnit, "junit")
+	fs.file(&files.Gradescope, "gradescope")
+	fs.file(&files.CSV, "csv")
+	fs.BoolVar(&files.CSVHeader, "csv-header", false, "with -csv-file: write the CSV header line first (to a file only when it is empty)")
+	fs.file(&files.Markdown, "md")
+	fs.file(&files.JSON, "json")
+	fs.check(func() error {
+		if files.CSVHeader && files.CSV == "" {
+			return errors.New("-csv-header needs -csv-file")
+		}
+		return nil
+	})
 }
 
 // runGrade is "client grade": flags to a grade.Config, the grade, the report.
@@ -129,21 +111,12 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer outs.Close()
 	if o.cfg.Addr, err = resolveAddr(ctx, o.host, strconv.Itoa(o.port)); err != nil {
-		fmt.Fprintf(stderr, "client: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(stderr, "client grade: %v\n", err)
+		return exitNetwork
 	}
-	for _, a := range o.notOn {
-		host, port, _ := net.SplitHostPort(a)
-		addr, err := resolveAddr(ctx, host, port)
-		if err != nil {
-			fmt.Fprintf(stderr, "client: -not-on: %v\n", err)
-			return exitFailed
-		}
-		if addr == o.cfg.Addr {
-			fmt.Fprintf(stderr, "client grade: -not-on %s is the address being graded\n", a)
-			return exitUsage
-		}
-		o.cfg.NotOn = append(o.cfg.NotOn, addr)
+	if o.cfg.NotOn, err = resolveNotOn(ctx, o.notOn, o.port, o.cfg.Addr); err != nil {
+		fmt.Fprintf(stderr, "client grade: %v\n", err)
+		return exitCode(err)
 	}
 
 	if !o.jsonOut {
@@ -165,19 +138,45 @@ func runGrade(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		_, err = io.WriteString(stdout, rep.Summary())
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "client: write the report: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(stderr, "client grade: write the report: %v\n", err)
+		return exitNetwork
 	}
-	if err := outs.Write(rep, stdout); err != nil {
-		fmt.Fprintf(stderr, "client: %v\n", err)
-		return exitFailed
+	if err := outs.Write(results.Submission{Report: rep}, o.weights, stdout); err != nil {
+		fmt.Fprintf(stderr, "client grade: %v\n", err)
+		return exitNetwork
 	}
 	if err := outs.Close(); err != nil {
-		fmt.Fprintf(stderr, "client: write the reports: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(stderr, "client grade: write the reports: %v\n", err)
+		return exitNetwork
 	}
-	if !rep.Passed {
-		return exitFailed
+	return gradeExit(rep.Passed, rep.Interrupted)
+}
+
+// gradeExit is a verdict's exit status: PASS, FAIL, or none because the
+// user interrupted the grade.
+func gradeExit(passed, interrupted bool) int {
+	switch {
+	case interrupted:
+		return exitInterrupted
+	case !passed:
+		return exitFail
 	}
 	return exitOK
+}
+
+// resolveNotOn turns -not-on hosts into the addresses to call at port,
+// none of them addr, the one graded.
+func resolveNotOn(ctx context.Context, hosts []string, port int, addr string) ([]string, error) {
+	var addrs []string
+	for _, h := range hosts {
+		a, err := resolveAddr(ctx, h, strconv.Itoa(port))
+		if err != nil {
+			return nil, fmt.Errorf("-not-on: %w", err)
+		}
+		if a == addr {
+			return nil, usageError{fmt.Errorf("-not-on %s is %s, the address being graded", h, a)}
+		}
+		addrs = append(addrs, a)
+	}
+	return addrs, nil
 }

@@ -26,15 +26,15 @@ func TestGradeUsage(t *testing.T) {
 		{"help", []string{"grade", "-h"}, exitOK, "usage: client grade [flags] HOST [PORT]"},
 		{"no host", []string{"grade"}, exitUsage, "missing HOST"},
 		{"zero timeout", []string{"grade", "-timeout", "0", "127.0.0.1"}, exitUsage, "-timeout must be positive"},
-		{"bad not-on port", []string{"grade", "-not-on", "127.0.0.2:99999", "127.0.0.1"}, exitUsage, `bad -not-on "127.0.0.2:99999"`},
+		{"not-on at another port", []string{"grade", "-not-on", "127.0.0.2:9000", "127.0.0.1"}, exitUsage, `bad -not-on "127.0.0.2:9000": it is called at the port under test, 8000`},
 		{"empty not-on", []string{"grade", "-not-on", "", "127.0.0.1"}, exitUsage, "empty address"},
-		{"not-on the graded address", []string{"grade", "-not-on", "127.0.0.1", "127.0.0.1", "8000"}, exitUsage, "-not-on 127.0.0.1:8000 is the address being graded"},
+		{"not-on the graded address", []string{"grade", "-not-on", "127.0.0.1", "127.0.0.1", "8000"}, exitUsage, "-not-on 127.0.0.1 is 127.0.0.1:8000, the address being graded"},
 		{"two ports", []string{"grade", "127.0.0.1:8000", "9000"}, exitUsage, `"127.0.0.1:8000" already has a port`},
 		{"bad port in HOST:PORT", []string{"grade", "127.0.0.1:http"}, exitUsage, `bad PORT "http"`},
 		{"max read below 1000", []string{"grade", "-max-read", "999", "127.0.0.1"}, exitUsage, "-max-read must be at least 1000"},
-		{"csv header without csv", []string{"grade", "-csv-header", "127.0.0.1"}, exitUsage, "-csv-header needs -csv"},
-		{"json and csv on stdout", []string{"grade", "-json", "-csv", "-", "127.0.0.1"}, exitUsage, "both write stdout"},
-		{"gradescope file cannot be written", []string{"grade", "-gradescope", "/nonexistent/results.json", "127.0.0.1"}, exitUsage,
+		{"csv header without csv", []string{"grade", "-csv-header", "127.0.0.1"}, exitUsage, "-csv-header needs -csv-file"},
+		{"json and csv on stdout", []string{"grade", "-json", "-csv-file", "-", "127.0.0.1"}, exitUsage, "both write stdout"},
+		{"gradescope file cannot be written", []string{"grade", "-gradescope-file", "/nonexistent/results.json", "127.0.0.1"}, exitUsage,
 			"cannot write /nonexistent/results.json"},
 	}
 	for _, tt := range tests {
@@ -50,26 +50,25 @@ func TestGradeUsage(t *testing.T) {
 	}
 }
 
-func TestSplitNotOn(t *testing.T) {
+func TestNotOnHost(t *testing.T) {
 	tests := []struct {
 		in   string
-		host string
-		port int
-		ok   bool
+		host string // "" when it is bad usage
 	}{
-		{"10.0.0.2", "10.0.0.2", 8000, true},
-		{"10.0.0.2:9000", "10.0.0.2", 9000, true},
-		{"laptop-b", "laptop-b", 8000, true},
-		{"[::1]", "::1", 8000, true},
-		{"[::1]:9000", "::1", 9000, true},
-		{"10.0.0.2:0", "10.0.0.2", 0, false},
-		{"10.0.0.2:http", "10.0.0.2", 0, false},
-		{":9000", "", 9000, false},
+		{"10.0.0.2", "10.0.0.2"},
+		{"laptop-b", "laptop-b"},
+		{"[::1]", "::1"},
+		{"10.0.0.2:8000", "10.0.0.2"}, // the port under test, said again
+		{"[::1]:8000", "::1"},
+		{"10.0.0.2:9000", ""}, // another port would be another test
+		{"10.0.0.2:http", ""},
+		{":8000", ""},
+		{"[::1", ""},
 	}
 	for _, tt := range tests {
-		host, port, ok := splitNotOn(tt.in, 8000)
-		if ok != tt.ok || (ok && (host != tt.host || port != tt.port)) {
-			t.Errorf("splitNotOn(%q) = %q, %d, %v; want %q, %d, %v", tt.in, host, port, ok, tt.host, tt.port, tt.ok)
+		host, err := notOnHost(tt.in, 8000)
+		if host != tt.host || (err == nil) != (tt.host != "") {
+			t.Errorf("notOnHost(%q) = %q, %v; want %q", tt.in, host, err, tt.host)
 		}
 	}
 }
@@ -103,9 +102,9 @@ func TestGradeCommand(t *testing.T) {
 
 	t.Run("json and junit", func(t *testing.T) {
 		junit := filepath.Join(t.TempDir(), "grade.xml")
-		out, errOut, code := runClient(t, "", append([]string{"grade", "-timeout", "500ms", "-json", "-junit", junit}, target(howdy)...)...)
-		if code != exitFailed {
-			t.Fatalf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailed, out, errOut)
+		out, errOut, code := runClient(t, "", append([]string{"grade", "-timeout", "500ms", "-json", "-junit-file", junit}, target(howdy)...)...)
+		if code != exitFail {
+			t.Fatalf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", code, exitFail, out, errOut)
 		}
 		var rep struct {
 			Passed bool `json:"passed"`
@@ -134,8 +133,8 @@ func TestGradeCommand(t *testing.T) {
 
 	t.Run("nothing listens", func(t *testing.T) {
 		out, _, code := runClient(t, "", append([]string{"grade"}, closedPort(t)...)...)
-		if code != exitFailed {
-			t.Fatalf("exit %d; want %d", code, exitFailed)
+		if code != exitFail {
+			t.Fatalf("exit %d; want %d", code, exitFail)
 		}
 		if !strings.Contains(out, "FAIL  answers on 127.0.0.1:") || !strings.Contains(out, "SKIP  greets with") {
 			t.Errorf("stdout:\n%s\nwant answers FAIL and the rest SKIP", out)
@@ -143,7 +142,7 @@ func TestGradeCommand(t *testing.T) {
 	})
 
 	t.Run("junit file cannot be written", func(t *testing.T) {
-		_, errOut, code := runClient(t, "", append([]string{"grade", "-junit", filepath.Join(t.TempDir(), "no", "such", "dir.xml")}, closedPort(t)...)...)
+		_, errOut, code := runClient(t, "", append([]string{"grade", "-junit-file", filepath.Join(t.TempDir(), "no", "such", "dir.xml")}, closedPort(t)...)...)
 		// Said before grading, as bad usage: nothing was called.
 		if code != exitUsage || !strings.Contains(errOut, "cannot write") || strings.Contains(errOut, "answers") {
 			t.Errorf("exit %d, stderr %q; want 2 and the reason", code, errOut)
@@ -161,8 +160,8 @@ func TestGradeOutputs(t *testing.T) {
 	// Stale content is replaced, never appended to.
 	require.NoError(t, os.WriteFile(junit, []byte(strings.Repeat("stale ", 1000)), 0o644))
 
-	out, errOut, code := runClient(t, "", "grade", "-timeout", "500ms", "-name", "Ada, A.", "-junit", junit,
-		"-gradescope", gs, "-csv", csvFile, "-csv-header", lecturer.Addr)
+	out, errOut, code := runClient(t, "", "grade", "-timeout", "500ms", "-name", "Ada, A.", "-junit-file", junit,
+		"-gradescope-file", gs, "-csv-file", csvFile, "-csv-header", lecturer.Addr)
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	require.True(t, strings.HasPrefix(out, "Ada, A.: grading "+lecturer.Addr), out)
 	require.Contains(t, out, "WARN  echoes one read of 3000 bytes: the first 1000 came back, then a reset")
@@ -200,13 +199,15 @@ func TestGradeOutputs(t *testing.T) {
 		} `json:"tests"`
 	}
 	require.NoError(t, json.Unmarshal(data, &res), string(data))
-	require.Equal(t, 9.0, res.Score) // the 9 required checks, a warning passing
+	// weights.txt's points of every check but program (3: a server alone
+	// has none) and not-on (2: no -not-on here), a warning passing.
+	require.Equal(t, 15.0, res.Score)
 	require.Equal(t, "answers: answers on the address graded", res.Tests[0].Name)
 
 	// A second student, appended; no second header.
-	out, _, code = runClient(t, "", "grade", "-timeout", "500ms", "-name", "bo", "-csv", csvFile, "-csv-header",
+	out, _, code = runClient(t, "", "grade", "-timeout", "500ms", "-name", "bo", "-csv-file", csvFile, "-csv-header",
 		howdy.Host(), howdy.Port())
-	require.Equal(t, exitFailed, code, out)
+	require.Equal(t, exitFail, code, out)
 	data, err = os.ReadFile(csvFile)
 	require.NoError(t, err)
 	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
@@ -218,7 +219,7 @@ func TestGradeOutputs(t *testing.T) {
 	require.Contains(t, recs[2][6], `greeting: it said "howdy\n".`)
 
 	// -csv - prints the line after the report.
-	out, _, _ = runClient(t, "", "grade", "-timeout", "500ms", "-name", "bo", "-csv", "-", howdy.Addr)
+	out, _, _ = runClient(t, "", "grade", "-timeout", "500ms", "-name", "bo", "-csv-file", "-", howdy.Addr)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.True(t, strings.HasPrefix(lines[len(lines)-2], "FAIL  one required check failed"), out)
 	require.True(t, strings.HasPrefix(lines[len(lines)-1], "bo,FAIL,8,9,greeting,"), out)

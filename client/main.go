@@ -1,36 +1,23 @@
-// Client calls a socketlab server the way the lecture's telnet does, and
-// with the bench subcommand sends it a crowd of callers.
-//
-//	client [flags] HOST [PORT]
-//	client bench [flags] HOST [PORT]
-//	client grade [flags] HOST [PORT]   (checks a server against the lecture; client grade -h)
-//	client student run|check|judge     (a student's own program in the lab; client student -h)
-//	client class [flags] DIR [OUT]     (grades a class, one lab per student; client class -h)
+// Client calls a socketlab server the way the lecture's telnet does; its
+// commands send a crowd of callers, grade a server, a student's program or
+// a class, and show the calls on the wire. client -h lists them, and
+// README.md beside this file is every command's -h.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/socketlab/socketlab/internal/call"
 	"github.com/socketlab/socketlab/internal/lab"
-)
-
-// Exit codes, as the usage text (client -h) and the README list them.
-const (
-	exitOK       = 0
-	exitNetwork  = 1
-	exitUsage    = 2
-	exitMismatch = 3
 )
 
 func main() {
@@ -40,42 +27,94 @@ func main() {
 	os.Exit(code)
 }
 
-// subcommands are the commands named by the first argument, each with its
-// own flag set. Each reports any error on stderr itself and returns the exit
-// code. Without one of these names, the arguments are a plain call's.
-var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int{
-	"bench":   runBench,
-	"grade":   runGrade,
-	"watch":   runWatch,
-	"view":    runView,
-	"student": runStudent,
-	"class":   runClass,
+// command is one of the client's commands, named by its first arguments
+// ("bench", "student check"); without one of these names, the arguments
+// are a plain call's. Each reports any error on stderr itself and returns
+// the exit code.
+type command struct {
+	name    string
+	summary string // one line in client -h; "" for a hidden one
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// renamed: the command's old name, which still works, with a note.
+	renamed string
+}
+
+// commands are listed by client -h in this order. They are set in init:
+// a command's usage text lists the commands.
+var commands []command
+
+func init() {
+	commands = []command{
+		{name: "bench", summary: `send a crowd of callers: the lecture's "10,000 callers"`, run: runBench},
+		{name: "grade", summary: "grade any server at HOST against the lecture's protocol", run: runGrade},
+		{name: "watch", summary: "show each TCP segment of the calls to a port, explained", run: runWatch},
+		{name: "view", summary: "a live web page that draws each call and the call center", run: runView},
+		{name: "onehost", summary: "the one-host grader (Gradescope, PrairieLearn), with no Docker", run: runOnehost},
+		{name: "class", summary: "grade a class, each submission in a lab of its own (Docker)", run: runClass},
+		{name: "student run", summary: "build and run the student's program on its lab laptop", run: runSupervise},
+		{name: "student check", summary: "grade the student's server from laptop-b (just my-server)", run: runStudentCheck},
+		{name: "student judge", summary: "grade the student's client as laptop-a (just my-client)", run: runJudge},
+		{name: "student here", run: runOnehost, renamed: "onehost"},
+		{name: "student limits", run: runLimits}, // one-host grading's helper, not for people
+	}
+}
+
+// commandNames are the names client -h lists, in order.
+func commandNames() []string {
+	var names []string
+	for _, c := range commands {
+		if c.summary != "" {
+			names = append(names, c.name)
+		}
+	}
+	return names
 }
 
 // run is the whole program but for the process around it, so tests see
 // exactly what a user would.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		if cmd, ok := subcommands[args[0]]; ok {
-			return cmd(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 && args[0] == "student" {
+		if len(args) == 1 || args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {
+			fmt.Fprint(stderr, studentUsage())
+			if len(args) == 1 {
+				return exitUsage
+			}
+			return exitOK
 		}
+	}
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) < len(words) || !slices.Equal(args[:len(words)], words) {
+			continue
+		}
+		if c.renamed != "" {
+			fmt.Fprintf(stderr, "client: %q is renamed %q; the old name goes in the next release\n", "client "+c.name, "client "+c.renamed)
+		}
+		return c.run(ctx, args[len(words):], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "student" {
+		fmt.Fprintf(stderr, "client student: unknown command %q\n%s", args[1], studentUsage())
+		return exitUsage
 	}
 	return runCall(ctx, args, stdin, stdout, stderr)
 }
 
-// usageError is bad usage that has already been reported with the usage text.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-// usageExit turns a parse error into an exit code: -h is a successful
-// request for help, anything else is bad usage.
-func usageExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+// studentUsage is client student -h: the commands of a student's own
+// program in the lab.
+func studentUsage() string {
+	var b strings.Builder
+	b.WriteString("usage: client student run [flags] [-- COMMAND [ARG...]]\n" +
+		"       client student check [flags] HOST [PORT]\n" +
+		"       client student judge [flags]\n\n" +
+		"A student's own program in the lab (just my-server, just my-client):\n\n")
+	for _, c := range commands {
+		if name, ok := strings.CutPrefix(c.name, "student "); ok && c.summary != "" {
+			fmt.Fprintf(&b, "  %-7s %s\n", name, wrap(c.summary, 10))
+		}
 	}
-	return exitUsage
+	b.WriteString("\nRun \"client student COMMAND -h\" for each one's flags. The one-host grader\n" +
+		"(Gradescope, PrairieLearn) is client onehost.\n")
+	return b.String()
 }
 
 // exitCode maps a call's error to the exit status the usage text promises.
@@ -103,66 +142,6 @@ func describe(err error) string {
 		return ce.Msg
 	}
 	return err.Error()
-}
-
-// newFlagSet is a subcommand's flag set: errors and usage go to stderr, and
-// usage is head, the flags with their defaults, then tail.
-func newFlagSet(name, head, tail string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), head)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), tail)
-	}
-	return fs
-}
-
-// badUsage reports msg and the usage text, the way flag reports an unknown flag.
-func badUsage(fs *flag.FlagSet, format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	fmt.Fprintf(fs.Output(), "%s: %v\n", fs.Name(), err)
-	fs.Usage()
-	return usageError{err}
-}
-
-// parseTarget reads the HOST [PORT] operands the subcommands take, or one
-// HOST:PORT ([v6]:PORT), the way addresses are usually written and the way
-// a server prints where it listens.
-func parseTarget(fs *flag.FlagSet) (host string, port int, err error) {
-	args := fs.Args()
-	switch {
-	case len(args) == 0:
-		return "", 0, badUsage(fs, "missing HOST")
-	case len(args) > 2:
-		return "", 0, badUsage(fs, "too many arguments: %q (flags go before HOST)", args[2:])
-	}
-	if h, p, err := net.SplitHostPort(args[0]); err == nil {
-		if len(args) == 2 {
-			return "", 0, badUsage(fs, "%q already has a port: give HOST:PORT or HOST PORT", args[0])
-		}
-		if h == "" {
-			return "", 0, badUsage(fs, "empty HOST in %q", args[0])
-		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
-			return "", 0, badUsage(fs, "bad PORT %q in %q: want a number from 1 to 65535", p, args[0])
-		}
-		return h, n, nil
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(args[0], "["), "]")
-	if host == "" {
-		return "", 0, badUsage(fs, "empty HOST")
-	}
-	port = lab.DefaultPort
-	if len(args) == 2 {
-		p, err := strconv.Atoi(args[1])
-		if err != nil || p < 1 || p > 65535 {
-			return "", 0, badUsage(fs, "bad PORT %q: want a number from 1 to 65535", args[1])
-		}
-		port = p
-	}
-	return host, port, nil
 }
 
 // resolveAddr looks host up once and returns host:port for its first

@@ -237,8 +237,8 @@ func TestInterrupt(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	tests := []usageCase{
-		{"help", []string{"-h"}, exitOK, []string{"usage: client [flags] HOST [PORT]", "client bench", "-crlf", "-send TEXT", "-expect-echo", "-wait D", "-timeout D", "(default 10s)"}},
-		{"bench help", []string{"bench", "-h"}, exitOK, []string{"usage: client bench", "-c N", "(default 64)", "-n N", "-d D", "-msg TEXT", "-timeout D", "-json", "-hold N"}},
+		{"help", []string{"-h"}, exitOK, []string{"usage: client [flags] HOST [PORT]", "\n  bench ", "-crlf", "-send TEXT", "-expect-echo", "-wait D", "-timeout D", "(default 10s)"}},
+		{"bench help", []string{"bench", "-h"}, exitOK, []string{"usage: client bench", "-c N", "(default 64)", "-n N", "-d D", "-msg TEXT", "-timeout D", "-json", "-hold N", "-hold-timeout D"}},
 		{"unknown flag", []string{"-x", "host"}, exitUsage, []string{"flag provided but not defined: -x", "usage: client"}},
 		{"no host", nil, exitUsage, []string{"missing HOST", "usage: client"}},
 		{"bad port", []string{"host", "eighty"}, exitUsage, []string{`bad PORT "eighty"`}},
@@ -253,6 +253,7 @@ func TestUsage(t *testing.T) {
 		{"bench no host", []string{"bench"}, exitUsage, []string{"missing HOST"}},
 		{"bench hold with n", []string{"bench", "-hold", "5", "-n", "5", "host"}, exitUsage, []string{"drop -n and -d"}},
 		{"bench no callers", []string{"bench", "-c", "0", "host"}, exitUsage, []string{"-c must be at least 1"}},
+		{"bench hold-timeout without hold", []string{"bench", "-hold-timeout", "5s", "host"}, exitUsage, []string{"-hold-timeout needs -hold N"}},
 	}
 	checkUsage(t, tests)
 }

@@ -14,57 +14,13 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/student"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
-const studentUsage = `usage: client student run [flags] [-- COMMAND [ARG...]]
-       client student check [flags] HOST [PORT]
-       client student judge [flags]
-       client student here [flags]
-
-A student's own program in the lab (just my-server, just my-client):
-
-  run     run COMMAND, or without one the student's program found in the
-          folder (server.py, server.c, server.cpp, Server.java, server.js,
-          server.go, a Makefile; -role client: client.*), built first; relay
-          what it prints, and write how it ends (build, exit status,
-          traceback) to -report, a file the other laptop reads
-  check   call the student's server at HOST (laptop-a) as the lab does, grade
-          it, and explain a failure from laptop-a's -report; exit 0 on PASS
-  judge   answer one call as the lecture's server does and say what the
-          student's client did (laptop-b's -report); exit 0 on a whole call
-  here    grade a student's server on this machine alone, with no Docker
-          (Gradescope, PrairieLearn): the same checks and verdict as the lab
-
-Run "client student SUBCOMMAND -h" for each one's flags.
-`
-
-// runStudent is "client student": it dispatches to run, check or judge.
-func runStudent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(stderr, studentUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "run":
-		return runSupervise(ctx, args[1:], stdout, stderr)
-	case "check":
-		return runStudentCheck(ctx, args[1:], stdout, stderr)
-	case "judge":
-		return runJudge(ctx, args[1:], stdout, stderr)
-	case "here":
-		return runHere(ctx, args[1:], stdout, stderr)
-	case "limits":
-		return runLimits(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "client student: unknown subcommand %q\n%s", args[0], studentUsage)
-	return exitUsage
-}
-
+// runSupervise is "client student run": the supervisor of the student's
+// program on its laptop.
 func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// One stream for the program's output, its traceback and the
 	// supervisor's own lines: a container's stdout and stderr reach the
@@ -77,15 +33,15 @@ func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		"Without COMMAND (or with -auto), the program is found in the working folder and built first.\n\nflags:\n", "", stderr)
 	var auto bool
 	var role, progArgs string
+	fs.StringVar(&cfg.Report, "report", "", "write how the program is doing to `FILE`, the supervisor's report (read by the\nother laptop's student check or judge)")
 	fs.BoolVar(&auto, "auto", false, "find the program in the folder and build it; what follows -- is its arguments")
 	fs.StringVar(&role, "role", "server", "what the program is, `server` or client, for finding it")
 	fs.StringVar(&cfg.File, "file", "", "the program's `FILE` in the folder (default: found by its name: server.c, Server.java, ...)")
 	fs.StringVar(&progArgs, "args", "", "the program's `ARGS`, split at spaces, before any after --")
-	fs.StringVar(&cfg.Report, "report", "", "write the program's report to `FILE` (read by the other laptop)")
 	fs.StringVar(&cfg.After, "after", "", "start the program only once `FILE` exists (the other laptop is ready)")
-	fs.DurationVar(&cfg.AfterWait, "after-wait", student.DefaultAfterWait, "the longest wait for -after")
-	fs.DurationVar(&cfg.Linger, "linger", student.DefaultLinger, "stay this long after the program ends, until stopped (negative: exit at once)")
-	if err := fs.Parse(args); err != nil {
+	fs.DurationVar(&cfg.AfterWait, "after-wait", student.DefaultAfterWait, "wait up to `D` for -after's FILE")
+	fs.DurationVar(&cfg.Linger, "linger", student.DefaultLinger, "stay `D` after the program ends, until stopped (negative: exit at once)")
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	cfg.Role = lang.Role(role)
@@ -113,36 +69,64 @@ func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return code
 }
 
+const studentCheckUsage = `usage: client student check [flags] HOST [PORT]
+
+On laptop-b of just my-server: wait for the student's server on laptop-a
+(HOST) to listen, call it as the lab does, grade it with client grade's
+checks, and explain a failure from laptop-a's -report (a traceback, en0 vs
+eth0, str vs bytes, ...).
+
+flags:
+`
+
+const studentJudgeUsage = `usage: client student judge [flags]
+
+On laptop-a of just my-client: answer one call from the student's client as
+the lecture's server does, and say what the client did, with what laptop-b's
+-report says of how it ended. The verdict passes on a whole call: it read the
+greeting, sent a line, read the echo to the end, hung up, and ended with exit
+status 0.
+
+flags:
+`
+
+// runStudentCheck is "client student check": the verdict on the student's
+// server, from the other laptop.
 func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := student.CheckConfig{Out: stdout}
 	var notOn []string
-	fs := newFlagSet("client student check", "usage: client student check [flags] HOST [PORT]\n\nflags:\n", "", stderr)
-	fs.StringVar(&cfg.Report, "report", "", "the supervisor's report on the server's laptop, `FILE`")
-	fs.Func("not-on", "`IP` of the server's laptop on another network, where it must not answer (repeat)", func(s string) error {
-		if _, err := netipAddr(s); err != nil {
-			return err
-		}
-		notOn = append(notOn, s)
-		return nil
-	})
-	fs.DurationVar(&cfg.ListenWait, "wait", student.DefaultListenWait, "the longest wait for the program to listen")
-	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of each call waits")
-	fs.IntVar(&cfg.MaxRead, "max-read", grade.DefaultMaxRead, "the most bytes one read may echo and pass (as client grade -max-read)")
-	fs.BoolVar(&cfg.QuietWarn, "quiet-warn", false, "report advisory warnings as PASS (as client grade -quiet-warn)")
-	// The report files of a grade (client class reads -json back): the same as client grade's.
 	var name string
-	var files grade.Files
-	fs.StringVar(&name, "name", "", "label the report files with `STUDENT`")
-	fs.StringVar(&files.JUnit, "junit", "", "also write the verdict as JUnit XML to `FILE`")
-	fs.StringVar(&files.Gradescope, "gradescope", "", "also write the verdict as Gradescope's results.json to `FILE`")
-	fs.StringVar(&files.CSV, "csv", "", "append the verdict as one CSV line to `FILE` (columns as client grade -csv)")
-	fs.StringVar(&files.Markdown, "md", "", "write the verdict as one Markdown table row to `FILE`")
-	fs.StringVar(&files.JSON, "json", "", "write the whole verdict as JSON to `FILE` (what client class reads back)")
-	if err := fs.Parse(args); err != nil {
+	var files results.Files
+	fs := newFlagSet("client student check", studentCheckUsage, "", stderr)
+	fs.StringVar(&cfg.Report, "report", "", "read how the student's server is doing from `FILE`, the supervisor's report on\nits laptop (client student run -report)")
+	fs.notOn(&notOn)
+	fs.wait(&cfg.ListenWait, student.DefaultListenWait)
+	fs.timeout(&cfg.Timeout, student.DefaultStepTimeout)
+	fs.policies(&cfg.MaxRead, &cfg.QuietWarn, grade.DefaultMaxRead)
+	// The files a grade writes (client class reads -json-file back): the
+	// same as client grade's.
+	fs.name(&name)
+	gradeFiles(fs, &files)
+	weightsFile := weightsFlag(fs)
+	fs.refused("json", "-json FILE is renamed -json-file FILE: -json is the switch that prints JSON on stdout", false)
+	if err := fs.parse(args); err != nil {
+		return usageExit(err)
+	}
+	weights, err := loadWeights(fs, *weightsFile)
+	if err != nil {
 		return usageExit(err)
 	}
 	if files.CSV == "-" {
-		return usageExit(badUsage(fs, "-csv -: give a file: the verdict is on stdout"))
+		return usageExit(badUsage(fs, "-csv-file -: give a file: the verdict is on stdout"))
+	}
+	host, port, err := parseTarget(fs)
+	if err != nil {
+		return usageExit(err)
+	}
+	for i, s := range notOn {
+		if notOn[i], err = notOnHost(s, port); err != nil {
+			return usageExit(badUsage(fs, "%v", err))
+		}
 	}
 	outputs, err := files.Open()
 	if err != nil {
@@ -150,51 +134,53 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer outputs.Close()
 	start := time.Now()
-	host, port, err := parseTarget(fs)
-	if err != nil {
-		return usageExit(err)
-	}
 	if cfg.Addr, err = resolveAddr(ctx, host, strconv.Itoa(port)); err != nil {
-		fmt.Fprintf(stderr, "client: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(stderr, "client student check: %v\n", err)
+		return exitNetwork
 	}
-	for _, ip := range notOn {
-		cfg.NotOn = append(cfg.NotOn, net.JoinHostPort(ip, strconv.Itoa(port)))
+	if cfg.NotOn, err = resolveNotOn(ctx, notOn, port, cfg.Addr); err != nil {
+		fmt.Fprintf(stderr, "client student check: %v\n", err)
+		return exitCode(err)
 	}
-	cfg.GradeAlways = files != (grade.Files{})
+	cfg.GradeAlways = files != (results.Files{})
 	v, err := student.Check(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
 	}
-	if files != (grade.Files{}) {
+	if files != (results.Files{}) {
 		g := v.Grade
 		if g == nil { // interrupted before any grade
 			g = &grade.Report{Addr: cfg.Addr, Interrupted: ctx.Err() != nil}
 		}
-		if err := outputs.Write(student.Graded(v, *g, name, time.Since(start)), stdout); err != nil {
+		sub := results.FromVerdict(v, student.Graded(v, *g, name, time.Since(start)))
+		if err := outputs.Write(sub, weights, stdout); err != nil {
 			fmt.Fprintf(stderr, "client student check: %v\n", err)
-			return exitFailed
+			return exitNetwork
 		}
 	}
-	if !v.Passed {
-		return exitFailed
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
+		return exitNetwork
 	}
-	return exitOK
+	return gradeExit(v.Passed, false)
 }
 
 func runJudge(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := student.JudgeConfig{Out: stdout}
 	var iface, addr string
 	var port int
-	fs := newFlagSet("client student judge", "usage: client student judge [flags]\n\nflags:\n", "", stderr)
-	fs.StringVar(&iface, "iface", netif.Auto, "listen on this `interface`'s first IPv4 address")
+	fs := newFlagSet("client student judge", studentJudgeUsage, "", stderr)
+	fs.StringVar(&iface, "iface", netif.Auto, "listen on the first IPv4 address of interface `NAME`")
 	fs.StringVar(&addr, "addr", "", "listen on this `IP` instead")
-	fs.IntVar(&port, "port", lab.DefaultPort, "the `port` to listen on")
-	fs.StringVar(&cfg.Report, "report", "", "the supervisor's report on the client's laptop, `FILE`")
+	fs.IntVar(&port, "port", lab.DefaultPort, "the TCP `PORT` to listen on")
+	fs.StringVar(&cfg.Report, "report", "", "read how the student's client is doing from `FILE`, the supervisor's report on\nits laptop (client student run -report)")
 	fs.StringVar(&cfg.Ready, "ready", "", "write `FILE` once listening (the client's supervisor waits for it)")
-	fs.DurationVar(&cfg.CallWait, "wait", student.DefaultCallWait, "the longest wait for the call")
-	fs.DurationVar(&cfg.Timeout, "timeout", student.DefaultStepTimeout, "the longest each step of the call waits")
-	if err := fs.Parse(args); err != nil {
+	fs.DurationVar(&cfg.CallWait, "call-wait", student.DefaultCallWait, "wait up to `D` for the student's client to call")
+	fs.refused("wait", "-wait is renamed -call-wait here: -wait is the wait for a server that is still starting", false)
+	fs.timeout(&cfg.Timeout, student.DefaultStepTimeout)
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	if fs.NArg() > 0 {
@@ -212,25 +198,17 @@ func runJudge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "client student judge: %v\n", err)
-			return exitFailed
+			return exitNetwork
 		}
 	}
 	cfg.Addr = net.JoinHostPort(addr, strconv.Itoa(port))
 	v, err := student.Judge(ctx, cfg)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
 		fmt.Fprintf(stderr, "client student judge: %v\n", err)
+		return exitNetwork
 	}
-	if !v.Passed {
-		return exitFailed
-	}
-	return exitOK
-}
-
-// netipAddr checks that s is an IP address.
-func netipAddr(s string) (net.IP, error) {
-	ip := net.ParseIP(s)
-	if ip == nil {
-		return nil, fmt.Errorf("%q is not an IP address", s)
-	}
-	return ip, nil
+	return gradeExit(v.Passed, false)
 }

@@ -21,7 +21,8 @@ waiting in the listen queue against the backlog, queue overflows, busy signals
 and calls per second.
 
 Capturing needs the CAP_NET_RAW capability, as for client watch. The page has
-no other source than this program: it works offline.
+no other source than this program: it works offline. The default gateway is
+"` + view.YourComputer + `" on the page unless -names names it.
 
 flags:
 `
@@ -30,8 +31,6 @@ const viewUsageEnd = `
 example, in laptop-a's network namespace (just view):
   client view -listen :8080 -status http://127.0.0.1:8081/status \
     -names 172.28.5.10=laptop-a,172.28.5.20=laptop-b
-
-exit status: 0 stopped (Ctrl-C), 1 capture or page error, 2 bad usage.
 `
 
 func parseView(args []string, stderr io.Writer) (view.Config, error) {
@@ -42,10 +41,10 @@ func parseView(args []string, stderr io.Writer) (view.Config, error) {
 	fs.StringVar(&cfg.Iface, "iface", wire.AutoIface, "interface `NAME` to capture on; auto: the first that is up, not loopback,\nwith an IPv4 address, as the server picks it")
 	fs.StringVar(&cfg.Listen, "listen", ":8080", "serve the page on `ADDR`")
 	fs.StringVar(&cfg.Status, "status", "", "`URL` of the server's status endpoint (server -status), for the employees\nand the server's CPU (default: none)")
-	fs.StringVar(&names, "names", "", "name addresses on the page, `IP=NAME,...`; the default gateway is\n\""+view.YourComputer+"\" unless named here")
+	fs.names(&names)
 	fs.IntVar(&cfg.Keep, "keep", view.DefaultKeep, "show the last `N` calls; older ones are only counted")
 	fs.DurationVar(&cfg.Interval, "interval", view.DefaultInterval, "at most one update of a page per `D`")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return cfg, err
 	}
 	switch {

@@ -24,17 +24,15 @@ the echo, who hangs up first, a reset and why.
 
 Capturing needs the CAP_NET_RAW capability: run as root, or in Docker as a
 root user with cap_add: [NET_RAW]. It runs until -count or -duration is
-reached or it is interrupted (Ctrl-C), and then exits 0.
+reached or it is interrupted (Ctrl-C). With -json, each segment is one JSON
+object on a line of its own.
 
 flags:
 `
 
 const watchUsageEnd = `
 example, on laptop-a:
-  client watch -names 172.28.5.20=laptop-b,172.28.5.10=laptop-a -pcap /captures/call.pcap
-
-exit status: 0 ok, 1 capture error (such as a missing capability), 2 bad usage
-(an unknown -iface among them).
+  client watch -names 172.28.5.20=laptop-b,172.28.5.10=laptop-a -pcap-file /captures/call.pcap
 `
 
 // watchOptions is "client watch" as its flags describe it. The pcap file
@@ -51,12 +49,12 @@ func parseWatch(args []string, stderr io.Writer) (watchOptions, error) {
 	fs := newFlagSet("client watch", watchUsage, watchUsageEnd, stderr)
 	fs.IntVar(&o.cfg.Port, "port", lab.DefaultPort, "TCP `PORT` to watch, at either end of a call")
 	fs.StringVar(&o.cfg.Iface, "iface", wire.AutoIface, "interface `NAME` to capture on; auto: the first that is up, not loopback,\nwith an IPv4 address, as the server picks it")
-	fs.StringVar(&o.pcapPath, "pcap", "", "also write the segments shown to `FILE`, a pcap file that Wireshark,\ntshark and tcpdump -r open")
+	fs.file(&o.pcapPath, "pcap")
 	fs.IntVar(&o.cfg.Count, "count", 0, "stop after `N` segments (default 0: no limit)")
 	fs.DurationVar(&o.cfg.Duration, "duration", 0, "stop after `D` (default 0: no limit)")
-	fs.BoolVar(&o.cfg.JSON, "json", false, "print one JSON object per segment instead of a line of text")
-	fs.StringVar(&names, "names", "", "name addresses in the output, `IP=NAME,...` such as\n172.28.5.20=laptop-b,172.28.5.10=laptop-a (default: show IPs)")
-	if err := fs.Parse(args); err != nil {
+	fs.json(&o.cfg.JSON)
+	fs.names(&names)
+	if err := fs.parse(args); err != nil {
 		return o, err
 	}
 	switch {

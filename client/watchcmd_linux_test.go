@@ -69,7 +69,7 @@ func TestWatchCommand(t *testing.T) {
 	srv := labtest.Start(t, labtest.Lecture)
 	host, port := srv.Host(), srv.Port()
 	pcap := filepath.Join(t.TempDir(), "call.pcap")
-	wait := startWatch(t, "-iface", "lo", "-port", port, "-count", "3", "-pcap", pcap, "-names", "127.0.0.1=here")
+	wait := startWatch(t, "-iface", "lo", "-port", port, "-count", "3", "-pcap-file", pcap, "-names", "127.0.0.1=here")
 	if _, errOut, code := runClient(t, "", "-send", "hi back atcha", host, port); code != exitOK {
 		t.Fatalf("call: exit %d: %s", code, errOut)
 	}

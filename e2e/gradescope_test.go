@@ -285,7 +285,7 @@ func TestGradescopeGradesThroughItsZip(t *testing.T) {
 	require.NoError(t, err)
 	ctr := gradescopeContainer(t, newPlatformNetwork(t, gradescopeSubnet))
 	class := filepath.Join(root, "e2e", "testdata", "class")
-	const full = 20.0 // deploy/grading/weights.txt's total
+	const full = 20.0 // internal/results/weights.txt's total
 
 	for _, tc := range []struct {
 		name, dir string

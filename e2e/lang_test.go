@@ -151,7 +151,7 @@ func TestMyServerExplainsEachLanguagesTypicalMistake(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
 			r := runLangLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/"+tt.file)
-			require.Equal(t, 1, r.exit)
+			require.Equal(t, exitFail, r.exit)
 			for _, s := range tt.says {
 				require.Contains(t, r.b, s)
 			}

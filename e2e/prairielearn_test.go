@@ -103,7 +103,7 @@ func TestPrairieLearnGradesWithANetwork(t *testing.T) {
 				points += test["points"].(float64)
 				max += test["max_points"].(float64)
 			}
-			require.Equal(t, 20.0, max, "deploy/grading/weights.txt's total")
+			require.Equal(t, 20.0, max, "internal/results/weights.txt's total")
 			require.InDelta(t, tc.score, points/max, 1e-4)
 		})
 	}

@@ -62,6 +62,10 @@ func buildLaptop(cli *testcontainers.DockerClient) error {
 	})
 }
 
+// exitFail is the client's exit status for a FAIL verdict (client -h):
+// the lab's exit status when the student's program fails.
+const exitFail = 4
+
 // studentRun is one run of a student lab: the verdict's exit code and each
 // laptop's logs.
 type studentRun struct {
@@ -198,7 +202,7 @@ func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
 func TestMyServerExplainsTheLecturesScriptAsPrinted(t *testing.T) {
 	t.Parallel()
 	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/lecture/server.py", nil)
-	require.Equal(t, 1, r.exit)
+	require.Equal(t, exitFail, r.exit)
 	require.Contains(t, r.a, "SyntaxError: Missing parentheses in call to 'print'", "the traceback, on laptop-a")
 	require.Contains(t, r.b, "laptop-a's server.py ended before it listened: not calling it\n")
 	require.Contains(t, r.b, "verdict: FAIL: your server.py stopped before it listened.\n")
@@ -213,7 +217,7 @@ func TestMyServerExplainsTheLecturesScriptAsPrinted(t *testing.T) {
 func TestMyServerExplainsEn0(t *testing.T) {
 	t.Parallel()
 	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/en0/server.py", nil)
-	require.Equal(t, 1, r.exit)
+	require.Equal(t, exitFail, r.exit)
 	require.Contains(t, r.a, "ValueError: You must specify a valid interface name.")
 	require.Contains(t, r.b, `line 6: netifaces has no interface "en0" on this laptop. en0 is a Mac's Wi-Fi; Linux, and the lab, call the network interface eth0`)
 	require.Contains(t, r.b, "this laptop has: lo, eth0, eth1")
@@ -224,7 +228,7 @@ func TestMyServerExplainsEn0(t *testing.T) {
 func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
 	t.Parallel()
 	r := runStudentLab(t, "deploy/compose/my-server.yaml", "e2e/testdata/student/anywhere/server.py", nil)
-	require.Equal(t, 1, r.exit)
+	require.Equal(t, exitFail, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
 	require.Regexp(t, `FAIL  not reachable on 10\.217\.\d+\.10:8000: `, r.b)
 	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: every interface of laptop-a")
@@ -257,7 +261,7 @@ func TestMyClientPassesTheLecturesCall(t *testing.T) {
 func TestMyClientFailsARudeClient(t *testing.T) {
 	t.Parallel()
 	r := runStudentLab(t, "deploy/compose/my-client.yaml", "e2e/testdata/student/rude/client.py", nil)
-	require.Equal(t, 1, r.exit)
+	require.Equal(t, exitFail, r.exit)
 	require.Contains(t, r.a, "hung up without reading the greeting")
 	require.Contains(t, r.a, "verdict: FAIL: your client.py did not make the whole lecture call.")
 }

@@ -120,7 +120,7 @@ func TestWireShowsTheHandshakeGreetingEchoAndHangUp(t *testing.T) {
 
 	// The pcap: the same segments, frame by frame.
 	raw, err := os.ReadFile(filepath.Join(captures, "call.pcap"))
-	require.NoError(t, err, "watch -pcap /captures/call.pcap")
+	require.NoError(t, err, "watch -pcap-file /captures/call.pcap")
 	captured := readPcapSegments(t, raw, names)
 	require.Regexp(t, fmt.Sprintf(`client: watch saw %d segments in 1 call; pcap written to /captures/call.pcap`, len(captured)), logs)
 	require.Len(t, captured, len(shown), "the pcap has a frame for each line shown")
@@ -218,7 +218,7 @@ func requireLectureCall(t *testing.T, segs []segment, msg string, glossed bool) 
 	}
 }
 
-// readPcapSegments reads a classic pcap file as watch -pcap writes it (the
+// readPcapSegments reads a classic pcap file as watch -pcap-file writes it (the
 // microsecond magic a1b2c3d4, little-endian, Ethernet frames) and decodes
 // each frame with the wire package's decoder.
 func readPcapSegments(t *testing.T, b []byte, names map[netip.Addr]string) []segment {

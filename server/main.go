@@ -55,6 +55,13 @@ func exitCode(err error, stderr io.Writer) int {
 	return 1
 }
 
+// serverExits ends the usage text: the exit statuses, as exitCode gives them.
+const serverExits = `
+exit status: 0 ok (after -once's call, after SIGTERM or Ctrl-C, a probe that
+was greeted), 1 runtime error (the address is in use or not on this machine,
+a probe that was not greeted), 2 bad usage (an unknown -iface among them).
+`
+
 type config struct {
 	iface, addr  string
 	port         int
@@ -98,6 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			"Listens on an interface's IPv4 address, greets each caller with %q,\n"+
 			"reads once (up to %d bytes), echoes it and hangs up.\n\nflags:\n", lab.Greeting, lab.MaxRead)
 		fs.PrintDefaults()
+		fmt.Fprint(stderr, serverExits)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -7,7 +7,7 @@
 # It grades /grade/student (the student's server.py, server.c, server.cpp,
 # Server.java, server.js or server.go, built first) into
 # /grade/results/results.json, in PrairieLearn's format, on the one
-# container PrairieLearn gives the job: client student here, the lab's
+# container PrairieLearn gives the job: client onehost, the lab's
 # checks and verdict with no Docker. As root: it runs the student's program
 # as a fresh unprivileged user, and must write /grade/results, which the
 # grading host owns. Exec form throughout; BuildKit, as deploy/Dockerfile.
@@ -40,10 +40,10 @@ RUN python3 -c 'import netifaces' 2>/dev/null && command -v gcc g++ make javac n
         python3 python3-netifaces gcc g++ make libc6-dev nodejs golang-go default-jdk-headless && \
       rm -rf /var/lib/apt/lists/*; }
 COPY --from=build /out/client /usr/local/bin/client
-COPY deploy/grading/weights.txt /usr/local/share/socketlab/weights.txt
+COPY internal/results/weights.txt /usr/local/share/socketlab/weights.txt
 ENV PYTHONUNBUFFERED=1
 USER 0:0
 WORKDIR /grade
 # The whole command is the entrypoint: an info.json that names none gets
 # it, and flags given to `docker run` are added to it.
-ENTRYPOINT ["/usr/local/bin/client", "student", "here", "-dir", "/grade/student", "-prairielearn", "/grade/results/results.json", "-weights", "/usr/local/share/socketlab/weights.txt"]
+ENTRYPOINT ["/usr/local/bin/client", "onehost", "-dir", "/grade/student", "-prairielearn-file", "/grade/results/results.json", "-weights", "/usr/local/share/socketlab/weights.txt"]

@@ -29,7 +29,9 @@ const (
 	// DefaultCalls is how many calls a bench makes when given neither
 	// Calls nor Duration.
 	DefaultCalls = 1000
-	// DefaultTimeout bounds one call, or in hold mode the whole hold.
+	// DefaultTimeout bounds each step of a call: the connect, the wait
+	// for the greeting, the wait for the echo. It is also the hold's
+	// default length.
 	DefaultTimeout = 10 * time.Second
 	// DefaultMsg is the lecture's line, what a caller says by default.
 	DefaultMsg = "hi back atcha\n"
@@ -54,7 +56,7 @@ type Config struct {
 	Msg []byte
 	// Hold, when positive, switches to hold mode: open Hold calls at once,
 	// wait for each greeting, and keep every call open until all are
-	// greeted or Timeout has passed since the start. Nothing is sent.
+	// greeted or HoldTimeout has passed since the start. Nothing is sent.
 	Hold int
 	// HoldFor, in hold mode, keeps the greeted callers on the line this
 	// long after the last of them is greeted (or has failed), before all
@@ -67,9 +69,14 @@ type Config struct {
 	// loopback, 127.0.0.0/8 is all this machine's. The zero Prefix lets the
 	// kernel choose, as usual.
 	Source netip.Prefix
-	// Timeout bounds each call from dial to the echo's end (default
-	// DefaultTimeout); in hold mode, the whole hold, HoldFor apart.
+	// Timeout bounds each step of a call (default DefaultTimeout): the
+	// connect, then the greeting, then the echo's end once the message is
+	// sent; in hold mode, each caller's connect.
 	Timeout time.Duration
+	// HoldTimeout bounds the hold, HoldFor apart (default DefaultTimeout):
+	// the callers not greeted by then count as timed out. Waiting on hold
+	// is what the hold measures, so it is not one step's Timeout.
+	HoldTimeout time.Duration
 	// Progress, when set, gets a status line while the bench runs.
 	Progress io.Writer
 	// ProgressTTY says Progress is a terminal: one line is rewritten with
@@ -82,7 +89,7 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.Addr == "":
 		return c, errors.New("bench: no address to call")
-	case c.Concurrency < 0, c.Calls < 0, c.Duration < 0, c.Hold < 0, c.Timeout < 0, c.HoldFor < 0:
+	case c.Concurrency < 0, c.Calls < 0, c.Duration < 0, c.Hold < 0, c.Timeout < 0, c.HoldTimeout < 0, c.HoldFor < 0:
 		return c, fmt.Errorf("bench: negative setting in %+v", c)
 	case c.Source.IsValid() && len(sources(c.Source)) == 0:
 		return c, fmt.Errorf("bench: source %v has no host address", c.Source)
@@ -98,6 +105,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.HoldTimeout == 0 {
+		c.HoldTimeout = DefaultTimeout
 	}
 	return c, nil
 }
@@ -251,7 +261,7 @@ func (w *worker) call(ctx context.Context) (r result, aborted bool) {
 		return result{kind: lab.Classify(err)}, ctx.Err() != nil
 	}
 	defer conn.Close()
-	err = conn.SetDeadline(start.Add(w.timeout))
+	err = conn.SetDeadline(time.Now().Add(w.timeout))
 	// The deadline is set before conn is published, and ctx checked after,
 	// so abort either sees conn or the check sees the cancellation.
 	if tc, ok := conn.(*net.TCPConn); ok {
@@ -263,7 +273,7 @@ func (w *worker) call(ctx context.Context) (r result, aborted bool) {
 	}
 	var res lab.Result
 	if err == nil {
-		res, err = lab.Exchange(conn, w.msg)
+		res, err = lab.Exchange(stepConn{conn, w.timeout}, w.msg)
 	}
 	if err == nil {
 		err = lab.Verify(res, w.msg)
@@ -272,6 +282,20 @@ func (w *worker) call(ctx context.Context) (r result, aborted bool) {
 		return result{kind: lab.Classify(err)}, ctx.Err() != nil
 	}
 	return result{latency: time.Since(start)}, false
+}
+
+// stepConn gives the echo a deadline of its own: the message is the one
+// write of a call, so the wait for the echo starts there.
+type stepConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c stepConn) Write(b []byte) (int, error) {
+	if err := c.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(b)
 }
 
 // abort ends the call in progress, if any, by moving its deadline to the past.

@@ -26,6 +26,12 @@ func TestRun(t *testing.T) {
 		{"wrong echo", labtest.Scripted(lab.Greeting, func([]byte) []byte { return []byte("bye\n") }), Config{Calls: 10}, 0, map[lab.Kind]int{lab.KindWrongEcho: 10}},
 		{"never greets", labtest.Silent, Config{Calls: 4, Timeout: 100 * time.Millisecond}, 0, map[lab.Kind]int{lab.KindTimeout: 4}},
 		{"refused", nil, Config{Calls: 10, Concurrency: 2}, 0, map[lab.Kind]int{lab.KindRefused: 10}},
+		// Timeout bounds each step, not the whole call: a greeting and an
+		// echo that each take most of it make a call that takes more.
+		{"slow steps", func(c net.Conn) {
+			time.Sleep(600 * time.Millisecond)
+			labtest.Scripted(lab.Greeting, func(said []byte) []byte { time.Sleep(600 * time.Millisecond); return said })(c)
+		}, Config{Calls: 2, Concurrency: 2, Timeout: time.Second}, 2, nil},
 		{"message", labtest.Scripted(lab.Greeting, func(said []byte) []byte {
 			if string(said) == "ring ring\n" {
 				return said
@@ -134,7 +140,7 @@ func TestHold(t *testing.T) {
 		// A server that greets one caller at a time keeps the rest on
 		// hold until the timeout: one greeted, the others time out.
 		srv := labtest.Config{Serial: true}.Start(t, labtest.Lecture)
-		rep, err := Run(context.Background(), Config{Addr: srv.Addr, Hold: 5, Timeout: 300 * time.Millisecond})
+		rep, err := Run(context.Background(), Config{Addr: srv.Addr, Hold: 5, HoldTimeout: 300 * time.Millisecond})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}

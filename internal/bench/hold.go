@@ -25,10 +25,11 @@ type holdResult struct {
 // a server with few employees keeps waiting in its listen queue. Each is
 // dialed (at most cfg.Concurrency dials in flight), waits for its greeting,
 // and stays on the line until every caller is greeted or has failed, or
-// cfg.Timeout has passed since the start; then all hang up together.
+// cfg.HoldTimeout has passed since the start; then all hang up together.
+// Each dial has cfg.Timeout.
 func runHold(ctx context.Context, cfg Config) Report {
 	start := time.Now()
-	hctx, cancel := context.WithDeadline(ctx, start.Add(cfg.Timeout))
+	hctx, cancel := context.WithDeadline(ctx, start.Add(cfg.HoldTimeout))
 	defer cancel()
 	n := cfg.Hold
 	results := make(chan holdResult, min(n, 1024))

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 )
 
@@ -49,6 +49,10 @@ type Config struct {
 	// GradeFlags are the grader's policies, as client grade's:
 	// "-max-read", "1000"; "-quiet-warn".
 	GradeFlags []string
+	// Weights give each check its points in results.json and junit.xml
+	// (default: results.Default(), the weights every grader ships, so a
+	// class scores as Gradescope and client grade do).
+	Weights results.Weights
 	// Progress gets a line per submission graded, with done/total and the
 	// time left; nil is silent.
 	Progress io.Writer
@@ -67,8 +71,8 @@ const (
 // Row is one submission's outcome.
 type Row struct {
 	Sub     roster.Submission
-	Verdict string        // PASS, FAIL, or one of the words above
-	Grade   *grade.Report // nil unless laptop-b graded it
+	Verdict string              // PASS, FAIL, or one of the words above
+	Grade   *results.Submission // nil unless laptop-b graded it
 	Took    time.Duration
 	Note    string // why, for a verdict that is not the grade's
 }
@@ -115,6 +119,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
+	if cfg.Weights.Points == nil {
+		cfg.Weights = results.Default()
+	}
 	for _, f := range []string{"compose.yaml", "deploy/compose/my-server.yaml", "deploy/compose/class.yaml"} {
 		if _, err := os.Stat(filepath.Join(cfg.Repo, f)); err != nil {
 			return cfg, fmt.Errorf("socketlab's %s is not in %s: %w", f, cfg.Repo, err)
@@ -124,10 +131,10 @@ func (cfg Config) withDefaults() (Config, error) {
 }
 
 // Run grades every submission of cfg.Dir and writes the reports into
-// cfg.Out: per student (in a folder named by the roster's Key) junit.xml,
-// results.json (Gradescope), grade.txt (laptop-b's words) and laptop-a.log
-// (the program's output, capped), and summary.csv and summary.md for the
-// class. When ctx ends, the labs running are taken down, the submissions
+// cfg.Out: per student (in a folder named by the roster's Key) junit.xml
+// and results.json (Gradescope's, with cfg.Weights' points), grade.txt
+// (laptop-b's words) and laptop-a.log (the program's output, capped), and
+// summary.csv and summary.md for the class. When ctx ends, the labs running are taken down, the submissions
 // not yet graded are rows that say so, and the summary is still written.
 // The error is for a class that could not be graded at all.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
@@ -176,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		wg.Go(func() {
 			defer func() { slots <- slot }()
 			row := d.gradeOne(ctx, sub, slot)
-			if err := writeReports(cfg.Out, row); err != nil && row.Verdict != LabError {
+			if err := writeReports(cfg.Out, row, cfg.Weights); err != nil && row.Verdict != LabError {
 				row.Verdict, row.Note = LabError, err.Error()
 			}
 			sum.Rows[i] = row

@@ -3,7 +3,6 @@ package class
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
@@ -168,15 +167,15 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report (%v; it said: %s)", firstLine(werr), said)
 		return row
 	}
-	g, err := readGrade(filepath.Join(reports, "grade.json"))
+	g, err := results.ReadJSON(filepath.Join(reports, "grade.json"))
 	if err != nil {
 		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report: %v; it said: %s", err, said)
 		return row
 	}
-	g.Name = sub.Name
+	g.Report.Name = sub.Name
 	row.Grade = &g
 	row.Verdict = "FAIL"
-	if g.Passed {
+	if g.Report.Passed {
 		row.Verdict = "PASS"
 	}
 	return row
@@ -221,18 +220,6 @@ func labFailure(ctx context.Context, what string, err error) (string, string) {
 		return Interrupted, "the grading was interrupted while " + what
 	}
 	return LabError, "the lab failed " + what + " (not the student's fault): " + firstLine(err)
-}
-
-func readGrade(file string) (grade.Report, error) {
-	var g grade.Report
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return g, err
-	}
-	if err := json.Unmarshal(b, &g); err != nil {
-		return g, fmt.Errorf("%s: %w", filepath.Base(file), err)
-	}
-	return g, nil
 }
 
 // writeFile writes one report file of the student's; a failure shows up

@@ -9,9 +9,10 @@ import (
 	"strings"
 
 	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/results"
 )
 
-// Header is summary.csv's header: client grade -csv's columns, then what
+// Header is summary.csv's header: client grade -csv-file's columns, then what
 // the LMS says of the student and which file was graded.
 var Header = append(append([]string{}, grade.CSVHeader...), "id", "email", "late", "file")
 
@@ -19,7 +20,7 @@ var Header = append(append([]string{}, grade.CSVHeader...), "id", "email", "late
 func (r Row) record() []string {
 	var rec []string
 	if r.Grade != nil {
-		rec = r.Grade.CSVRow()
+		rec = r.Grade.Report.CSVRow()
 	} else {
 		rec = []string{r.Sub.Name, r.Verdict, "", "", "", fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note}
 	}
@@ -32,20 +33,28 @@ func (r Row) record() []string {
 }
 
 // writeReports writes a graded submission's JUnit XML and Gradescope
-// results.json, named for the student as the LMS names them.
-func writeReports(out string, r Row) error {
+// results.json (WriteReports) in its folder, named for the student as the
+// LMS names them.
+func writeReports(out string, r Row, w results.Weights) error {
 	if r.Grade == nil {
 		return nil
 	}
-	dir := filepath.Join(out, r.Sub.Key)
+	return WriteReports(filepath.Join(out, r.Sub.Key), *r.Grade, w)
+}
+
+// WriteReports writes a student's junit.xml and results.json into dir,
+// made if missing, through the writers every grader uses (results.Files,
+// as client grade -junit -gradescope): the same tests and points as
+// client grade's and Gradescope's for the same checks.
+func WriteReports(dir string, s results.Submission, w results.Weights) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	files, err := grade.Files{JUnit: filepath.Join(dir, "junit.xml"), Gradescope: filepath.Join(dir, "results.json")}.Open()
+	files, err := results.Files{JUnit: filepath.Join(dir, "junit.xml"), Gradescope: filepath.Join(dir, "results.json")}.Open()
 	if err != nil {
 		return err
 	}
-	werr := files.Write(*r.Grade, nil)
+	werr := files.Write(s, w, nil)
 	if err := files.Close(); werr == nil {
 		werr = err
 	}

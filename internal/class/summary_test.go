@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 )
 
@@ -25,7 +26,7 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 		if !g.Passed {
 			g.Checks[0].Status, g.Checks[0].Reason = grade.Fail, "it said nothing"
 		}
-		sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: n, ID: "12", Program: "hw1/server.py", Late: i == 1}, Grade: g, Took: time.Second})
+		sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: n, ID: "12", Program: "hw1/server.py", Late: i == 1}, Grade: &results.Submission{Report: *g}, Took: time.Second})
 	}
 	sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: "ken"}, Verdict: NotGraded, Note: "no server.py"})
 	out := t.TempDir()

@@ -15,7 +15,7 @@
 // once one has run out the later ones are short (grader.wait), so a grade
 // takes about one timeout whatever the bug. The engine knows nothing of
 // flags; the report is rendered apart from the calls (report.go, and
-// formats.go for JUnit, Gradescope and CSV).
+// formats.go for CSV; internal/results for JUnit and the platforms' files).
 package grade
 
 import (

@@ -7,8 +7,8 @@
 // laptop-a, and on loopback and every other local address, where the
 // server must refuse. The checks, the explanations and the verdict are the
 // lab's; what one host cannot show is said as INFO. The platforms' results
-// files (gradescope.go, prairielearn.go) are a few lines each around Grade's
-// Result.
+// files are internal/results', written from Result.Submission, as every
+// other grader's are.
 package onehost
 
 import (
@@ -27,6 +27,7 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 	"github.com/socketlab/socketlab/internal/netif"
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/student"
 )
 
@@ -117,6 +118,27 @@ func (r Result) VerdictText() string {
 	var b strings.Builder
 	student.WriteVerdict(&b, r.Verdict)
 	return b.String()
+}
+
+// Submission is the grade as every results file is written from it
+// (internal/results): Gradescope's and PrairieLearn's here, the same
+// writers, tests and points as client grade's and the class grader's.
+func (r Result) Submission() results.Submission {
+	s := results.Submission{Report: r.Grade}
+	if r.Graded {
+		s = results.FromVerdict(r.Verdict, r.Grade)
+		s.Output = &r.Output
+	} else {
+		s.Why, s.Setup, s.NoNetwork = r.Why, r.Setup, r.NoNetwork
+		if s.Why == "" {
+			s.Why = "the grader gave no reason"
+		}
+	}
+	s.OneHost, s.Notes = true, r.Notes
+	// The platforms' execution_time is the whole grade's, from the copy of
+	// the submission to the program's end.
+	s.Report.Elapsed = r.Took
+	return s
 }
 
 func (cfg Config) withDefaults() Config {

@@ -13,10 +13,10 @@ import (
 // terms: what happened, why, and what to change.
 type Finding struct {
 	// ID names the rule, for tests and for anyone grading a class.
-	ID string
+	ID string `json:"id"`
 	// Line is the line of the student's file it is about, 0 if none.
-	Line int
-	Says string
+	Line int    `json:"line,omitempty"`
+	Says string `json:"says"`
 }
 
 func (f Finding) String() string {

@@ -1,8 +1,8 @@
 // Command gradescope makes Gradescope's autograder.zip: setup.sh,
-// run_autograder and README.txt from this folder, weights.txt from its
-// parent (deploy/grading, shared with PrairieLearn's grader), and the
-// client, built here, static, for Gradescope's linux machines. No zip tool
-// is needed.
+// run_autograder and README.txt from this folder, weights.txt (the weights
+// every grader ships, internal/results/weights.txt, or -weights FILE), and
+// the client, built here, static, for Gradescope's linux machines. No zip
+// tool is needed.
 //
 //	go run ./deploy/grading/gradescope [-weights FILE] [-arch amd64] OUT   (just gradescope OUT)
 package main
@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/internal/onehost"
+	"github.com/socketlab/socketlab/internal/results"
 )
 
 func main() {
@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "usage: go run ./deploy/grading/gradescope [flags] OUT\n\nwrites OUT/autograder.zip, Gradescope's autograder for the lecture's server\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	weights := fs.String("weights", "", "the points of each check, from `FILE` (default deploy/grading/weights.txt)")
+	weights := fs.String("weights", "", "the points of each check in the results files, from `FILE` (default: the weights socketlab ships, "+results.DefaultFile+")")
 	arch := fs.String("arch", "amd64", "the `GOARCH` of the machines Gradescope grades on")
 	langs := fs.String("languages", "", "the other `LANGUAGES` students may write in, besides Python: c, c++, java, node, go, separated by commas, or all (setup.sh installs their toolchains)")
 	if err := fs.Parse(args); err != nil {
@@ -61,11 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	here := filepath.Join(root, "deploy", "grading", "gradescope")
-	if *weights == "" {
-		*weights = filepath.Join(root, "deploy", "grading", "weights.txt")
-	}
 	// A weights file with a typo fails here, not for every student.
-	if _, err := onehost.ReadWeights(*weights); err != nil {
+	if _, err := results.LoadWeights(*weights); err != nil {
 		fmt.Fprintf(stderr, "gradescope: %v\n", err)
 		return 2
 	}
@@ -82,6 +79,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	if *weights == "" {
+		// The shipped file, comments and all, for a course to edit in the zip.
+		*weights = filepath.Join(tmp, "weights.txt")
+		if err := os.WriteFile(*weights, results.DefaultText(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "gradescope: %v\n", err)
+			return 1
+		}
+	}
 	client := filepath.Join(tmp, "client")
 	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", client, "./client")
 	build.Dir = root

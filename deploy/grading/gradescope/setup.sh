@@ -45,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 chmod 0755 "$source_dir/client" "$source_dir/run_autograder"
-if ! "$source_dir/client" student here -h >/dev/null 2>&1; then
+if ! "$source_dir/client" onehost -h >/dev/null 2>&1; then
 	echo "setup.sh: $source_dir/client does not run here ($(uname -m)): build the zip for this machine (just gradescope OUT -arch ...)" >&2
 	exit 1
 fi

@@ -1,4 +1,4 @@
-package grade
+package results
 
 import (
 	"errors"
@@ -11,18 +11,18 @@ import (
 // for none. Open them before grading, so a path that cannot be written is
 // reported at once rather than after the calls.
 type Files struct {
-	JUnit      string // JUnit XML
-	Gradescope string // Gradescope's results.json
+	JUnit      string // JUnit XML (Submission.WriteJUnit)
+	Gradescope string // Gradescope's results.json (Submission.WriteGradescope)
 	// CSV gets one line per grade, appended; "-" is stdout (after the
 	// report). CSVHeader writes the header line first when the file is
 	// empty, or always on stdout.
 	CSV       string
 	CSVHeader bool
 	// Markdown gets the grade as one Markdown table row, rewritten
-	// (Report.WriteMarkdownRow): a class's summary.md is made of them.
+	// (grade.Report.WriteMarkdownRow): a class's summary.md is made of them.
 	Markdown string
-	// JSON gets the whole report (Report.WriteJSON), rewritten: what a
-	// class grader reads back to write every other form itself.
+	// JSON gets the whole Submission (WriteJSON), rewritten: what a class
+	// grader reads back (ReadJSON) to write every other form itself.
 	JSON string
 }
 
@@ -68,9 +68,10 @@ func (f Files) Open() (*Outputs, error) {
 	return o, nil
 }
 
-// Write writes rep to each file, and the CSV line to stdout when the CSV
-// file is "-". It goes on after an error, and returns the first.
-func (o *Outputs) Write(rep Report, stdout io.Writer) error {
+// Write writes s to each file, each check worth what w says, and the CSV
+// line to stdout when the CSV file is "-". It goes on after an error, and
+// returns the first.
+func (o *Outputs) Write(s Submission, w Weights, stdout io.Writer) error {
 	var first error
 	keep := func(what string, err error) {
 		if err != nil && first == nil {
@@ -84,22 +85,22 @@ func (o *Outputs) Write(rep Report, stdout io.Writer) error {
 		return write(f)
 	}
 	if o.junit != nil {
-		keep("JUnit", rewrite(o.junit, rep.WriteJUnit))
+		keep("JUnit", rewrite(o.junit, func(f io.Writer) error { return s.WriteJUnit(f, w) }))
 	}
 	if o.gs != nil {
-		keep("Gradescope", rewrite(o.gs, rep.WriteGradescope))
+		keep("Gradescope", rewrite(o.gs, func(f io.Writer) error { return s.WriteGradescope(f, w) }))
 	}
 	if o.md != nil {
-		keep("Markdown", rewrite(o.md, rep.WriteMarkdownRow))
+		keep("Markdown", rewrite(o.md, s.Report.WriteMarkdownRow))
 	}
 	if o.js != nil {
-		keep("JSON", rewrite(o.js, rep.WriteJSON))
+		keep("JSON", rewrite(o.js, s.WriteJSON))
 	}
 	switch {
 	case o.files.CSV == "-":
-		keep("CSV", rep.WriteCSV(stdout, o.files.CSVHeader))
+		keep("CSV", s.Report.WriteCSV(stdout, o.files.CSVHeader))
 	case o.csv != nil:
-		keep("CSV", rep.WriteCSV(o.csv, o.files.CSVHeader && o.csvEmpty))
+		keep("CSV", s.Report.WriteCSV(o.csv, o.files.CSVHeader && o.csvEmpty))
 	}
 	return first
 }

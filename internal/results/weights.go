@@ -1,9 +1,12 @@
-package onehost
+package results
 
 import (
 	"bufio"
+	"bytes"
+	_ "embed"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -12,10 +15,10 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 )
 
-// Weights are the points of each check in a platform's results file, from
-// one file that the instructor edits (deploy/grading/weights.txt) for
-// Gradescope and PrairieLearn alike. The zero Weights give a required
-// check one point and any other none, as client grade -gradescope does.
+// Weights are the points of each check in every results file, from one
+// file that the instructor edits (weights.txt, beside this file, or any
+// file given with -weights). The zero Weights give a required check one
+// point and any other none; Default gives the shipped file's.
 type Weights struct {
 	// Points are by check id. A later -not-on check (not-on-2) is worth
 	// what not-on is.
@@ -26,8 +29,41 @@ type Weights struct {
 	Visibility, StdoutVisibility string
 }
 
+// shipped is weights.txt, carried in every binary: a grader run anywhere
+// (client grade on a TA's laptop, laptop-b, Gradescope's container) gives
+// the points a course set, with no file to find.
+//
+//go:embed weights.txt
+var shipped []byte
+
+// DefaultFile names the shipped weights in messages and flag help.
+const DefaultFile = "internal/results/weights.txt"
+
+// Default are the shipped weights (weights.txt). A shipped file that does
+// not parse is a bug the tests catch, so it panics.
+func Default() Weights {
+	w, err := ParseWeights(bytes.NewReader(shipped))
+	if err != nil {
+		panic(fmt.Sprintf("results: the shipped %s: %v", DefaultFile, err))
+	}
+	return w
+}
+
+// DefaultText is the shipped weights file as it is written, comments
+// included: what `just gradescope` puts in the zip for a course to edit.
+func DefaultText() []byte { return bytes.Clone(shipped) }
+
 // visibilities are Gradescope's values for its visibility settings.
 var visibilities = []string{"hidden", "after_due_date", "after_published", "visible"}
+
+// LoadWeights reads the weights file at path, or gives Default for "":
+// what every grader's -weights FILE means.
+func LoadWeights(path string) (Weights, error) {
+	if path == "" {
+		return Default(), nil
+	}
+	return ReadWeights(path)
+}
 
 // ReadWeights reads a weights file (ParseWeights).
 func ReadWeights(path string) (Weights, error) {
@@ -76,7 +112,7 @@ func ParseWeights(r io.Reader) (Weights, error) {
 				return Weights{}, fmt.Errorf("line %d: no check is called %q; the checks: %s", n, key, strings.Join(known, ", "))
 			}
 			p, err := strconv.ParseFloat(val, 64)
-			if err != nil || p < 0 || p != p {
+			if err != nil || p < 0 || math.IsNaN(p) || math.IsInf(p, 0) {
 				return Weights{}, fmt.Errorf("line %d: %s: %q is not a number of points (0 or more)", n, key, val)
 			}
 			if _, dup := w.Points[key]; dup {
@@ -104,35 +140,4 @@ func (w Weights) Of(c grade.Result) float64 {
 		return 1
 	}
 	return 0
-}
-
-// scored are the checks of a report that earn or lose points, with what
-// each earned and could have: every check but the INFO ones that only
-// explain (explained, one-host). A check earns its points when it passes
-// (a warning, or a fact, passes); a required one that could not run
-// earns none.
-type scored struct {
-	check       grade.Result
-	earned, max float64
-	// passed, or else failed, unless skipped: a check that is not
-	// required and could not run neither passed nor failed.
-	passed, skipped bool
-}
-
-func (w Weights) score(r grade.Report) (out []scored, earned, total float64) {
-	for _, c := range r.Checks {
-		if c.ID == "explained" || c.ID == "one-host" {
-			continue
-		}
-		s := scored{check: c, max: w.Of(c)}
-		s.passed = c.Status != grade.Fail && c.Status != grade.Skip
-		s.skipped = c.Status == grade.Skip && !c.Required
-		if s.passed {
-			s.earned = s.max
-		}
-		earned += s.earned
-		total += s.max
-		out = append(out, s)
-	}
-	return out, earned, total
 }

@@ -1,4 +1,4 @@
-package onehost
+package results
 
 import (
 	"encoding/json"
@@ -37,34 +37,34 @@ const enableNetworking = `This is the course's set-up, not your program: Prairie
 	`(only lo), and a server that binds eth0's address, as the lecture's does, needs one. ` +
 	`The question's info.json must set "enableNetworking": true in "externalGradingOptions".`
 
-// WritePrairieLearn writes r as PrairieLearn's results.json, each check
+// WritePrairieLearn writes s as PrairieLearn's results.json, each check
 // worth what w says; the score is the points earned over all there were.
 // A submission that could not be graded, for the set-up's reason (no
 // network) or the student's (no server.py), is not gradable, and the
 // message says why.
-func (r Result) WritePrairieLearn(out io.Writer, w Weights) error {
-	res := prairieLearnResults{Gradable: r.Graded, Output: r.summary()}
+func (s Submission) WritePrairieLearn(out io.Writer, w Weights) error {
+	res := prairieLearnResults{Gradable: s.Graded(), Output: s.summary()}
 	switch {
-	case r.NoNetwork:
+	case s.NoNetwork:
 		res.Message = enableNetworking
-	case r.Setup:
-		res.Message = "Not graded, through no fault of yours: " + r.Why + "."
-	case !r.Graded:
-		res.Message = "Not graded: " + r.Why + "."
+	case s.Setup:
+		res.Message = "Not graded, through no fault of yours: " + s.Why + "."
+	case !s.Graded():
+		res.Message = "Not graded: " + s.Why + "."
 	default:
-		res.Message = strings.SplitN(r.VerdictText(), "\n", 2)[0]
-		checks, earned, total := w.score(r.Grade)
+		res.Message, _, _ = strings.Cut(s.summary(), "\n")
+		checks, earned, total := s.score(w)
 		score := 0.0
 		if total > 0 {
 			score = math.Round(earned/total*1e4) / 1e4
 		}
 		res.Score = &score
-		for _, s := range checks {
-			res.Tests = append(res.Tests, prairieLearnTest{Name: testName(s.check), Description: s.check.Name,
-				Points: round(s.earned), MaxPoints: round(s.max), Message: s.check.Reason, Output: r.explanation(s)})
+		for _, sc := range checks {
+			res.Tests = append(res.Tests, prairieLearnTest{Name: testName(sc.check), Description: sc.check.Name,
+				Points: sc.earned, MaxPoints: sc.max, Message: sc.check.Reason, Output: s.explanation(sc)})
 		}
 	}
-	if !r.Graded {
+	if !s.Graded() {
 		res.FormatErrors = []string{res.Message}
 	}
 	enc := json.NewEncoder(out)
