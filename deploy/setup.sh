@@ -342,7 +342,16 @@ uninstall() {
 # toolchain's binaries are static, so a bare import of GOROOT plus an empty
 # /tmp is a working image.
 go_image() {
-	local goroot version tag
+	local goroot version tag want
+	# An image of go.mod's own release, made by an earlier run, serves
+	# without looking for Go again (a rebuilt devcontainer would fetch it
+	# anew).
+	want=$(go_wanted)
+	if docker image inspect "socketlab/go:${want#go}" >/dev/null 2>&1; then
+		say "go toolchain image socketlab/go:${want#go} already built"
+		env_set GO_IMAGE "socketlab/go:${want#go}"
+		return
+	fi
 	find_go
 	goroot=$found_goroot
 	version=$found_goversion
