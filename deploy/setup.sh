@@ -620,6 +620,7 @@ elif $offline || can_build_bases; then
 	# laptop base is for a student's own program, the Python base for the
 	# graders' tests.
 	go_image
+	say "docker compose up can run now (in another terminal); the bases below are for your own programs and the tests"
 	laptop_image
 	python_image
 else
