@@ -61,6 +61,8 @@ for release in "${releases[@]}"; do
 		continue
 	}
 	up_s=$((SECONDS - t0))
+	# compose clears each log line first (ESC [2K), even with COMPOSE_ANSI=never.
+	out=$(sed 's/\x1b\[[0-9;]*K//g' <<<"$out")
 	echo "$out" | grep -E '^(laptop-|Attaching)' || true
 	for want in "laptop-a-1  | server listening at 172.28.5.10:8000" "laptop-b-1  | hi back atcha" "laptop-b-1 exited with code 0"; do
 		grep -qF -- "$want" <<<"$out" || {
