@@ -291,7 +291,7 @@ install_just() {
 		as_root mkdir -p "$state"
 		echo rust-just | as_root tee "$state/npm" >/dev/null
 	else
-		say "no just: Debian 12 has no package of it; with npm: sudo npm install -g rust-just. Each recipe is a plain command too: just --show NAME, or read the Justfile"
+		say "no just: Debian 12 has no package of it. Either sudo apt-get install npm, then sudo npm install -g rust-just; or type each recipe's plain command (deploy/student/README.md, \"Without just\")"
 	fi
 }
 
