@@ -8,21 +8,22 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/results"
 )
 
-// Header is summary.csv's header: client grade -csv-file's columns, then what
-// the LMS says of the student and which file was graded.
-var Header = append(append([]string{}, grade.CSVHeader...), "id", "email", "late", "file")
+// Header is summary.csv's header: client grade -csv-file's columns
+// (results.CSVHeader: the points, the first cause), then what the LMS says
+// of the student and which file was graded.
+var Header = append(append([]string{}, results.CSVHeader...), "id", "email", "late", "file")
 
-// record is a row as summary.csv's columns.
-func (r Row) record() []string {
+// record is a row as summary.csv's columns, each check worth what w says.
+func (r Row) record(w results.Weights) []string {
 	var rec []string
 	if r.Grade != nil {
-		rec = r.Grade.Report.CSVRow()
+		rec = r.Grade.CSVRow(w)
 	} else {
-		rec = []string{r.Sub.Name, r.Verdict, "", "", "", fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note}
+		rec = make([]string, len(results.CSVHeader))
+		rec[1], rec[5], rec[6] = r.Verdict, fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note
 	}
 	rec[0] = r.Sub.Name
 	late := ""
@@ -72,7 +73,7 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 	w := csv.NewWriter(f)
 	w.Write(Header)
 	for _, r := range sum.Rows {
-		w.Write(r.record())
+		w.Write(r.record(cfg.Weights))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -89,9 +90,13 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 	if sum.Interrupted {
 		b.WriteString("**Interrupted**: the rows marked so were not graded.\n\n")
 	}
-	b.WriteString("| Student | Verdict | Checks passed | Failed checks | Time | File | Note |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("| Student | Verdict | Points | Checks passed | Failed checks | Time | File | Note |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range sum.Rows {
-		rec := r.record()
+		rec := r.record(cfg.Weights)
+		points := ""
+		if rec[7] != "" {
+			points = rec[7] + "/" + rec[8]
+		}
 		checks := ""
 		if rec[2] != "" {
 			checks = rec[2] + "/" + rec[3]
@@ -101,7 +106,7 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 			name += " (late)"
 		}
 		secs, _ := strconv.ParseFloat(rec[5], 64)
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.1fs | %s | %s |\n", name, rec[1], checks, cell(rec[4]), secs, cell(r.Sub.Program), cell(rec[6]))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.1fs | %s | %s |\n", name, rec[1], points, checks, cell(rec[4]), secs, cell(r.Sub.Program), cell(rec[6]))
 	}
 	return os.WriteFile(filepath.Join(out, "summary.md"), []byte(b.String()), 0o644)
 }

@@ -3,6 +3,8 @@ package grade
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
@@ -333,7 +335,10 @@ func (g *grader) notOn(addr string) (Status, string, string) {
 	g.notOnAndLast()
 	c := g.notOnCalls[addr]
 	if g.gone {
-		return Skip, "not observed: the server had stopped answering on its own address.", ""
+		if s, why, fix, ok := g.notOnListening(addr); ok {
+			return s, why, fix
+		}
+		return Skip, "not run: it had stopped answering on its own address.", ""
 	}
 	if c.dialErr == nil {
 		return Fail, "it answered there too: bound to 0.0.0.0 (all addresses).",
@@ -356,6 +361,36 @@ func (g *grader) notOn(addr string) (Status, string, string) {
 		return Pass, "unreachable there, while it answers on its own address.", ""
 	}
 	return Skip, fmt.Sprintf("not observed: calling there failed: %v", c.dialErr), ""
+}
+
+// notOnListening judges "not reachable on addr" from the addresses the
+// server's host says it listened on (Config.Listening), for a server that
+// has ended: a refusal then proves nothing, but its socket table does.
+// ok is false when there is no table to read.
+func (g *grader) notOnListening(addr string) (Status, string, string, bool) {
+	if len(g.cfg.Listening) == 0 {
+		return "", "", "", false
+	}
+	there, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return "", "", "", false
+	}
+	for _, l := range g.cfg.Listening {
+		ap, err := netip.ParseAddrPort(l)
+		if err != nil || ap.Port() != there.Port() {
+			continue
+		}
+		switch {
+		case ap.Addr().IsUnspecified():
+			return Fail, fmt.Sprintf("it listened on %s: every address, so it answered there too.", l),
+				"bind the one address of the interface, as the lecture does.", true
+		case ap.Addr().Unmap() == there.Addr().Unmap():
+			return Fail, fmt.Sprintf("it listened there too (%s).", l),
+				"bind the one address of the interface, as the lecture does.", true
+		}
+	}
+	return Pass, fmt.Sprintf("it listened on %s alone, as its host's socket table shows: not there.",
+		strings.Join(g.cfg.Listening, ", ")), "", true
 }
 
 // notOnAndLast makes the calls to the -not-on addresses, then the last
@@ -383,10 +418,12 @@ func (g *grader) stillThere() (Status, string, string) {
 	g.notOnAndLast()
 	c := g.last
 	switch {
-	case g.gone && g.served == 1 && g.cfg.AllowOnce:
-		return Info, "it served one call and quit, as -allow-once allows.", ""
+	case g.gone && g.served == 0:
+		return Skip, g.goneSkip() + ".", ""
+	case g.gone && g.served == 1 && g.cfg.Policy == PolicyLecture:
+		return Skip, "not run: it ended after one call, like the lecture's script.", ""
 	case g.gone && g.served == 1:
-		return Fail, "it served one call and quit, like the lecture's script.",
+		return Fail, "it served one call and ended, like the lecture's script.",
 			"loop around accept() to serve every caller."
 	case g.gone:
 		return Fail, fmt.Sprintf("it served %d calls, then stopped answering: did it crash?", g.served),

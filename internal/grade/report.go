@@ -57,7 +57,7 @@ func (r Report) Summary() string {
 		parts = append(parts, fmt.Sprintf("%s failed", plural(failed, "required check")))
 	}
 	if blocked > 0 {
-		parts = append(parts, fmt.Sprintf("%d not checked", blocked))
+		parts = append(parts, fmt.Sprintf("%d not run", blocked))
 	}
 	if n := count[Warn]; n > 0 {
 		parts = append(parts, plural(n, "warning"))
@@ -94,4 +94,14 @@ func (r Report) WriteText(w io.Writer) error {
 // WriteJSON writes the report as one JSON object and a newline.
 func (r Report) WriteJSON(w io.Writer) error {
 	return json.NewEncoder(w).Encode(r)
+}
+
+// check is the result of the check with id.
+func (r Report) check(id string) Result {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return Result{}
 }

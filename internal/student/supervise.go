@@ -121,6 +121,13 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 			return 0, err
 		}
 	}
+	if cfg.Report != "" {
+		// laptop-b may ask for a grade made from here: of a server bound
+		// to this laptop's loopback, which only this laptop can call.
+		tctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go serveThere(tctx, cfg.Report, cfg.Say)
+	}
 	if cfg.After != "" {
 		if err := waitFile(ctx, cfg.After, orDefault(cfg.AfterWait, DefaultAfterWait)); err != nil {
 			fmt.Fprintf(cfg.Say, "socketlab: %v\n", err)
