@@ -55,6 +55,7 @@ type Submission struct {
 // grader write.
 func FromVerdict(v student.Verdict, rep grade.Report) Submission {
 	var b strings.Builder
+	v.Grade = &rep // the words lead with the first cause of the grade written
 	student.WriteVerdict(&b, v)
 	return Submission{Report: rep, Verdict: b.String(), Findings: v.Findings}
 }
