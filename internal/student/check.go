@@ -353,11 +353,7 @@ func processLimit(rep Report) Finding {
 // endFindings explains a program that ended during or after the calls.
 func (c *checker) endFindings(v Verdict, rep Report) []Finding {
 	if rep.ExitCode == 0 && rep.Signal == "" {
-		served := "answered laptop-b's call"
-		if !v.Call.Complete(Message) {
-			served = "took laptop-b's call"
-		}
-		fs := []Finding{{ID: "one-call", Says: "your server " + served + ", then ended (exit status 0): that is what the lecture's script does, accept() once. " +
+		fs := []Finding{{ID: "one-call", Says: "your server served one call, then ended (exit status 0): that is what the lecture's script does, accept() once. " +
 			"A server keeps answering: put everything from accept() to close() in a loop, " + rep.phrases().Loop + "."}}
 		fs = append(fs, behaviour(v, c.cfg)...)
 		return withHints(fs, rep, nil)

@@ -149,12 +149,12 @@ func TestCheckGradesAServerThatServesOneCall(t *testing.T) {
 				require.True(t, v.Passed)
 				require.Equal(t, grade.Skip, status["still-there"])
 				require.Contains(t, out.String(), "verdict: PASS: your server.py on laptop-a answered laptop-b")
-				require.Contains(t, out.String(), "  - note: your server answered laptop-b's call, then ended")
+				require.Contains(t, out.String(), "  - note: your server served one call, then ended")
 				return
 			}
 			require.False(t, v.Passed)
 			require.Equal(t, grade.Fail, status["still-there"])
-			require.Contains(t, out.String(), "verdict: FAIL: your server.py served one call, then ended.\n  - your server answered")
+			require.Contains(t, out.String(), "verdict: FAIL: your server.py served one call, then ended.\n  - your server served one call")
 		})
 	}
 }

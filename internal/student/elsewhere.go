@@ -149,6 +149,7 @@ func (c *checker) gradeThere(ctx context.Context, g grade.Report, there netip.Ad
 		}
 	}
 	out.Calls += tg.Calls
+	out.Elapsed += tg.Elapsed
 	out.Model = tg.Model
 	out.Passed = false // it did not answer where it was called
 	return out

@@ -45,7 +45,12 @@ func WriteVerdict(out io.Writer, v Verdict) {
 		if i == 1 && strings.HasPrefix(f.ID, "hint-") || i > 1 && strings.HasPrefix(f.ID, "hint-") && !strings.HasPrefix(fs[i-1].ID, "hint-") {
 			fmt.Fprintln(out, "  also in your file:")
 		}
-		fmt.Fprintf(out, "  - %s\n", f)
+		note := ""
+		if f.ID == "one-call" && v.Grade != nil && v.Grade.Policy == grade.PolicyLecture {
+			// The lecture's policy asks one call: ending after it is no mistake.
+			note = "note: "
+		}
+		fmt.Fprintf(out, "  - %s%s\n", note, f)
 	}
 }
 
@@ -107,12 +112,32 @@ func failWords(v Verdict) string {
 			return "stopped before it listened"
 		}
 		return "ended before it listened"
-	case r.Exited() && (r.ExitCode != 0 || r.Signal != ""):
-		return "crashed during a call"
-	case r.Exited():
-		return "served one call, then ended"
-	case v.Call.DialErr != nil:
+	}
+	// It listened: the words of the check that carries the first cause.
+	cause := ""
+	if v.Grade != nil {
+		if c, ok := FirstCause(*v.Grade, v.Findings); ok {
+			cause = c.Check.ID
+		}
+	}
+	crashed := r.Exited() && (r.ExitCode != 0 || r.Signal != "")
+	switch {
+	case cause == "answers" || cause == "" && v.Call.DialErr != nil:
 		return "did not answer laptop-b's call"
+	case crashed:
+		return "crashed during a call"
+	case cause == "still-there" && r.Exited():
+		return "served one call, then ended"
+	case cause == "still-there":
+		return "stopped answering"
+	case cause == "greeting" || cause == "greeting-first":
+		return "did not greet as the lecture's server does"
+	case strings.HasPrefix(cause, "echo"):
+		return "did not echo as the lecture's server does"
+	case cause == "hangs-up":
+		return "did not hang up after the echo"
+	case strings.HasPrefix(cause, "not-on"):
+		return "answers on another address too"
 	}
 	return "did not do all the lecture asks"
 }
