@@ -212,7 +212,7 @@ func TestClassGradesAClassOfMixedLanguages(t *testing.T) {
 		"cy":  {"PASS", ""},
 		"dee": {"PASS", ""},
 		"eve": {"PASS", ""},
-		"fay": {"FAIL", "it did not compile. line 10: your server.c did not compile: expected ';' before 'addr'"},
+		"fay": {"FAIL", "program: line 10: your server.c did not compile: expected ';' before 'addr'"},
 	} {
 		require.Equal(t, w.verdict, rows[name][1], "%s: %v", name, rows[name])
 		require.Contains(t, rows[name][6], w.note, name)
