@@ -332,13 +332,21 @@ func (g *grader) model() (Status, string, string) {
 }
 
 func (g *grader) notOn(addr string) (Status, string, string) {
-	g.notOnAndLast()
-	c := g.notOnCalls[addr]
-	if g.gone {
+	// A server that has gone is judged by its socket table, not called:
+	// a refusal would be that of a server that is not there.
+	gone := func() (Status, string, string) {
 		if s, why, fix, ok := g.notOnListening(addr); ok {
 			return s, why, fix
 		}
 		return Skip, "not run: it had stopped answering on its own address.", ""
+	}
+	if g.gone {
+		return gone()
+	}
+	g.notOnAndLast()
+	c := g.notOnCalls[addr]
+	if g.gone {
+		return gone()
 	}
 	if c.dialErr == nil {
 		return Fail, "it answered there too: bound to 0.0.0.0 (all addresses).",
@@ -415,7 +423,9 @@ func (g *grader) lastCall() *conversation {
 }
 
 func (g *grader) stillThere() (Status, string, string) {
-	g.notOnAndLast()
+	if !g.gone {
+		g.notOnAndLast()
+	}
 	c := g.last
 	switch {
 	case g.gone && g.served == 0:
