@@ -129,7 +129,7 @@ func TestMyServerExplainsEachLanguagesTypicalMistake(t *testing.T) {
 		}},
 		{"cpp-leak/server.cpp", []string{
 			"FAIL  hangs up after the echo",
-			"  - line 57: after laptop-b's 8 calls had all hung up, your server still held 8 of them open",
+			"  - line 57: after laptop-b's 8 calls had all hung up, your server still held 7 of them open",
 		}},
 		{"java-buggy/Server.java", []string{
 			"laptop-a's Server.java is listening at [::]:8000",
