@@ -165,6 +165,13 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 		return v
 	}
 	if !ok && v.Call.DialErr != nil && !v.Report.Exited() {
+		// A program on its way out (a memory hog the kernel is killing)
+		// is given a step's time to end, so its ending explains it.
+		if r, ended := c.waitExit(ctx, c.cfg.Timeout); ended {
+			v.Report = r
+		}
+	}
+	if !ok && v.Call.DialErr != nil && !v.Report.Exited() {
 		// It never listened, and nothing answered: the calls can show nothing more.
 		v.Findings = append(v.Findings, stuckFindings(v.Report, waited)...)
 		notRun("your " + name + " never listened")

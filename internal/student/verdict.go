@@ -112,6 +112,8 @@ func failWords(v Verdict) string {
 			return "stopped before it listened"
 		}
 		return "ended before it listened"
+	case r.State != "" && len(r.Listening) == 0 && v.Call.DialErr != nil:
+		return "never listened"
 	}
 	// It listened: the words of the check that carries the first cause.
 	cause := ""
