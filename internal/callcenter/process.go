@@ -237,6 +237,12 @@ func RunHandedCall() (code int, isChild bool) {
 		fmt.Fprintf(os.Stderr, "server: call process: descriptor 3 is not the call: %v\n", err)
 		return 1, true
 	}
+	// FileConn turns TCP keepalive on, as the other models have it with
+	// no idle timeout; with one, they have none, and no probe shows on
+	// the wire of a silent call.
+	if tc, ok := conn.(*net.TCPConn); ok && s.IdleTimeout > 0 {
+		tc.SetKeepAlive(false)
+	}
 	s.startCall()
 	probe := s.serveCall(conn)
 	s.Log.Flush()

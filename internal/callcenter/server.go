@@ -71,6 +71,11 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	loops     map[waker]struct{} // the event loops, which Shutdown wakes
 
+	// keepAlivePerCall: some listener's calls do not inherit TCP
+	// keepalive from it (Listen with keepAlive gives them that), so with
+	// no idle timeout each call sets its own.
+	keepAlivePerCall atomic.Bool
+
 	procs procs // the processes model's children
 	// pickedUp is, in a process serving one call (RunHandedCall), when
 	// its parent picked the call up: its log tells the call's time from
@@ -126,6 +131,9 @@ func (s *Server) Serve(l net.Listener) error {
 	if !s.track(l, true) {
 		l.Close()
 		return ErrServerClosed
+	}
+	if s.IdleTimeout == 0 && !listenerKeepsAlive(l) {
+		s.keepAlivePerCall.Store(true)
 	}
 	defer s.track(l, false)
 	defer l.Close()
@@ -275,9 +283,9 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	c := record{caller: conn.RemoteAddr()}
-	if s.IdleTimeout == 0 {
-		// Nothing else hangs up on a caller whose machine vanished
-		// (Listen leaves keepalive off): let TCP's probes find it.
+	if s.IdleTimeout == 0 && s.keepAlivePerCall.Load() {
+		// Nothing else hangs up on a caller whose machine vanished: let
+		// TCP's probes find it, unless the listener gave the call them.
 		if tc, ok := conn.(*net.TCPConn); ok {
 			tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true})
 		}
