@@ -169,8 +169,10 @@ func (s *Server) Serve(l net.Listener) error {
 		backoff = 0
 		if !s.startCall() {
 			// Shutdown began between Accept and here: this caller is
-			// turned away like those still in the listen queue.
-			conn.Close()
+			// turned away like those still in the listen queue, with a
+			// reset. A plain close would be a hang-up before the
+			// greeting, which reads as a server that greets wrong.
+			resetCall(conn)
 			if s.sem != nil && !s.Busy {
 				<-s.sem
 			}
@@ -429,6 +431,15 @@ func (s *Server) hangUp(conn net.Conn, buf []byte) {
 			return
 		}
 	}
+}
+
+// resetCall ends a call never greeted with a reset (RST), as the kernel
+// ends those of callers still in the listen queue when it closes.
+func resetCall(conn net.Conn) {
+	if l, ok := conn.(interface{ SetLinger(int) error }); ok {
+		l.SetLinger(0)
+	}
+	conn.Close()
 }
 
 func outcomeOfSilence(err error) outcome {
