@@ -34,6 +34,11 @@ const pickedUpEnv = "SOCKETLAB_CALL_PICKED_UP"
 // the parent's Once must not count it.
 const exitProbe = 3
 
+// spawnPatience is how long a call waits for a process when no more can
+// be made (a container's pids limit, the user's): other calls' processes
+// end meanwhile, each a few milliseconds after its echo.
+const spawnPatience = 2500 * time.Millisecond
+
 // procs is a Server's children, in the processes model.
 type procs struct {
 	once    sync.Once
@@ -43,6 +48,15 @@ type procs struct {
 	mu      sync.Mutex
 	live    map[*os.Process]struct{}
 	started atomic.Int64
+	// ended is closed, and made anew, each time a child is reaped: a
+	// process can be made again.
+	ended chan struct{}
+	// turn is held by the call that waits for a process, the others
+	// queued behind it in the order they came, and waiting counts them.
+	turn    chan struct{}
+	waiting atomic.Int32
+	// startProcess is os.StartProcess, or a test's stand-in.
+	startProcess func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error)
 }
 
 // start finds the executable to run for each call, once per Server.
@@ -61,6 +75,11 @@ func (p *procs) start(s *Server) error {
 			p.env = append(p.env, "GOMAXPROCS=1")
 		}
 		p.live = map[*os.Process]struct{}{}
+		p.ended = make(chan struct{})
+		p.turn = make(chan struct{}, 1)
+		if p.startProcess == nil {
+			p.startProcess = os.StartProcess
+		}
 	})
 	return p.err
 }
@@ -88,25 +107,12 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 			<-s.sem
 		}
 	}()
-	child, out, err := s.procs.spawn(conn)
-	// Out of processes (a container's pids limit, the user's): wait for
-	// other calls' processes to end, as accept waits out EMFILE, rather
-	// than turn the caller away at once.
-	for wait := 5 * time.Millisecond; err != nil && outOfProcesses(err) && wait <= time.Second && !s.closing.Load(); wait *= 2 {
-		if wait == 5*time.Millisecond {
-			s.Log.Errorf("%v (call from %v); retrying, for up to 2.5s", err, conn.RemoteAddr())
-		}
-		time.Sleep(wait)
-		child, out, err = s.procs.spawn(conn)
-	}
+	child, out, err := s.spawnWaiting(conn)
 	if err != nil {
 		// Never greeted: a reset tells the caller at once, as a caller the
 		// server never picked up hears when the listener closes, rather
 		// than a hang-up that reads as a greeting gone missing.
-		if l, ok := conn.(interface{ SetLinger(int) error }); ok {
-			l.SetLinger(0)
-		}
-		conn.Close()
+		resetCall(conn)
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: err})
 		return false
 	}
@@ -119,6 +125,8 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 	code, err := waitChild(child)
 	s.procs.mu.Lock()
 	delete(s.procs.live, child)
+	close(s.procs.ended)
+	s.procs.ended = make(chan struct{})
 	s.procs.mu.Unlock()
 	switch {
 	case err != nil:
@@ -129,6 +137,64 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: fmt.Errorf("its process %d ended with %s", child.Pid, code)})
 	}
 	return false
+}
+
+// spawnWaiting starts a process for conn. Out of processes, it waits for
+// other calls' processes to end, as accept waits out EMFILE, rather than
+// turn the caller away at once: for up to spawnPatience, in turn with the
+// other calls that wait, first come first served, so that none waits
+// while calls that came after it get the processes that end. Shutdown
+// ends the wait.
+func (s *Server) spawnWaiting(conn net.Conn) (*os.Process, *os.File, error) {
+	p := &s.procs
+	err := fmt.Errorf("start a process for the call: %w", syscall.EAGAIN)
+	if p.waiting.Load() == 0 {
+		child, out, err := p.spawn(conn)
+		if err == nil || !outOfProcesses(err) {
+			return child, out, err
+		}
+		s.Log.Errorf("%v (call from %v); retrying, for up to %v", err, conn.RemoteAddr(), spawnPatience)
+	}
+	p.waiting.Add(1)
+	defer p.waiting.Add(-1)
+	patience := time.NewTimer(spawnPatience)
+	defer patience.Stop()
+	select {
+	case p.turn <- struct{}{}:
+		defer func() { <-p.turn }()
+	case <-patience.C:
+		return nil, nil, err
+	case <-s.done:
+		return nil, nil, err
+	}
+	var retry *time.Timer
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		p.mu.Lock()
+		ended := p.ended
+		p.mu.Unlock()
+		var child *os.Process
+		var out *os.File
+		child, out, err = p.spawn(conn)
+		if err == nil || !outOfProcesses(err) {
+			return child, out, err
+		}
+		// A call's process ending frees one at once; the timer is for
+		// processes of others, such as a shell's in the same container.
+		if retry == nil {
+			retry = time.NewTimer(wait)
+			defer retry.Stop()
+		} else {
+			retry.Reset(wait)
+		}
+		select {
+		case <-ended:
+		case <-retry.C:
+		case <-patience.C:
+			return nil, nil, err
+		case <-s.done:
+			return nil, nil, err
+		}
+	}
 }
 
 // spawn starts a process for conn. out is the read end of its stdout.
@@ -151,7 +217,7 @@ func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
 	attr := &os.ProcAttr{Env: env, Files: []*os.File{nil, w, os.Stderr, sock}}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	child, err := os.StartProcess(p.exe, []string{p.exe}, attr)
+	child, err := p.startProcess(p.exe, []string{p.exe}, attr)
 	if err != nil {
 		r.Close()
 		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
