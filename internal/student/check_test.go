@@ -99,7 +99,9 @@ func TestCheckExplainsTheLectureScriptWithoutCallingIt(t *testing.T) {
 	// Nothing listens at this address: a call would be refused, and none is made.
 	v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, Out: &out})
 	require.NoError(t, err)
-	require.Less(t, time.Since(start), time.Second, "a program that ended is not waited for")
+	// A ceiling far below the 20s wait for a program to listen, and far
+	// above what a loaded machine takes.
+	require.Less(t, time.Since(start), 5*time.Second, "a program that ended is not waited for")
 	require.False(t, v.Passed)
 	require.Equal(t, []string{"python2-print", "hint-en0", "hint-one-call", "hint-str-send"}, ids(v.Findings))
 	require.NotContains(t, out.String(), "Trying")

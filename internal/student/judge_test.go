@@ -144,7 +144,7 @@ func TestJudgeExplainsAClientThatNeverCalled(t *testing.T) {
 	start := time.Now()
 	v, err := Judge(context.Background(), JudgeConfig{Addr: "127.0.0.1:0", Report: rep, CallWait: 10 * time.Second, Out: &out})
 	require.NoError(t, err)
-	require.Less(t, time.Since(start), 2*time.Second)
+	require.Less(t, time.Since(start), 5*time.Second, "the 10s wait for the call ends when the client does")
 	require.False(t, v.Called)
 	require.Equal(t, []string{"connection-refused"}, ids(v.Findings))
 	require.Contains(t, out.String(), "FAIL  called laptop-a: it ended (exit status 1) without calling")
