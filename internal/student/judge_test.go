@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/internal/labtest"
 )
 
 // judgeCaller runs the judge on 127.0.0.1 and, once it is ready, the
@@ -21,11 +23,8 @@ func judgeCaller(t *testing.T, caller func(addr string), rep *Report) (ClientVer
 	if rep == nil {
 		reportPath = ""
 	}
-	// A free port: listen, note it, close; the judge listens there next.
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	l.Close()
+	// A free port: the judge listens there next.
+	addr := labtest.ClosedAddr(t)
 	go func() {
 		if err := waitFile(context.Background(), ready, 5*time.Second); err != nil {
 			return
