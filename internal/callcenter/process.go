@@ -34,11 +34,6 @@ const pickedUpEnv = "SOCKETLAB_CALL_PICKED_UP"
 // the parent's Once must not count it.
 const exitProbe = 3
 
-// spawnPatience is how long a call waits for a process when no more can
-// be made (a container's pids limit, the user's): other calls' processes
-// end meanwhile, each a few milliseconds after its echo.
-const spawnPatience = 2500 * time.Millisecond
-
 // procs is a Server's children, in the processes model.
 type procs struct {
 	once    sync.Once
@@ -55,8 +50,8 @@ type procs struct {
 	// queued behind it in the order they came, and waiting counts them.
 	turn    chan struct{}
 	waiting atomic.Int32
-	// startProcess is os.StartProcess, or a test's stand-in.
-	startProcess func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error)
+	// forkExec is os.StartProcess, or a test's stand-in.
+	forkExec func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error)
 }
 
 // start finds the executable to run for each call, once per Server.
@@ -77,8 +72,8 @@ func (p *procs) start(s *Server) error {
 		p.live = map[*os.Process]struct{}{}
 		p.ended = make(chan struct{})
 		p.turn = make(chan struct{}, 1)
-		if p.startProcess == nil {
-			p.startProcess = os.StartProcess
+		if p.forkExec == nil {
+			p.forkExec = os.StartProcess
 		}
 	})
 	return p.err
@@ -107,7 +102,7 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 			<-s.sem
 		}
 	}()
-	child, out, err := s.spawnWaiting(conn)
+	child, out, err := s.startProcess(conn)
 	if err != nil {
 		// Never greeted: a reset tells the caller at once, as a caller the
 		// server never picked up hears when the listener closes, rather
@@ -122,12 +117,7 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 	// os.Process.Wait would for the whole call. The wait that reaps it
 	// then lasts only until the kernel has made it a zombie.
 	s.relay(out)
-	code, err := waitChild(child)
-	s.procs.mu.Lock()
-	delete(s.procs.live, child)
-	close(s.procs.ended)
-	s.procs.ended = make(chan struct{})
-	s.procs.mu.Unlock()
+	code, err := s.procs.reap(child)
 	switch {
 	case err != nil:
 		s.Log.Errorf("wait for the process of the call from %v: %v", conn.RemoteAddr(), err)
@@ -137,99 +127,6 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: fmt.Errorf("its process %d ended with %s", child.Pid, code)})
 	}
 	return false
-}
-
-// spawnWaiting starts a process for conn. Out of processes, it waits for
-// other calls' processes to end, as accept waits out EMFILE, rather than
-// turn the caller away at once: for up to spawnPatience, in turn with the
-// other calls that wait, first come first served, so that none waits
-// while calls that came after it get the processes that end. Shutdown
-// ends the wait.
-func (s *Server) spawnWaiting(conn net.Conn) (*os.Process, *os.File, error) {
-	p := &s.procs
-	err := fmt.Errorf("start a process for the call: %w", syscall.EAGAIN)
-	if p.waiting.Load() == 0 {
-		child, out, err := p.spawn(conn)
-		if err == nil || !outOfProcesses(err) {
-			return child, out, err
-		}
-		s.Log.Errorf("%v (call from %v); retrying, for up to %v", err, conn.RemoteAddr(), spawnPatience)
-	}
-	p.waiting.Add(1)
-	defer p.waiting.Add(-1)
-	patience := time.NewTimer(spawnPatience)
-	defer patience.Stop()
-	select {
-	case p.turn <- struct{}{}:
-		defer func() { <-p.turn }()
-	case <-patience.C:
-		return nil, nil, err
-	case <-s.done:
-		return nil, nil, err
-	}
-	var retry *time.Timer
-	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
-		p.mu.Lock()
-		ended := p.ended
-		p.mu.Unlock()
-		var child *os.Process
-		var out *os.File
-		child, out, err = p.spawn(conn)
-		if err == nil || !outOfProcesses(err) {
-			return child, out, err
-		}
-		// A call's process ending frees one at once; the timer is for
-		// processes of others, such as a shell's in the same container.
-		if retry == nil {
-			retry = time.NewTimer(wait)
-			defer retry.Stop()
-		} else {
-			retry.Reset(wait)
-		}
-		select {
-		case <-ended:
-		case <-retry.C:
-		case <-patience.C:
-			return nil, nil, err
-		case <-s.done:
-			return nil, nil, err
-		}
-	}
-}
-
-// spawn starts a process for conn. out is the read end of its stdout.
-func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
-	fc, ok := conn.(interface{ File() (*os.File, error) })
-	if !ok {
-		return nil, nil, fmt.Errorf("start a process for the call: a %T has no socket to hand over", conn)
-	}
-	sock, err := fc.File()
-	if err != nil {
-		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
-	}
-	defer sock.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
-	}
-	defer w.Close()
-	env := append(p.env[:len(p.env):len(p.env)], pickedUpEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
-	attr := &os.ProcAttr{Env: env, Files: []*os.File{nil, w, os.Stderr, sock}}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	child, err := p.startProcess(p.exe, []string{p.exe}, attr)
-	if err != nil {
-		r.Close()
-		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
-	}
-	p.live[child] = struct{}{}
-	p.started.Add(1)
-	return child, r, nil
-}
-
-// outOfProcesses says whether err is fork's: no process can be made now.
-func outOfProcesses(err error) bool {
-	return errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM)
 }
 
 // relay logs what a child writes, line by line, as its own lines, until
@@ -283,6 +180,10 @@ func RunHandedCall() (code int, isChild bool) {
 		return 0, false
 	}
 	os.Unsetenv(childEnv)
+	if err := useServerStderr(); err != nil {
+		fmt.Fprintf(os.Stderr, "server: call process: take the server's stderr (descriptor 4): %v\n", err)
+		return 1, true
+	}
 	s := &Server{}
 	if ns, err := strconv.ParseInt(os.Getenv(pickedUpEnv), 10, 64); err == nil {
 		s.pickedUp = time.Unix(0, ns)

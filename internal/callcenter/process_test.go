@@ -18,7 +18,7 @@ import (
 // fork does at a pids limit, whenever full says so (called with s.procs.mu
 // held, so it may look at s.procs.live).
 func limitProcesses(s *Server, full func() bool) {
-	s.procs.startProcess = func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error) {
+	s.procs.forkExec = func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error) {
 		if full() {
 			return nil, &os.PathError{Op: "fork/exec", Path: name, Err: syscall.EAGAIN}
 		}
@@ -84,5 +84,34 @@ func TestProcessesGiveUpAfterTheirPatience(t *testing.T) {
 	log.WaitFor(t, "the call failed: start a process for the call: fork/exec")
 	if n := bytes.Count([]byte(log.String()), []byte("retrying")); n != 1 {
 		t.Fatalf("said it retries %d times; want once per call:\n%s", n, log)
+	}
+}
+
+// TestProcessesThatDieAsTheyStartAreReplaced: at a pids limit fork can
+// succeed and the new process still die in the Go runtime's start, unable
+// to make a thread, before it runs the call. The server starts another for
+// the call, says so in one line, not the runtime's whole dump, and the
+// caller is served.
+func TestProcessesThatDieAsTheyStartAreReplaced(t *testing.T) {
+	s := &Server{Model: ModelProcesses}
+	var starts int
+	s.procs.forkExec = func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error) {
+		if starts++; starts <= 2 {
+			dump := `echo "runtime: failed to create new OS thread (have 2 already; errno=11)" >&2; echo "fatal error: newosproc" >&2; echo "goroutine 1 [running]:" >&2; exit 2`
+			return os.StartProcess("/bin/sh", []string{"sh", "-c", dump}, attr)
+		}
+		return os.StartProcess(name, argv, attr)
+	}
+	addr, log := startServer(t, s)
+	labtest.ServesNormally(t, addr)
+	log.WaitFor(t, "echoed it")
+	out := log.String()
+	for _, want := range []string{"start a process for the call: it died as it started: runtime: failed to create new OS thread (have 2 already; errno=11) (call from ", "retrying, for up to 2.5s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "fatal error") || strings.Contains(out, "goroutine 1") || strings.Count(out, "retrying") != 1 {
+		t.Errorf("want one line about the processes that died, not their dump:\n%s", out)
 	}
 }
