@@ -59,6 +59,10 @@ func unresubmit(file string) (string, int) {
 	return m[1] + m[3], n
 }
 
+func detectCanvas(root *entry) int {
+	return count(root, func(k *entry) bool { _, ok := parseCanvas(k.name); return ok && !k.dir })
+}
+
 // readCanvas groups the flat folder's files by student (the user id), and
 // of the files a student uploaded under one name keeps the latest: the
 // highest -N, then the highest file id.

@@ -5,6 +5,19 @@ import (
 	"unicode"
 )
 
+// detectClassroom counts the clones; a folder of plain folders that all
+// start with an assignment's prefix ("sockets-lab-ada") counts as one, so
+// that it wins only when no LMS's names are there.
+func detectClassroom(root *entry) int {
+	if n := count(root, func(k *entry) bool { return k.dir && k.git }); n > 0 {
+		return n
+	}
+	if classroomPrefix(root, true) != "" {
+		return 1
+	}
+	return 0
+}
+
 // readClassroom reads GitHub Classroom's clones, one repository
 // "assignment-username" per student (or team), and names each by what
 // follows the assignment's prefix: the name of the folder that holds them

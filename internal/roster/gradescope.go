@@ -16,6 +16,13 @@ const maxMetadata = 64 << 20
 
 var gradescopeDir = regexp.MustCompile(`^submission_(\d+)$`)
 
+// detectGradescope counts the submission_NNN folders; the metadata file,
+// which only Gradescope writes, counts for them all.
+func detectGradescope(root *entry) int {
+	return count(root, func(k *entry) bool { return k.dir && gradescopeDir.MatchString(k.name) }) +
+		count(root, func(k *entry) bool { return !k.dir && k.name == metadataFile })<<20
+}
+
 // readGradescope names each submission_NNN folder by its submitters in
 // submission_metadata.yml: a group is "Ada Lovelace, Alan Turing". Without
 // the file, or with a folder it does not list, the folder's name is the

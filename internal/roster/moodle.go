@@ -46,6 +46,10 @@ func parseMoodle(name string, dir bool) (moodleName, bool) {
 	return mn, true
 }
 
+func detectMoodle(root *entry) int {
+	return count(root, func(k *entry) bool { _, ok := parseMoodle(k.name, k.dir); return ok })
+}
+
 // readMoodle gathers each student's entries (a folder per plugin, or flat
 // files) into one submission.
 func readMoodle(root *entry) ([]draft, []Skip) {

@@ -1,6 +1,7 @@
 // Package roster reads the submissions a TA downloads from a learning
-// management system (Canvas, Moodle, Gradescope, GitHub Classroom, or one
-// plain folder per student), names each student as the LMS does, finds the
+// management system (Canvas, Moodle, Blackboard Learn, Brightspace,
+// Gradescope, GitHub Classroom, or one plain folder per student), names
+// each student as the LMS does, finds the
 // program to grade in each, and stages each submission into a folder of its
 // own. It only reads the export (a folder, or a .zip or .tar.gz of one) and
 // writes only where Stage is told to; names are values here, never words
@@ -20,6 +21,8 @@ import (
 const (
 	Canvas          = "canvas"
 	Moodle          = "moodle"
+	Blackboard      = "blackboard"
+	Brightspace     = "brightspace"
 	Gradescope      = "gradescope"
 	GitHubClassroom = "github-classroom"
 	Folders         = "folders"
@@ -104,20 +107,10 @@ func Read(dir string, want Want) (Roster, error) {
 	if err != nil {
 		return Roster{}, err
 	}
-	r := Roster{Layout: detect(root), Root: rel}
+	rd := detect(root)
+	r := Roster{Layout: rd.layout, Root: rel}
 	var drafts []draft
-	switch r.Layout {
-	case Canvas:
-		drafts, more = readCanvas(root)
-	case Moodle:
-		drafts, more = readMoodle(root)
-	case Gradescope:
-		drafts, more = readGradescope(root)
-	case GitHubClassroom:
-		drafts, more = readClassroom(root)
-	default:
-		drafts, more = readFolders(root)
-	}
+	drafts, more = rd.read(root)
 	skipped = append(skipped, more...)
 	if len(drafts) == 0 {
 		return Roster{}, noSubmissions(filepath.Join(dir, rel), root)
@@ -221,58 +214,6 @@ func descend(root *entry) (*entry, string, []Skip, error) {
 	return root, strings.Join(rel, "/"), skipped, nil
 }
 
-// looksLikeClass says whether e holds an export rather than one student's work.
-func looksLikeClass(e *entry) bool {
-	dirs := 0
-	for _, k := range e.visible() {
-		if k.dir {
-			dirs++
-		}
-		if k.name == metadataFile || gradescopeDir.MatchString(k.name) {
-			return true
-		}
-		if _, ok := parseMoodle(k.name, k.dir); ok {
-			return true
-		}
-		if _, ok := parseCanvas(k.name); ok && !k.dir {
-			return true
-		}
-	}
-	return dirs >= 2
-}
-
-// detect names root's layout: the one most of its entries follow.
-func detect(root *entry) string {
-	counts := map[string]int{}
-	for _, k := range root.visible() {
-		switch {
-		case k.name == metadataFile && !k.dir:
-			counts[Gradescope] += 1 << 20
-		case k.dir && gradescopeDir.MatchString(k.name):
-			counts[Gradescope]++
-		}
-		if _, ok := parseMoodle(k.name, k.dir); ok {
-			counts[Moodle]++
-		}
-		if _, ok := parseCanvas(k.name); ok && !k.dir {
-			counts[Canvas]++
-		}
-		if k.dir && k.git {
-			counts[GitHubClassroom]++
-		}
-	}
-	best, n := Folders, 0
-	for _, l := range []string{Gradescope, Moodle, Canvas, GitHubClassroom} {
-		if counts[l] > n {
-			best, n = l, counts[l]
-		}
-	}
-	if best == Folders && classroomPrefix(root, true) != "" {
-		best = GitHubClassroom
-	}
-	return best
-}
-
 // noSubmissions says what dir holds when it holds no submission, so that a
 // single student's folder is not silently a class of one.
 func noSubmissions(dir string, root *entry) error {
@@ -281,11 +222,11 @@ func noSubmissions(dir string, root *entry) error {
 		names = append(names, k.name)
 	}
 	if len(names) == 0 {
-		return fmt.Errorf("roster: %s is empty: want one folder per student, or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom)", dir)
+		return fmt.Errorf("roster: %s is empty: want one folder per student, or an LMS export (%s)", dir, exportNames())
 	}
 	return fmt.Errorf("roster: %s has no student folders and no LMS export, only %d file(s): %s; want one folder per student, "+
-		"or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom); to grade one program, use `just my-server FILE`",
-		dir, len(names), list(names, 5))
+		"or an LMS export (%s); to grade one program, use `just my-server FILE`",
+		dir, len(names), list(names, 5), exportNames())
 }
 
 func sortByName(subs []Submission) {
