@@ -75,6 +75,11 @@ type Submission struct {
 	Program string   // the file to grade, relative to the staged folder ("hw1/server.py"); "" when there is none
 	Note    string   // what a TA should know: which file is graded and why, what was left out
 	Key     string   // unique in the roster, [a-z0-9-], never empty: for file and compose project names
+	// Export names the entries at the export's top that are this
+	// submission's, exactly as the LMS named them, the one holding the
+	// program first: Moodle's folders, Canvas's and Blackboard's files,
+	// Brightspace's folder. What goes back to the LMS is named after them.
+	Export []string
 
 	maxBytes int64
 }
