@@ -96,7 +96,7 @@ func FuzzCanvasLoginEndingInDigits(f *testing.F) {
 		name := login + "_" + user + "_" + fileID + "_" + file
 		dir := t.TempDir()
 		for n, body := range map[string]string{
-			name: "the student's",
+			name:                                     "the student's",
 			"doejane_2045331_98765431_server.py":     "jane",
 			"smithjohn_LATE_2045340_98765440_lab.py": "john",
 			"leeann_2045351_98765450_server.py":      "ann",
