@@ -187,7 +187,7 @@ func detectCanvas(root *entry) int {
 // readCanvas groups the flat folder's files by student (the user id), and
 // of the files a student uploaded under one name keeps the latest: the
 // highest -N, then the highest file id.
-func readCanvas(root *entry) ([]draft, []Skip) {
+func readCanvas(root *entry) found {
 	type upload struct {
 		e    *entry
 		c    canvasName
@@ -260,7 +260,7 @@ func readCanvas(root *entry) ([]draft, []Skip) {
 		}
 		drafts = append(drafts, d)
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }
 
 // lessID orders decimal ids of any length.

@@ -23,7 +23,7 @@ func detectClassroom(root *entry) int {
 // follows the assignment's prefix: the name of the folder that holds them
 // when they all start with it (the classroom assistant's download), or
 // else the prefix all of them share.
-func readClassroom(root *entry) ([]draft, []Skip) {
+func readClassroom(root *entry) found {
 	prefix := classroomPrefix(root, false)
 	var drafts []draft
 	var skipped []Skip
@@ -38,7 +38,7 @@ func readClassroom(root *entry) ([]draft, []Skip) {
 	if prefix == "" && len(drafts) == 1 {
 		drafts[0].notes = append(drafts[0].notes, "one repository: named as it is, since the assignment's prefix cannot be told from the username")
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }
 
 // classroomPrefix is the assignment's part of the repositories' names,

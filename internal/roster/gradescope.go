@@ -27,7 +27,7 @@ func detectGradescope(root *entry) int {
 // submission_metadata.yml: a group is "Ada Lovelace, Alan Turing". Without
 // the file, or with a folder it does not list, the folder's name is the
 // name; a submission it lists with no folder is there with no files.
-func readGradescope(root *entry) ([]draft, []Skip) {
+func readGradescope(root *entry) found {
 	var skipped []Skip
 	meta := map[string]gsMeta{}
 	var order []string
@@ -79,7 +79,7 @@ func readGradescope(root *entry) ([]draft, []Skip) {
 		d.notes = append(d.notes, "in "+metadataFile+", but the export has no folder for it")
 		drafts = append(drafts, d)
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }
 
 func lookupMeta(meta map[string]gsMeta, folder string) (gsMeta, bool) {

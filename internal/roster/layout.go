@@ -16,9 +16,16 @@ type reader struct {
 	// byName says the layout's names alone make an export: a lone folder
 	// holding even one such entry is the export, not one student's work.
 	byName bool
-	// read gathers root's entries into one draft per student, and what
-	// is no one's.
-	read func(root *entry) ([]draft, []Skip)
+	// read gathers root's entries into one draft per student.
+	read func(root *entry) found
+}
+
+// found is what a reader read in an export.
+type found struct {
+	drafts  []draft
+	skipped []Skip // what is no one's, and why
+	// assignment is the assignment's name, where the export says it.
+	assignment string
 }
 
 // readers are the exports Read recognises, the most particular names
@@ -28,6 +35,8 @@ type reader struct {
 var readers = []reader{
 	{Gradescope, "a Gradescope export", detectGradescope, true, readGradescope},
 	{Moodle, "a Moodle export", detectMoodle, true, readMoodle},
+	{Blackboard, "a Blackboard Learn export", detectBlackboard, true, readBlackboard},
+	{Brightspace, "a Brightspace export", detectBrightspace, true, readBrightspace},
 	{Canvas, "a Canvas export", detectCanvas, true, readCanvas},
 	{GitHubClassroom, "GitHub Classroom repositories", detectClassroom, false, readClassroom},
 }

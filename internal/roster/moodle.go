@@ -52,7 +52,7 @@ func detectMoodle(root *entry) int {
 
 // readMoodle gathers each student's entries (a folder per plugin, or flat
 // files) into one submission.
-func readMoodle(root *entry) ([]draft, []Skip) {
+func readMoodle(root *entry) found {
 	type who struct{ name, id string }
 	at := map[who]int{}
 	var drafts []draft
@@ -79,5 +79,5 @@ func readMoodle(root *entry) ([]draft, []Skip) {
 		}
 		drafts[i].mounts = append(drafts[i].mounts, m)
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }

@@ -53,8 +53,9 @@ type Want struct {
 
 // Roster is a class as the export holds it.
 type Roster struct {
-	Layout      string       // Canvas, Moodle, Gradescope, GitHubClassroom or Folders
+	Layout      string       // Canvas, Moodle, Blackboard, Brightspace, Gradescope, GitHubClassroom or Folders
 	Root        string       // where the layout was found, relative to DIR: "" for DIR itself, "assignment_1_export"
+	Assignment  string       // the assignment's name where the export says it (Blackboard, Brightspace), else ""
 	Submissions []Submission // sorted by name
 	Skipped     []Skip       // what is neither a submission nor part of one, and why
 }
@@ -68,7 +69,7 @@ type Skip struct {
 // Submission is one student's (or one group's) work.
 type Submission struct {
 	Name    string   // as the LMS names the student: "Bob O'Neil", "doejohn", "Ada Lovelace, Alan Turing"
-	ID      string   // Moodle participant id, Canvas user id, Gradescope submission id, GitHub username; "" for plain folders
+	ID      string   // Moodle participant id, Canvas user id, Blackboard username, Brightspace submission ids ("397063-2557369"), Gradescope submission id, GitHub username; "" for plain folders
 	Emails  []string // Gradescope's submitters' addresses
 	Late    bool     // Canvas marked the submission late
 	Files   []File   // what Stage copies into the student's folder
@@ -113,10 +114,10 @@ func Read(dir string, want Want) (Roster, error) {
 		return Roster{}, err
 	}
 	rd := detect(root)
-	r := Roster{Layout: rd.layout, Root: rel}
-	var drafts []draft
-	drafts, more = rd.read(root)
-	skipped = append(skipped, more...)
+	f := rd.read(root)
+	r := Roster{Layout: rd.layout, Root: rel, Assignment: f.assignment}
+	drafts := f.drafts
+	skipped = append(skipped, f.skipped...)
 	if len(drafts) == 0 {
 		return Roster{}, noSubmissions(filepath.Join(dir, rel), root)
 	}

@@ -13,6 +13,7 @@ type draft struct {
 	s      Submission
 	mounts []mount
 	notes  []string
+	also   []string // more of the export's names that are the student's, not staged: Blackboard's receipt
 }
 
 // mount puts e into the student's folder: a folder's contents under dst
@@ -130,7 +131,7 @@ func (d draft) build(w Want) (Submission, []Skip) {
 		notes = append(notes, fmt.Sprintf("%d file(s) over the cap of %d files and %s not staged", over, w.MaxFiles, megabytes(w.MaxBytes)))
 	}
 	s.Program = prog
-	s.Export = mountNames(d.mounts, from, prog)
+	s.Export = append(mountNames(d.mounts, from, prog), d.also...)
 	if note != "" {
 		notes = append([]string{note}, notes...)
 	}
