@@ -55,7 +55,7 @@ func TestReadBrightspace(t *testing.T) {
 			mary := byName(t, r, "Mary-Ann Smith")
 			require.Equal(t, map[string]string{"server.py": "print('mary-ann')\n"}, stageAll(t, mary), "the latest submission")
 			require.Contains(t, mary.Note, "submitted Sep 24, 2024 926 PM, the latest of 2 (Sep 23, 2024 1108 AM)")
-			require.Equal(t, []string{"397063-2557369 - Mary-Ann Smith - Sep 24, 2024 926 PM"}, mary.Export)
+			require.Equal(t, []string{"397063-2557369 - Mary-Ann Smith - Sep 24, 2024 926 PM/"}, mary.Export)
 			require.Contains(t, byName(t, r, "Jessie James").Note, "group Team Rocket")
 		})
 	}

@@ -77,9 +77,10 @@ type Submission struct {
 	Note    string   // what a TA should know: which file is graded and why, what was left out
 	Key     string   // unique in the roster, [a-z0-9-], never empty: for file and compose project names
 	// Export names the entries at the export's top that are this
-	// submission's, exactly as the LMS named them, the one holding the
-	// program first: Moodle's folders, Canvas's and Blackboard's files,
-	// Brightspace's folder. What goes back to the LMS is named after them.
+	// submission's, exactly as the LMS named them, a folder's with a "/"
+	// after it, the one holding the program first: Moodle's folders,
+	// Canvas's and Blackboard's files, Brightspace's folder. What goes
+	// back to the LMS is named after them.
 	Export []string
 
 	maxBytes int64

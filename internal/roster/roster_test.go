@@ -235,7 +235,7 @@ func TestReadFixtures(t *testing.T) {
 		"Alice Smith": "1201 server.py", "Anne-Marie d'Été": "1206 lab 2/my server.py", "Bob O'Neil": "1202 hw1/server.py",
 		"José Ñúñez": "1203 Server.py", `Zoë "Zo" Ünal`: "1204 ", "李小龙": "1205 server.py",
 	}, who(r))
-	require.Equal(t, []string{"Bob O'Neil_1202_assignsubmission_file_", "Bob O'Neil_1202_assignsubmission_onlinetext_"}, byName(t, r, "Bob O'Neil").Export)
+	require.Equal(t, []string{"Bob O'Neil_1202_assignsubmission_file_/", "Bob O'Neil_1202_assignsubmission_onlinetext_/"}, byName(t, r, "Bob O'Neil").Export)
 
 	r, err = Read(rostertest.Canvas.Zip(t), Want{})
 	require.NoError(t, err)

@@ -159,17 +159,23 @@ func dot(p string) string {
 	return p
 }
 
-// mountNames are the mounts' names in the export, the one the program
-// came from first.
+// mountNames are the mounts' names in the export, a folder's with a "/"
+// after it, the one the program came from first.
 func mountNames(mounts []mount, from map[string]int, prog string) []string {
+	name := func(m mount) string {
+		if m.e.dir {
+			return m.e.name + "/"
+		}
+		return m.e.name
+	}
 	var names []string
 	first, ok := from[prog]
 	if prog != "" && ok {
-		names = append(names, mounts[first].e.name)
+		names = append(names, name(mounts[first]))
 	}
 	for i, m := range mounts {
 		if prog == "" || !ok || i != first {
-			names = append(names, m.e.name)
+			names = append(names, name(m))
 		}
 	}
 	return names
