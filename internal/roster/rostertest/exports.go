@@ -3,6 +3,7 @@ package rostertest
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The exports below hold one class each, with what a real one holds:
@@ -70,34 +71,43 @@ var Blackboard = Export{
 }
 
 func blackboardFiles() map[string]string {
-	const a = "Lab 2 echo server"
 	files := map[string]string{
 		"grades-2023.xls": "a TA's file",
 	}
-	attempt := func(name, user, stamp, date string, text string, uploads ...string) {
-		prefix := a + "_" + user + "_attempt_" + stamp
-		var list strings.Builder
-		for i := 0; i < len(uploads); i += 2 {
-			fmt.Fprintf(&list, "\tOriginal filename: %s\n\tFilename: %s_%s\n", uploads[i], prefix, uploads[i])
-			if uploads[i+1] != "" {
-				files[prefix+"_"+uploads[i]] = uploads[i+1]
-			}
-		}
-		if text == "" {
-			text = "There is no student submission text data for this assignment."
-		}
-		files[prefix+".txt"] = fmt.Sprintf("Name: %s (%s)\nAssignment: %s\nDate Submitted: %s\nCurrent Grade: Needs Grading\n\n"+
-			"Submission Field:\n%s\n\nComments:\nThere are no student comments for this assignment.\n\nFiles:\n%s", name, user, a, date, text, list.String())
-	}
-	attempt("Jane Doe", "jdoe", "2024-02-19-22-10-03", "Monday, February 19, 2024 10:10:03 PM CST", "", "server.py", "print('jane, first')\n")
-	attempt("Jane Doe", "jdoe", "2024-02-20-00-35-07", "Tuesday, February 20, 2024 12:35:07 AM CST", "",
-		"server.py", "print('jane')\n", "README.md", "run it with python3\n")
-	attempt("Seán O'Brien", "sobrien_2", "2024-02-20-10-02-44", "Tuesday, February 20, 2024 10:02:44 AM CST", "", "my server.py", "print('seán')\n")
-	attempt(`Zoë "Zo" Ünal`, "zunal", "2024-02-20-23-59-59", "Tuesday, February 20, 2024 11:59:59 PM CST", "", "lab2.zip", "")
-	attempt("王小明", "500206565", "2024-02-18-08-00-00", "Sunday, February 18, 2024 8:00:00 AM CST", "", "Server.py", "print('王小明')\n")
-	attempt("Li Wei", "li.wei", "2024-02-20-12-00-00", "Tuesday, February 20, 2024 12:00:00 PM CST",
-		"<p>import socket<br>s = socket.socket()</p>")
+	const a = "Lab 2 echo server"
+	BlackboardAttempt(files, a, "Jane Doe", "jdoe", "2024-02-19-22-10-03", "", "server.py", "print('jane, first')\n")
+	BlackboardAttempt(files, a, "Jane Doe", "jdoe", "2024-02-20-00-35-07", "", "server.py", "print('jane')\n", "README.md", "run it with python3\n")
+	BlackboardAttempt(files, a, "Seán O'Brien", "sobrien_2", "2024-02-20-10-02-44", "", "my server.py", "print('seán')\n")
+	BlackboardAttempt(files, a, `Zoë "Zo" Ünal`, "zunal", "2024-02-20-23-59-59", "", "lab2.zip", "")
+	BlackboardAttempt(files, a, "王小明", "500206565", "2024-02-18-08-00-00", "", "Server.py", "print('王小明')\n")
+	BlackboardAttempt(files, a, "Li Wei", "li.wei", "2024-02-20-12-00-00", "<p>import socket<br>s = socket.socket()</p>")
 	return files
+}
+
+// BlackboardAttempt adds to files one attempt as Blackboard's download
+// holds it: the receipt ASSIGNMENT_USER_attempt_STAMP.txt, with the
+// student's name and username, the text they typed ("" for none) and
+// their files, and each file (name, body pairs; a body "" is left for the
+// caller to add, an archive say) as ASSIGNMENT_USER_attempt_STAMP_NAME.
+func BlackboardAttempt(files map[string]string, assignment, name, user, stamp, text string, uploads ...string) {
+	prefix := assignment + "_" + user + "_attempt_" + stamp
+	var list strings.Builder
+	for i := 0; i+1 < len(uploads); i += 2 {
+		fmt.Fprintf(&list, "\tOriginal filename: %s\n\tFilename: %s_%s\n", uploads[i], prefix, uploads[i])
+		if uploads[i+1] != "" {
+			files[prefix+"_"+uploads[i]] = uploads[i+1]
+		}
+	}
+	if text == "" {
+		text = "There is no student submission text data for this assignment."
+	}
+	// As a US site writes it: "Tuesday, February 20, 2024 12:35:07 AM CST".
+	date := stamp
+	if t, err := time.Parse("2006-01-02-15-04-05", stamp); err == nil {
+		date = t.Format("Monday, January 2, 2006 3:04:05 PM") + " CST"
+	}
+	files[prefix+".txt"] = fmt.Sprintf("Name: %s (%s)\nAssignment: %s\nDate Submitted: %s\nCurrent Grade: Needs Grading\n\n"+
+		"Submission Field:\n%s\n\nComments:\nThere are no student comments for this assignment.\n\nFiles:\n%s", name, user, assignment, date, text, list.String())
 }
 
 // Brightspace is Brightspace's (D2L's) Assignments "Download": the
