@@ -163,9 +163,6 @@ func readBlackboard(root *entry) found {
 		if len(st) > 1 {
 			d.notes = append(d.notes, fmt.Sprintf("attempt %s, the latest of %d (%s)", st[0], len(st), strings.Join(st[1:], ", ")))
 		}
-		if len(latest.files) == 0 {
-			d.notes = append(d.notes, "its latest attempt has no file, only Blackboard's receipt")
-		}
 		f.drafts = append(f.drafts, d)
 	}
 	return f

@@ -57,7 +57,7 @@ func TestReadBlackboard(t *testing.T) {
 				"Lab 2 echo server_jdoe_attempt_2024-02-20-00-35-07_README.md",
 				"Lab 2 echo server_jdoe_attempt_2024-02-20-00-35-07.txt",
 			}, jane.Export)
-			require.Contains(t, byName(t, r, "Li Wei").Note, "its latest attempt has no file, only Blackboard's receipt")
+			require.Equal(t, []string{"Lab 2 echo server_li.wei_attempt_2024-02-20-12-00-00.txt"}, byName(t, r, "Li Wei").Export, "the receipt alone")
 		})
 	}
 }
