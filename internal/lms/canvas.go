@@ -113,26 +113,26 @@ func (b *batch) canvas() error {
   student's submission as a comment "See attached file(s)"; the attachment keeps the name of the upload (server.py)
   but holds the feedback.`
 	if len(noFile) > 0 {
-		text += "\n  No feedback file for (no upload to name it after: a text entry or a link): " + strings.Join(noFile, ", ") + "."
+		text += " No feedback file for (their only uploads are a text entry, a link or an archive, which the feedback cannot stand in for): " +
+			strings.Join(noFile, ", ") + "."
 	}
 	b.how(text)
 	return nil
 }
 
 // canvasUpload is the download's name of one of a student's uploads to
-// carry their feedback: a plain file before an archive (the student opens
-// the attachment by its name), never a text entry or a link, which carry
-// no file id.
+// carry their feedback: a plain file, which the student opens by its name
+// and reads; never an archive (an attachment called lab2.zip that holds
+// text would not open), a text entry or a link (no file id).
 func canvasUpload(export []string) string {
-	var archive string
 	for _, e := range export {
 		switch low := strings.ToLower(e); {
 		case strings.HasSuffix(e, "/"), strings.HasSuffix(e, "_text.html"), strings.HasSuffix(e, "_link.html"):
-		case strings.HasSuffix(low, ".zip"), strings.HasSuffix(low, ".tar.gz"), strings.HasSuffix(low, ".tgz"), strings.HasSuffix(low, ".tar"):
-			archive = firstOf(archive, e)
+		case strings.HasSuffix(low, ".zip"), strings.HasSuffix(low, ".tar.gz"), strings.HasSuffix(low, ".tgz"), strings.HasSuffix(low, ".tar"),
+			strings.HasSuffix(low, ".rar"), strings.HasSuffix(low, ".7z"):
 		default:
 			return e
 		}
 	}
-	return archive
+	return ""
 }
