@@ -75,7 +75,7 @@ func d2lWhen(p []string) (int64, bool) {
 	year, _ := strconv.Atoi(p[2])
 	hour, _ := strconv.Atoi(p[3])
 	min, _ := strconv.Atoi(p[4])
-	if !ok || day < 1 || day > 31 || hour < 1 || hour > 12 || min > 59 {
+	if !ok || year < 1990 || day < 1 || day > 31 || hour < 1 || hour > 12 || min > 59 {
 		return 0, false
 	}
 	hour %= 12

@@ -186,3 +186,50 @@ func FuzzParseMetadata(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseBlackboard checks that a name Blackboard's parser accepts is
+// its parts in Blackboard's order, the time a sortable stamp.
+func FuzzParseBlackboard(f *testing.F) {
+	for _, s := range []string{
+		"Lab 2 echo server_jdoe_attempt_2024-02-20-00-35-07.txt", "Lab 2_jdoe_attempt_2024-02-20-00-35-07_my_attempt_2024-01-01-00-00-00_x.py",
+		"a_b_attempt_2024-02-20-00-35-07_", "_attempt_2024-02-20-00-35-07.txt",
+	} {
+		f.Add(s)
+	}
+	stamp := regexp.MustCompile(`^\d{4}(-\d\d){5}$`)
+	f.Fuzz(func(t *testing.T, name string) {
+		b, ok := parseBlackboard(name)
+		if !ok {
+			return
+		}
+		tail := ".txt"
+		if b.File != "" {
+			tail = "_" + b.File
+		}
+		if b.Prefix == "" || !stamp.MatchString(b.Stamp) || name != b.Prefix+"_attempt_"+b.Stamp+tail || strings.Contains(b.Prefix, "_attempt_"+b.Stamp) {
+			t.Fatalf("%q parsed as %+v", name, b)
+		}
+	})
+}
+
+// FuzzParseBrightspace checks that a name Brightspace's parser accepts
+// has a student, a real date, and the name and file in it.
+func FuzzParseBrightspace(f *testing.F) {
+	for _, s := range []string{
+		"397063-2557369 - Mary-Ann Smith - Sep 24, 2024 926 PM", "1-2 - Team 7 - Bo Li - Jan 1, 2024 1200 AM",
+		"1-2 - Bo Li - Sep 3, 2024 1108 AM - server - v2.py", "1-2 -  - Sep 3, 2024 1108 AM",
+	} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, name string, dir bool) {
+		n, ok := parseBrightspace(name, dir)
+		if !ok {
+			return
+		}
+		if n.Name == "" || strings.TrimSpace(n.Name) != n.Name || n.When < 199001010000 || !strings.HasPrefix(name, n.IDs) ||
+			!strings.Contains(name, n.Name) || !strings.Contains(name, n.Date) || dir != (n.File == "") || !strings.HasSuffix(name, n.File) {
+			t.Fatalf("%q (folder %v) parsed as %+v", name, dir, n)
+		}
+	})
+}
