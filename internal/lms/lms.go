@@ -123,12 +123,23 @@ func WriteBack(out string, r roster.Roster, rows []Row, cfg Config) ([]string, e
 			return nil, err
 		}
 	}
+	// A file an earlier run wrote and this one did not (a grade file that
+	// now lacks its ids) would be uploaded for this run's.
+	for _, f := range ownFiles {
+		if !slices.Contains(b.files, f) {
+			os.Remove(filepath.Join(b.dir, f))
+		}
+	}
 	var files []string
 	for _, f := range b.files {
 		files = append(files, filepath.Join(Dir, f))
 	}
 	return files, nil
 }
+
+// ownFiles are every file WriteBack may write.
+var ownFiles = []string{"grades.csv", "README.txt", "moodle-grades.csv", "moodle-feedback.zip", "canvas-grades.csv", "canvas-feedback.zip",
+	"blackboard-grades.csv", "brightspace-grades.csv", "brightspace-feedback.zip"}
 
 // writers write each LMS's files; the others get grades.csv alone.
 var writers = map[string]func(*batch) error{

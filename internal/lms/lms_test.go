@@ -281,3 +281,35 @@ func exportHas(r roster.Roster, name string) bool {
 	}
 	return false
 }
+
+// TestRunAgain: a second run into the same report replaces the LMS's
+// files, and removes the one it no longer writes, so that no file of an
+// earlier run is uploaded as this one's.
+func TestRunAgain(t *testing.T) {
+	r, err := roster.Read(rostertest.Brightspace.Zip(t), roster.Want{})
+	require.NoError(t, err)
+	out := t.TempDir()
+	gb := gradebookFile(t, "grades.csv", brightspaceGradebook)
+	files, err := WriteBack(out, r, classRows(r, nil), Config{Gradebook: gb, Now: now})
+	require.NoError(t, err)
+	require.Contains(t, files, "lms/brightspace-grades.csv")
+	files, err = WriteBack(out, r, classRows(r, nil), Config{Now: now})
+	require.NoError(t, err)
+	require.NotContains(t, files, "lms/brightspace-grades.csv")
+	require.NoFileExists(t, filepath.Join(out, "lms", "brightspace-grades.csv"))
+	for _, f := range files {
+		require.FileExists(t, filepath.Join(out, f))
+	}
+	left, err := filepath.Glob(filepath.Join(out, "lms", ".*"))
+	require.NoError(t, err)
+	require.Empty(t, left, "no temporary file left")
+	for _, f := range ownFiles {
+		require.Contains(t, strings.Join(writtenSomewhere, " "), f, "ownFiles lists only files a writer writes")
+	}
+}
+
+// writtenSomewhere are the files the golden tests hold.
+var writtenSomewhere = func() []string {
+	all, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
+	return all
+}()
