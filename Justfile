@@ -80,10 +80,10 @@ models *flags:
 grade host port="8000" *flags:
     go run ./client grade {{flags}} {{host}} {{port}}
 
-# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT; needs Go)
+# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Blackboard, Brightspace, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT, the LMS's files in OUT/lms; needs Go)
 [group('TA')]
 class dir out="class-report":
-    go run ./client class -jobs "${CLASS_JOBS:-3}" -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+    go run ./client class -jobs "${CLASS_JOBS:-3}" -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" -assignment "${CLASS_ASSIGNMENT:-}" -assignment-id "${CLASS_ASSIGNMENT_ID:-}" -lms-gradebook "${CLASS_LMS_GRADEBOOK:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
 # Gradescope's autograder for the lecture's server: OUT/autograder.zip (needs Go; weights: internal/results/weights.txt; try: just gradescope gradescope-out)
 [group('TA')]
