@@ -141,9 +141,8 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	}
 	fmt.Fprintln(out)
 	gc := c.cfg.gradeConfig()
-	l := v.Report.language()
 	gc.OnCheck = func(r grade.Result) {
-		r.Fix = lang.GraderFix(l, r.Fix)
+		r.Fix = v.Report.graderFix(r.Fix)
 		grade.WriteResult(out, r)
 	}
 	g, err := grade.Run(ctx, gc)
@@ -152,7 +151,7 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 		return v
 	}
 	for i := range g.Checks {
-		g.Checks[i].Fix = lang.GraderFix(l, g.Checks[i].Fix)
+		g.Checks[i].Fix = v.Report.graderFix(g.Checks[i].Fix)
 	}
 	fmt.Fprint(out, g.Summary())
 	v.Grade = &g

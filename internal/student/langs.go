@@ -14,8 +14,12 @@ import (
 // could be a call still ending.
 const leakedCalls = 3
 
-// phrases are the fixes in the program's language.
-func (r Report) phrases() lang.Phrases { return lang.PhrasesOf(r.language()) }
+// phrases are the fixes in the program's language, with the student's own
+// names for the sockets where the source shows them.
+func (r Report) phrases() lang.Phrases { return lang.PhrasesIn(r.language(), r.Source) }
+
+// graderFix is the grader's fix in the program's language and names.
+func (r Report) graderFix(fix string) string { return lang.GraderFixIn(r.language(), r.Source, fix) }
 
 // buildFindings explains a program that never ran: none was found in the
 // folder, or it did not build. The compiler's first error comes first, at

@@ -64,14 +64,22 @@ func TestExplainSaysNothingOfAGoodEnd(t *testing.T) {
 func TestGraderFixInEachLanguage(t *testing.T) {
 	for _, tt := range []struct {
 		lang      Lang
+		src       string
 		fix, want string
 	}{
-		{Python, "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller."},
-		{C, `send b"hello\n" right after accept(), before recv().`, `send "hello\n" (6 bytes) right after accept(), before recv().`},
-		{Java, "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: s.setSoTimeout(2000), or a thread per caller."},
-		{Go, "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: conn.Write(buf[:n])."},
-		{Node, "the lecture reads up to 1000: conn.recv(1000).", "the lecture reads up to 1000: the first 'data' event, data.subarray(0, 1000)."},
+		{Python, "", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.",
+			"one silent caller blocks everyone: clientsocket.settimeout(1) before recv(), closing the call when it times out, or a thread per caller."},
+		{Python, "conn, addr = s.accept()\n", "read once: conn.recv(1000).", "read once: conn.recv(1000)."},
+		{Python, "(c, a) = srv.accept()\n", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes recv() returned: c.send(data)."},
+		{C, "", `send b"hello\n" right after accept(), before recv().`, `send "hello\n" (6 bytes) right after accept(), before recv().`},
+		{C, "int client = accept(sock, NULL, NULL);", "read up to 1000 bytes at once: conn.recv(1000).", "read up to 1000 bytes at once: recv(client, buf, 1000, 0)."},
+		{Java, "", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: s.setSoTimeout(2000), or a thread per caller."},
+		{Java, "Socket client = ss.accept();", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: client.setSoTimeout(2000), or a thread per caller."},
+		{Go, "", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: conn.Write(buf[:n])."},
+		{Go, "c, err := l.Accept()", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: c.Write(buf[:n])."},
+		{Node, "", "the lecture reads up to 1000: conn.recv(1000).", "the lecture reads up to 1000: the first 'data' event, data.subarray(0, 1000)."},
+		{Node, "const srv = net.createServer((c) => {", "loop around accept() to serve every caller.", "keep the server listening: no srv.close() after a call."},
 	} {
-		require.Equal(t, tt.want, GraderFix(tt.lang, tt.fix), tt.lang)
+		require.Equal(t, tt.want, GraderFixIn(tt.lang, tt.src, tt.fix), "%s %q", tt.lang, tt.src)
 	}
 }
