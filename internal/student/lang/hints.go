@@ -71,7 +71,7 @@ var (
 	cSinPort     = regexp.MustCompile(`\.sin6?_port\s*=\s*([^;]+);`)
 	cAny         = regexp.MustCompile(`\bINADDR_ANY\b|\bin6addr_any\b|getaddrinfo\s*\(\s*(NULL|nullptr|0)\s*,|"0\.0\.0\.0"`)
 	cBareBind    = regexp.MustCompile(`^\s*(::)?bind\s*\(`)
-	cSizeofSend  = regexp.MustCompile(`\b(send|write)\s*\(\s*[^,]+,\s*[^,]+,\s*sizeof\b`)
+	cSizeofSend  = regexp.MustCompile(`\b(send|write)\s*\(\s*[^,]+,\s*\(?\s*(?:(?:const\s+)?(?:char|void)\s*\*\s*\)\s*)?&?(\w+)\s*,\s*sizeof\b`)
 	cRecvInto    = regexp.MustCompile(`\b(recv|read)\s*\(\s*[^,]+,\s*\(?\s*(?:char\s*\*\s*\)\s*)?&?(\w+)`)
 	cAccept      = regexp.MustCompile(`(\w+)\s*=\s*(::)?accept4?\s*\(`)
 	cAcceptCall  = regexp.MustCompile(`\baccept4?\s*\(`)
@@ -118,7 +118,7 @@ func cHints(lines []string, code string) []Hint {
 		}
 		hs = append(hs, Hint{ID: "unchecked-bind", Line: n, Says: s + "."})
 	}
-	if n := lineOf(lines, cSizeofSend); n > 0 {
+	if n := sizeofEcho(lines, code); n > 0 {
 		hs = append(hs, Hint{ID: "sizeof-send", Line: n, When: echoChecks, Says: "this sends sizeof(buf), the whole buffer, not the n bytes recv() returned: the caller's line comes back followed by the buffer's leftovers (zeros, or an older line). Send n: send(conn, buf, n, 0)."})
 	}
 	if h, ok := noNUL(lines, code); ok {
@@ -132,6 +132,22 @@ func cHints(lines []string, code string) []Hint {
 		}
 	}
 	return append(hs, oneCall(lines, code, cAcceptCall, cLoop, C)...)
+}
+
+// sizeofEcho is the line that sends sizeof a buffer recv() fills (the
+// echo), 0 when none: sizeof of the greeting's own array is a NUL after
+// the greeting, which the call shows and GreetingFault explains.
+func sizeofEcho(lines []string, code string) int {
+	read := ""
+	if m := cRecvInto.FindStringSubmatch(code); m != nil {
+		read = m[2]
+	}
+	for i, l := range lines {
+		if m := cSizeofSend.FindStringSubmatch(l); m != nil && (read == "" || m[2] == read) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // noNUL finds a buffer filled by recv() and printed as a string, with
