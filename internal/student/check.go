@@ -254,6 +254,9 @@ func stuckFindings(rep Report, waited time.Duration) []Finding {
 	if rep.ForkFailures > 0 {
 		return []Finding{processLimit(rep)}
 	}
+	if f, ok := notListening(programOf(rep)); ok {
+		return []Finding{f}
+	}
 	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+
 		"is it stuck in a loop before bind() and listen(), or waiting for %s?", round(waited), rep.phrases().Input)}}
 }

@@ -14,7 +14,7 @@ import (
 // explainCall explains what the calls saw, the likeliest cause first:
 // where the server listens (why a call was refused), the greeting, the
 // echo, the hang-up; then what the words in the lines above mean (a
-// reset, b'').
+// reset, b”).
 func explainCall(v Verdict, cfg CheckConfig) []Finding {
 	rep := v.Report
 	want, _ := netip.ParseAddrPort(cfg.Addr)
@@ -46,7 +46,47 @@ func explainCall(v Verdict, cfg CheckConfig) []Finding {
 			"it never closes a call's socket. So a caller never hears the hang-up after the echo (telnet waits on), and after about a thousand calls "+
 			"accept() fails with \"Too many open files\". %s after the echo.", v.Grade.Calls, open, rep.phrases().Close)})
 	}
+	if f, ok := pyNeverClosed(v); ok && !hasID(fs, "never-closed") {
+		fs = append(fs, f)
+	}
 	return append(fs, wordNotes(v)...)
+}
+
+// pyNeverClosed finds a Python server that left the line open after the
+// echo and never closes the call's socket: Python closes it only when the
+// next accept() replaces it, so each caller waits for the hang-up.
+func pyNeverClosed(v Verdict) (Finding, bool) {
+	rep := v.Report
+	if rep.language() != lang.Python || v.Grade == nil || !failed(*v.Grade, "hangs-up") {
+		return Finding{}, false
+	}
+	n := lang.NamesIn(lang.Python, rep.Source)
+	conn := regexp.QuoteMeta(n.Conn)
+	if lang.LineIn(lang.Python, rep.Source, regexp.MustCompile(`\b`+conn+`\.(close|shutdown)\s*\(|\bwith\s+`+conn+`\b|\bwith\s+\w+\.accept\(`)) > 0 {
+		return Finding{}, false
+	}
+	return Finding{ID: "never-closed", Line: lang.LineIn(lang.Python, rep.Source, regexp.MustCompile(`\.accept\(`)),
+		Says: fmt.Sprintf("your server never closes the call's socket, %s: after the echo the caller waits for the hang-up (telnet waits forever), "+
+			"and Python closes it only when the next accept() takes its name. Hang up after the echo: %s.close().", n.Conn, n.Conn)}, true
+}
+
+// failed says the grade's check id failed.
+func failed(g grade.Report, id string) bool {
+	for _, c := range g.Checks {
+		if c.ID == id && c.Status == grade.Fail {
+			return true
+		}
+	}
+	return false
+}
+
+func hasID(fs []Finding, id string) bool {
+	for _, f := range fs {
+		if f.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // listenFindings explain where the server listens when that is not where
@@ -152,7 +192,7 @@ func ifaceOf(ifs []string, a netip.Addr) string {
 var resetWord = regexp.MustCompile(`\breset\b`)
 
 // wordNotes explain, once, the words in the lines above that the lecture
-// does not use: a reset, and the b'' a Python server prints.
+// does not use: a reset, and the b” a Python server prints.
 func wordNotes(v Verdict) []Finding {
 	var fs []Finding
 	reset := v.Call.End == "reset"
@@ -174,5 +214,5 @@ func wordNotes(v Verdict) []Finding {
 	return fs
 }
 
-// emptyRead is Python's printed empty bytes, b'' or b"".
+// emptyRead is Python's printed empty bytes, b” or b"".
 var emptyRead = regexp.MustCompile(`(^|[^\w'"])b(''|"")`)

@@ -2,6 +2,7 @@ package student
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -28,6 +29,9 @@ func (r Report) graderFix(fix string) string { return lang.GraderFixIn(r.languag
 func buildFindings(rep Report) []Finding {
 	if rep.Build == nil {
 		return []Finding{{ID: "no-program", Says: rep.StartError + ". Name your program server.py, server.c, server.cpp, Server.java, server.js or server.go (client.* for a client), or name it with STUDENT_FILE."}}
+	}
+	if f, ok := emptyProgram(programOf(rep)); ok && rep.Build.Error != nil && noMain.MatchString(rep.Build.Error.Message) {
+		return []Finding{f}
 	}
 	b := rep.Build
 	name := programName(rep)
@@ -58,6 +62,10 @@ func buildFindings(rep Report) []Finding {
 	}
 	return withHints([]Finding{f}, rep, nil)
 }
+
+// noMain is a compiler's word for a file with no code: no main() to
+// link, no package clause.
+var noMain = regexp.MustCompile("undefined reference to [`'‘]main['’]|expected 'package', found 'EOF'|function main is undeclared")
 
 func baseName(p string) string {
 	if p == "" {

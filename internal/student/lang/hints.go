@@ -104,7 +104,7 @@ func cHints(lines []string, code string) []Hint {
 	ph := PhrasesOf(C)
 	for i, l := range lines {
 		if m := cSinPort.FindStringSubmatch(l); m != nil && !strings.Contains(m[1], "hton") {
-			hs = append(hs, Hint{ID: "no-htons", Line: i + 1, Says: "sin_port is set without htons(): the kernel reads it in network byte order, so 8000 (0x1F40) is taken backwards, as port 16415 (0x401F), and laptop-b, calling 8000, is refused. Write addr.sin_port = htons(8000)."})
+			hs = append(hs, Hint{ID: "no-htons", Line: i + 1, Says: "sin_port is set without htons(): the kernel reads it in network byte order, so 8000 (0x1F40) is taken backwards, as port 16415 (0x401F), and a caller, calling 8000, is refused. Write addr.sin_port = htons(8000)."})
 			break
 		}
 	}
@@ -128,7 +128,7 @@ func cHints(lines []string, code string) []Hint {
 		conn := regexp.QuoteMeta(m[1])
 		if !regexp.MustCompile(`\b(close|closesocket|shutdown)\s*\(\s*` + conn + `\b`).MatchString(code) {
 			hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, cAccept), When: []string{"hangs-up", "still-there", "silent-caller"},
-				Says: "the call's socket, " + m[1] + ", is never closed: laptop-b never hears the hang-up after the echo (telnet waits forever), and each call keeps a file descriptor open until accept() fails with Too many open files. close(" + m[1] + ") after the echo."})
+				Says: "the call's socket, " + m[1] + ", is never closed: the caller never hears the hang-up after the echo (telnet waits forever), and each call keeps a file descriptor open until accept() fails with Too many open files. close(" + m[1] + ") after the echo."})
 		}
 	}
 	return append(hs, oneCall(lines, code, cAcceptCall, cLoop, C)...)
@@ -182,7 +182,7 @@ func javaHints(lines []string, code string) []Hint {
 		}
 		if !javaAutoFl.MatchString(code) || usesPrint {
 			hs = append(hs, Hint{ID: "no-flush", Line: n, When: []string{"greeting", "greeting-first", "echo", "answers"},
-				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and laptop-b, which waits for hello before it speaks, hears nothing (closing the socket throws it away; only out.close() would send it). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
+				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and the caller, who waits for hello before it speaks, hears nothing (closing the socket throws it away; only out.close() would send it). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
 		}
 	}
 	if n := lineOf(lines, javaReadLine); n > 0 {
@@ -192,7 +192,7 @@ func javaHints(lines []string, code string) []Hint {
 	if m := javaAccept.FindStringSubmatch(code); m != nil && !strings.Contains(code, ".close()") &&
 		!regexp.MustCompile(`try\s*\([^)]*\baccept\s*\(`).MatchString(code) {
 		hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, javaAccept), When: []string{"hangs-up", "still-there", "silent-caller"},
-			Says: "the call's socket, " + m[1] + ", is never closed: laptop-b never hears the hang-up after the echo, and each call keeps a file descriptor open until accept() fails with Too many open files. " + m[1] + ".close() after the echo, or try (Socket " + m[1] + " = server.accept()) { ... }."})
+			Says: "the call's socket, " + m[1] + ", is never closed: the caller never hears the hang-up after the echo, and each call keeps a file descriptor open until accept() fails with Too many open files. " + m[1] + ".close() after the echo, or try (Socket " + m[1] + " = server.accept()) { ... }."})
 	}
 	return append(hs, oneCall(lines, code, javaAcceptC, javaLoop, Java)...)
 }
@@ -275,7 +275,7 @@ func nodeHints(lines []string, code string) []Hint {
 			Says: "destroy() throws away what write() has not sent yet and resets the call: the echo may never reach the caller, who sees a reset instead of a hang-up. end() sends what is left, then hangs up (FIN): socket.end()."})
 	} else if strings.Contains(code, "createServer") && !nodeEnd.MatchString(code) {
 		hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, regexp.MustCompile(`createServer`)), When: []string{"hangs-up", "still-there", "silent-caller"},
-			Says: "the call is never ended: laptop-b waits for the hang-up after the echo (telnet forever), and each call stays open. socket.end() after socket.write(data)."})
+			Says: "the call is never ended: the caller waits for the hang-up after the echo (telnet forever), and each call stays open. socket.end() after socket.write(data)."})
 	}
 	return hs
 }
@@ -293,10 +293,10 @@ func goHints(lines []string, code string) []Hint {
 		switch d := lineOf(lines, deferred); {
 		case !regexp.MustCompile(`\b` + conn + `\.Close\(\)`).MatchString(code):
 			hs = append(hs, Hint{ID: "never-closed", Line: at, When: []string{"hangs-up", "still-there", "silent-caller"},
-				Says: "the call, " + m[1] + ", is never closed: laptop-b never hears the hang-up after the echo, and each call keeps a file descriptor open. " + m[1] + ".Close() after the echo."})
+				Says: "the call, " + m[1] + ", is never closed: the caller never hears the hang-up after the echo, and each call keeps a file descriptor open. " + m[1] + ".Close() after the echo."})
 		case d > at && goLoop.MatchString(strings.Join(lines[:at], "\n")) && !goFunc.MatchString(strings.Join(lines[at:d-1], "\n")):
 			hs = append(hs, Hint{ID: "defer-in-loop", Line: d, When: []string{"hangs-up", "still-there", "silent-caller"},
-				Says: "defer in the accept loop runs only when the function returns, so no call is closed while the server runs: laptop-b waits for the hang-up, and descriptors pile up. Close it at the end of each call, or serve each call in a function of its own (go handle(" + m[1] + "), with the defer there)."})
+				Says: "defer in the accept loop runs only when the function returns, so no call is closed while the server runs: the caller waits for the hang-up, and descriptors pile up. Close it at the end of each call, or serve each call in a function of its own (go handle(" + m[1] + "), with the defer there)."})
 		}
 	}
 	if m := goBuf.FindStringSubmatch(code); m != nil {

@@ -101,6 +101,10 @@ func (n Names) fill(s string) string {
 	return strings.NewReplacer("{conn}", n.Conn, "{server}", n.Server).Replace(s)
 }
 
+// Code is src, a program in language l, with its comments blanked and its
+// lines where they were: what runs.
+func Code(l Lang, src string) string { return strings.Join(codeLines(l, src), "\n") }
+
 // stripPyComments blanks Python's # comments, keeping strings as they are
 // (a comment may name the lecture's sockets; the code is what counts).
 func stripPyComments(src string) string {
