@@ -28,7 +28,7 @@ func (r Report) graderFix(fix string) string { return lang.GraderFixIn(r.languag
 // the student meets next.
 func buildFindings(rep Report) []Finding {
 	if rep.Build == nil {
-		return []Finding{{ID: "no-program", Says: rep.StartError + ". Name your program server.py, server.c, server.cpp, Server.java, server.js or server.go (client.* for a client), or name it with STUDENT_FILE."}}
+		return []Finding{{ID: "no-program", Says: strings.TrimSuffix(rep.StartError, ": "+lang.ErrNoProgram.Error()) + ". Name your program server.py, server.c, server.cpp, Server.java, server.js or server.go (client.* for a client), or name it with STUDENT_FILE."}}
 	}
 	if f, ok := emptyProgram(programOf(rep)); ok && rep.Build.Error != nil && noMain.MatchString(rep.Build.Error.Message) {
 		return []Finding{f}
