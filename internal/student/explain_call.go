@@ -14,7 +14,7 @@ import (
 // explainCall explains what the calls saw, the likeliest cause first:
 // where the server listens (why a call was refused), the greeting, the
 // echo, the hang-up; then what the words in the lines above mean (a
-// reset, b”).
+// reset, an empty read).
 func explainCall(v Verdict, cfg CheckConfig) []Finding {
 	rep := v.Report
 	want, _ := netip.ParseAddrPort(cfg.Addr)
@@ -192,7 +192,7 @@ func ifaceOf(ifs []string, a netip.Addr) string {
 var resetWord = regexp.MustCompile(`\breset\b`)
 
 // wordNotes explain, once, the words in the lines above that the lecture
-// does not use: a reset, and the b” a Python server prints.
+// does not use: a reset, and the empty bytes a Python server prints.
 func wordNotes(v Verdict) []Finding {
 	var fs []Finding
 	reset := v.Call.End == "reset"
@@ -214,5 +214,5 @@ func wordNotes(v Verdict) []Finding {
 	return fs
 }
 
-// emptyRead is Python's printed empty bytes, b” or b"".
+// emptyRead is Python's printed empty bytes, in single or double quotes.
 var emptyRead = regexp.MustCompile(`(^|[^\w'"])b(''|"")`)

@@ -248,7 +248,7 @@ func (s *supervisor) watchListen(pid int, baseline []netip.AddrPort, done <-chan
 
 // watchOutput keeps the report's Stdout, the last of what the program
 // printed, current while it runs, until done is closed: the checker reads
-// what a server that is still running printed (a Python server's b”).
+// what a server that is still running printed (the empty bytes a Python server prints).
 func (s *supervisor) watchOutput(out *tail, done <-chan struct{}) {
 	t := time.NewTicker(socketPoll)
 	defer t.Stop()
