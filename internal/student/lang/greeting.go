@@ -24,10 +24,7 @@ func GreetingFault(l Lang, src string, h Heard) (Explanation, bool) {
 	g := h.Greeting
 	ph := PhrasesIn(l, src)
 	lines := codeLines(l, src)
-	at := lineOf(lines, helloSend)
-	if at == 0 {
-		at = lineOf(lines, helloLiteral)
-	}
+	at := greetLine(lines)
 	e := func(id, says string) (Explanation, bool) {
 		return Explanation{ID: id, Line: at, Says: says}, true
 	}
@@ -92,6 +89,24 @@ func GreetingFault(l Lang, src string, h Heard) (Explanation, bool) {
 	}
 	return e("greeting-words", fmt.Sprintf("your greeting is %q; the lecture's is exactly \"hello\\n\", 6 bytes, and a program calling your server (the check, or your partner's client) compares them byte for byte. "+
 		"Say the rest, if you like, on the server's own screen with a print. Send exactly hello and a newline: "+ph.Greeting+".", text))
+}
+
+// greetLine is the line that sends the greeting: a send or write of a
+// "hello" literal; else one of the variable a "hello" literal is put in;
+// else the first send or write of any literal; 0 when none shows.
+func greetLine(lines []string) int {
+	if n := lineOf(lines, helloSend); n > 0 {
+		return n
+	}
+	if n := lineOf(lines, helloLiteral); n > 0 {
+		if m := assigned.FindStringSubmatch(lines[n-1]); m != nil {
+			if sent := lineOf(lines, regexp.MustCompile(`\b(send|sendall|write|Write|writeBytes|print\w*|Fprint\w*|end)\s*\(.*\b`+regexp.QuoteMeta(m[1])+`\b`)); sent > 0 {
+				return sent
+			}
+		}
+		return n
+	}
+	return lineOf(lines, literalSend)
 }
 
 // extraBeforeEcho is what came after a "hello\n" that arrived on its own
@@ -160,8 +175,10 @@ func sizeofWords(l Lang, lines []string, at int) string {
 
 var (
 	helloSend     = regexp.MustCompile(`(?i)\b(send|sendall|write|print|end)\w*\s*\(.*["'` + "`" + `][^"'` + "`" + `]*hello|<<\s*"hello`)
+	assigned      = regexp.MustCompile(`(\w+)\s*(\[[^\]]*\])?\s*=[^=]`)
+	literalSend   = regexp.MustCompile(`\b(send|sendall|write|Write|writeBytes|end)\s*\(.*["'` + "`" + `]|\bFprint\w*\s*\(\s*\w+\s*,\s*["'` + "`" + `]`)
 	helloLiteral  = regexp.MustCompile(`(?i)["'` + "`" + `][^"'` + "`" + `]*\bhello`)
-	readCall      = regexp.MustCompile(`\b(recv|read|readLine|Read|recvfrom)\s*\(|\.on\s*\(\s*['"]data['"]`)
+	readCall      = regexp.MustCompile(`\b(recv|read|readLine|Read|recvfrom)\s*\(|\.(on|once)\s*\(\s*['"]data['"]`)
 	printlnCall   = regexp.MustCompile(`\bprintln\s*\(|\bFprintln\s*\(|\bendl\b`)
 	sizeofLiteral = regexp.MustCompile(`\bsizeof\s*\(?\s*"`)
 	sizeofAny     = regexp.MustCompile(`\bsizeof\b`)

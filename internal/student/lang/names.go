@@ -30,6 +30,7 @@ var (
 	pyAccept = regexp.MustCompile(`\(?\s*(\w+)\s*,\s*\w+\s*\)?\s*=\s*(\w+(?:\.\w+)?)\.accept\(\s*\)`)
 	// conn = s.accept()[0]
 	pyAcceptIndex = regexp.MustCompile(`(\w+)\s*=\s*(\w+(?:\.\w+)?)\.accept\(\s*\)\s*\[\s*0\s*\]`)
+	pyAcceptOne   = regexp.MustCompile(`(\w+)\s*=\s*(\w+(?:\.\w+)?)\.accept\(\s*\)`)
 	pySocket      = regexp.MustCompile(`(\w+(?:\.\w+)?)\s*=\s*(?:socket\.)?socket\(`)
 	// int conn = accept(fd, ...), conn = ::accept(fd, ...)
 	cAcceptNames = regexp.MustCompile(`(\w+)\s*=\s*(?:::)?accept4?\s*\(\s*(\w+)`)
@@ -68,6 +69,11 @@ func NamesIn(l Lang, src string) Names {
 			set(&n.Conn, m, 1)
 			set(&n.Server, m, 2)
 		} else if m := pyAcceptIndex.FindStringSubmatch(code); m != nil {
+			set(&n.Conn, m, 1)
+			set(&n.Server, m, 2)
+		} else if m := pyAcceptOne.FindStringSubmatch(code); m != nil {
+			// conn = s.accept(): the pair under the name the student
+			// meant for the socket.
 			set(&n.Conn, m, 1)
 			set(&n.Server, m, 2)
 		}
