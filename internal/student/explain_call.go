@@ -46,7 +46,9 @@ func explainCall(v Verdict, cfg CheckConfig) []Finding {
 			"it never closes a call's socket. So a caller never hears the hang-up after the echo (telnet waits on), and after about a thousand calls "+
 			"accept() fails with \"Too many open files\". %s after the echo.", v.Grade.Calls, open, rep.phrases().Close)})
 	}
-	if f, ok := pyNeverClosed(v); ok && !hasID(fs, "never-closed") {
+	if f, ok := pyEchoLoop(v); ok {
+		fs = append(fs, f)
+	} else if f, ok := pyNeverClosed(v); ok && !hasID(fs, "never-closed") {
 		fs = append(fs, f)
 	}
 	return append(fs, wordNotes(v)...)
@@ -68,6 +70,18 @@ func pyNeverClosed(v Verdict) (Finding, bool) {
 	return Finding{ID: "never-closed", Line: lang.LineIn(lang.Python, rep.Source, regexp.MustCompile(`\.accept\(`)),
 		Says: fmt.Sprintf("your server never closes the call's socket, %s: after the echo the caller waits for the hang-up (telnet waits forever), "+
 			"and Python closes it only when the next accept() takes its name. Hang up after the echo: %s.close().", n.Conn, n.Conn)}, true
+}
+
+// pyEchoLoop finds a Python server that stayed on the line echoing: the
+// other languages' hints say so (lang.Hints); Python's verdict names a
+// running server's source mistakes here.
+func pyEchoLoop(v Verdict) (Finding, bool) {
+	rep := v.Report
+	if rep.language() != lang.Python || v.Grade == nil || v.Call.HalfClosed || !failed(*v.Grade, "hangs-up") && !failed(*v.Grade, "echo-3000") {
+		return Finding{}, false
+	}
+	h, ok := lang.EchoLoop(lang.Python, rep.Source)
+	return Finding{ID: h.ID, Line: h.Line, Says: h.Says}, ok
 }
 
 // failed says the grade's check id failed.

@@ -39,6 +39,9 @@ func Hints(l Lang, src string) []Hint {
 	default:
 		return nil
 	}
+	if h, ok := EchoLoop(l, src); ok {
+		hs = append(hs, h)
+	}
 	if n := lineOf(lines, en0); n > 0 {
 		hs = append(hs, Hint{ID: "en0", Line: n, Says: "en0 is a Mac's Wi-Fi; the lab's laptops (and Linux) have eth0."})
 	}
@@ -253,6 +256,20 @@ func splitArgs(s string) []string {
 	return append(out, s[start:])
 }
 
+// destroyLine is the line that destroys a call in its course, 0 when
+// none: a destroy() that ends a call gone quiet (setTimeout) or broken
+// ('error') is how a server lets go of it, not a mistake.
+func destroyLine(lines []string) int {
+	for i, l := range lines {
+		if nodeDestroy.MatchString(l) && !nodeGiveUp.MatchString(l) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+var nodeGiveUp = regexp.MustCompile(`setTimeout|['"](timeout|error)['"]`)
+
 func nodeHints(lines []string, code string) []Hint {
 	var hs []Hint
 	ph := PhrasesOf(Node)
@@ -270,7 +287,7 @@ func nodeHints(lines []string, code string) []Hint {
 		hs = append(hs, Hint{ID: "read-limit", Line: n, When: []string{"echo-3000"},
 			Says: "one 'data' event may bring more than the lecture's 1000 bytes (Node reads up to 64 KB at once), and all of it is echoed: echo data.subarray(0, 1000), as recv(1000) would."})
 	}
-	if n := lineOf(lines, nodeDestroy); n > 0 {
+	if n := destroyLine(lines); n > 0 {
 		hs = append(hs, Hint{ID: "destroy", Line: n, When: append([]string{"hangs-up"}, echoChecks...),
 			Says: "destroy() throws away what write() has not sent yet and resets the call: the echo may never reach the caller, who sees a reset instead of a hang-up. end() sends what is left, then hangs up (FIN): socket.end()."})
 	} else if strings.Contains(code, "createServer") && !nodeEnd.MatchString(code) {
@@ -305,6 +322,9 @@ func goHints(lines []string, code string) []Hint {
 			hs = append(hs, Hint{ID: "sizeof-send", Line: n, When: echoChecks,
 				Says: "this writes the whole buffer, not the n bytes Read returned: the caller's line comes back followed by zeros. Write " + m[1] + "[:n]."})
 		}
+	}
+	if h, ok := goLineHint(lines, PhrasesIn(Go, code)); ok {
+		hs = append(hs, h)
 	}
 	return append(hs, oneCall(lines, code, goAcceptC, goLoop, Go)...)
 }
