@@ -150,7 +150,7 @@ func listenFindings(rep Report, want netip.AddrPort) []Finding {
 		case a.IsLoopback() && !want.Addr().IsLoopback():
 			fs = append(fs, Finding{ID: "loopback", Line: lang.LineIn(l, rep.Source, loopbackLine), Says: fmt.Sprintf("your server listens on %s: localhost, the address by which your laptop calls itself. "+
 				"Only programs on your own laptop can call it there; your partner's laptop calls %s's address, %s, and is refused (connection refused). "+
-				"Bind %s's address instead: %s.", s, eth, want.Addr(), eth, ph.EthAddr)})
+				"Bind %s's address instead: %s.", s, eth, want.Addr(), eth, ph.BindOne)})
 		case want.IsValid() && a != want.Addr() && !wrongPort:
 			other, at := "another network of your laptop", regexp.QuoteMeta(a.String())
 			if name := ifaceOf(rep.Interfaces, a); name != "" {
@@ -158,7 +158,7 @@ func listenFindings(rep Report, want netip.AddrPort) []Finding {
 			}
 			fs = append(fs, Finding{ID: "other-address", Line: lang.LineIn(l, rep.Source, regexp.MustCompile(at)),
 				Says: fmt.Sprintf("your server listens on %s, the address of %s; your partner's laptop calls %s's address, %s, and is refused there. Bind %s's address: %s.",
-					s, other, eth, want.Addr(), eth, ph.EthAddr)})
+					s, other, eth, want.Addr(), eth, ph.BindOne)})
 		}
 	}
 	return fs

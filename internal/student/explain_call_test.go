@@ -29,10 +29,10 @@ func TestExplainCallSaysWhereTheServerListens(t *testing.T) {
 	}{
 		{"localhost", "python", sprintf(pyBind, "'localhost', 8000"), "127.0.0.1:8000", "loopback", 3,
 			[]string{"your server listens on 127.0.0.1:8000: localhost, the address by which your laptop calls itself",
-				"your partner's laptop calls eth0's address, 172.28.5.10, and is refused", "ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']"}},
+				"your partner's laptop calls eth0's address, 172.28.5.10, and is refused", "serversocket.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']"}},
 		{"127.0.0.1 in C", "c", "int fd = socket(AF_INET, SOCK_STREAM, 0);\naddr.sin_port = htons(8000);\naddr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);\n", "127.0.0.1:8000", "loopback", 3,
 			[]string{"localhost", "getifaddrs()"}},
-		{"localhost in Go", "go", "package main\n\nln, err := net.Listen(\"tcp\", \"localhost:8000\")\n", "127.0.0.1:8000", "loopback", 3, []string{`net.InterfaceByName("eth0")`}},
+		{"localhost in Go", "go", "package main\n\nln, err := net.Listen(\"tcp\", \"localhost:8000\")\n", "127.0.0.1:8000", "loopback", 3, []string{`net.Listen("tcp", ip+":8000") with ip eth0's: net.InterfaceByName("eth0")`}},
 		{"port 8001", "python", sprintf(pyBind, "ip, 8001"), "172.28.5.10:8001", "wrong-port", 3,
 			[]string{"your server listens on port 8001, but the lecture's port is 8000", "finds nobody there (connection refused)", "Bind port 8000"}},
 		{"no bind", "python", "import socket\nserversocket = socket.socket()\nserversocket.listen(5)\n", "0.0.0.0:39421", "no-bind", 3,

@@ -34,7 +34,7 @@ func emptyProgram(p program) (Finding, bool) {
 	var why string
 	switch p.lang {
 	case lang.C, lang.CPP:
-		why = "a " + string(p.lang) + " program starts at main(), and the linker found none (undefined reference to `main')"
+		why = "a " + strings.ToUpper(string(p.lang)) + " program starts at main(), and the linker found none (undefined reference to `main')"
 	case lang.Java:
 		why = "java looks in it for the class " + strings.TrimSuffix(p.name(), ".java") + " and its main(), and finds nothing"
 	case lang.Go:

@@ -49,9 +49,9 @@ func TestAnEmptyFileThatDidNotBuildIsSaidToBeEmpty(t *testing.T) {
 		says string
 	}{
 		{"c", Report{File: "server.c", Lang: "c", Build: &lang.Result{Lang: lang.C, Error: &lang.CompileError{Message: "undefined reference to `main'"}}},
-			"your server.c is empty: a c program starts at main(), and the linker found none (undefined reference to `main')"},
+			"your server.c is empty: a C program starts at main(), and the linker found none (undefined reference to `main')"},
 		{"c++", Report{File: "server.cpp", Lang: "c++", Source: "// to do\n", Build: &lang.Result{Lang: lang.CPP, Error: &lang.CompileError{Message: "undefined reference to `main'"}}},
-			"your server.cpp has only comments in it: a c++ program starts at main()"},
+			"your server.cpp has only comments in it: a C++ program starts at main()"},
 		{"go", Report{File: "server.go", Lang: "go", Build: &lang.Result{Lang: lang.Go, Error: &lang.CompileError{File: "server.go", Line: 1, Message: "expected 'package', found 'EOF'"}}},
 			"your server.go is empty: a Go file starts with package main"},
 	}
