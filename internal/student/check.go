@@ -254,7 +254,7 @@ func stuckFindings(rep Report, waited time.Duration) []Finding {
 	if rep.ForkFailures > 0 {
 		return []Finding{processLimit(rep)}
 	}
-	if f, ok := notListening(programOf(rep)); ok {
+	if f, ok := stuckAccepting(programOf(rep)); ok {
 		return []Finding{f}
 	}
 	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+

@@ -176,3 +176,11 @@ func programOf(rep Report) program {
 	}
 	return program{lang: rep.language(), file: rep.File, src: rep.Source, role: role}
 }
+
+// stuckAccepting explains a server still running that never listened
+// when its source shows why: accept() with no listen() (in C, accept()
+// returns -1 at once, and a loop around it spins).
+func stuckAccepting(p program) (Finding, bool) {
+	f, ok := notListening(p)
+	return f, ok && f.ID == "no-listen" && f.Line > 0 && lang.LineIn(p.lang, p.src, acceptCall2) == f.Line
+}
