@@ -87,6 +87,7 @@ var (
 	javaWriter   = regexp.MustCompile(`new\s+(PrintWriter|BufferedWriter|BufferedOutputStream)\s*\(`)
 	javaAutoFl   = regexp.MustCompile(`new\s+PrintWriter\s*\(.*,\s*true\s*\)`)
 	javaPrint    = regexp.MustCompile(`\b(\w+)\.(print|write)\s*\(`)
+	javaBuf      = regexp.MustCompile(`(\w+)\s*=\s*new\s+byte\s*\[\s*(\d+)\s*\]`)
 	javaReadLine = regexp.MustCompile(`\.readLine\s*\(\s*\)`)
 	javaAccept   = regexp.MustCompile(`(\w+)\s*=\s*\w+\.accept\s*\(\s*\)`)
 	javaAcceptC  = regexp.MustCompile(`\.accept\s*\(\s*\)`)
@@ -175,6 +176,13 @@ func javaHints(lines []string, code string) []Hint {
 	ph := PhrasesOf(Java)
 	if n := lineOf(lines, javaAnyBind); n > 0 {
 		hs = append(hs, Hint{ID: "all-interfaces", Line: n, Says: "new ServerSocket(8000) binds every interface; the lecture binds one interface's address: " + ph.BindOne + "."})
+	}
+	if m := javaBuf.FindStringSubmatch(code); m != nil {
+		if n := lineOf(lines, regexp.MustCompile(`\.write\s*\(\s*`+regexp.QuoteMeta(m[1])+`\s*\)`)); n > 0 {
+			hs = append(hs, Hint{ID: "sizeof-send", Line: n, When: echoChecks,
+				Says: "this writes the whole buffer, all " + m[2] + " bytes of it, not the n bytes read() returned: the caller's line comes back followed by zeros. " +
+					"Write those n bytes: out.write(" + m[1] + ", 0, n)."})
+		}
 	}
 	if n := lineOf(lines, javaWriter); n > 0 && !strings.Contains(code, ".flush()") {
 		usesPrint := false
@@ -290,7 +298,7 @@ func nodeHints(lines []string, code string) []Hint {
 	if n := destroyLine(lines); n > 0 {
 		hs = append(hs, Hint{ID: "destroy", Line: n, When: append([]string{"hangs-up"}, echoChecks...),
 			Says: "destroy() throws away what write() has not sent yet and resets the call: the echo may never reach the caller, who sees a reset instead of a hang-up. end() sends what is left, then hangs up (FIN): socket.end()."})
-	} else if strings.Contains(code, "createServer") && !nodeEnd.MatchString(code) {
+	} else if strings.Contains(code, "createServer") && !nodeEnd.MatchString(code) && lineOfSame(lines, nodePipe) == 0 {
 		hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, regexp.MustCompile(`createServer`)), When: []string{"hangs-up", "still-there", "silent-caller"},
 			Says: "the call is never ended: the caller waits for the hang-up after the echo (telnet forever), and each call stays open. socket.end() after socket.write(data)."})
 	}
