@@ -53,11 +53,11 @@ func emptyProgram(p program) (Finding, bool) {
 }
 
 var (
-	pyDef       = regexp.MustCompile(`^def\s+(\w+)\s*\(`)
-	pyNameMain  = regexp.MustCompile(`__name__\s*==\s*['"](\w*)['"]|['"](\w*)['"]\s*==\s*__name__`)
-	sockCall    = regexp.MustCompile(`\bsocket\s*\(|\bServerSocket\b|createServer\s*\(|net\.Listen`)
-	acceptCall2 = regexp.MustCompile(`\baccept4?\s*\(`)
-	listenCall  = regexp.MustCompile(`\blisten\s*\(`)
+	pyDef         = regexp.MustCompile(`^def\s+(\w+)\s*\(`)
+	pyNameMain    = regexp.MustCompile(`__name__\s*==\s*['"](\w*)['"]|['"](\w*)['"]\s*==\s*__name__`)
+	sockCall      = regexp.MustCompile(`\bsocket\s*\(|\bServerSocket\b|createServer\s*\(|net\.Listen`)
+	acceptCallAny = regexp.MustCompile(`\baccept4?\s*\(`)
+	listenCall    = regexp.MustCompile(`\blisten\s*\(`)
 )
 
 // notListening says, from the source, why a server never listened: the
@@ -88,7 +88,7 @@ func notListening(p program) (Finding, bool) {
 		if at(listenCall) > 0 {
 			return Finding{}, false
 		}
-		if n := at(acceptCall2); n > 0 {
+		if n := at(acceptCallAny); n > 0 {
 			return Finding{ID: "no-listen", Line: n, Says: fmt.Sprintf("your server calls accept() but never listen(): a socket takes calls only once listen() has made it a listening socket, "+
 				"so accept() fails (%s) and nobody can call. Call %s after bind() and before accept(), as the lecture does.", acceptFails(p.lang), listenWords(p.lang, names.Server))}, true
 		}
@@ -140,7 +140,7 @@ func pyNeverCalled(lines []string) (Finding, bool) {
 		if strings.TrimSpace(l) != "" && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "\t") {
 			owner = ""
 		}
-		if owner != "" && (acceptCall2.MatchString(l) || listenCall.MatchString(l)) {
+		if owner != "" && (acceptCallAny.MatchString(l) || listenCall.MatchString(l)) {
 			inDef[owner] = true
 		}
 	}
@@ -182,5 +182,5 @@ func programOf(rep Report) program {
 // returns -1 at once, and a loop around it spins).
 func stuckAccepting(p program) (Finding, bool) {
 	f, ok := notListening(p)
-	return f, ok && f.ID == "no-listen" && f.Line > 0 && lang.LineIn(p.lang, p.src, acceptCall2) == f.Line
+	return f, ok && f.ID == "no-listen" && f.Line > 0 && lang.LineIn(p.lang, p.src, acceptCallAny) == f.Line
 }
