@@ -141,9 +141,8 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 	}
 	fmt.Fprintln(out)
 	gc := c.cfg.gradeConfig()
-	l := v.Report.language()
 	gc.OnCheck = func(r grade.Result) {
-		r.Fix = lang.GraderFix(l, r.Fix)
+		r.Fix = v.Report.graderFix(r.Fix)
 		grade.WriteResult(out, r)
 	}
 	g, err := grade.Run(ctx, gc)
@@ -152,7 +151,7 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 		return v
 	}
 	for i := range g.Checks {
-		g.Checks[i].Fix = lang.GraderFix(l, g.Checks[i].Fix)
+		g.Checks[i].Fix = v.Report.graderFix(g.Checks[i].Fix)
 	}
 	fmt.Fprint(out, g.Summary())
 	v.Grade = &g
@@ -254,6 +253,9 @@ func (c *checker) crashFindings(rep Report) []Finding {
 func stuckFindings(rep Report, waited time.Duration) []Finding {
 	if rep.ForkFailures > 0 {
 		return []Finding{processLimit(rep)}
+	}
+	if f, ok := stuckAccepting(programOf(rep)); ok {
+		return []Finding{f}
 	}
 	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+
 		"is it stuck in a loop before bind() and listen(), or waiting for %s?", round(waited), rep.phrases().Input)}}
