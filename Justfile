@@ -145,7 +145,7 @@ lint:
 # Run the lab across two machines of a Docker Swarm (DOCKER_HOST = a manager): laptop-a on one node, laptop-b on another
 [group('swarm')]
 swarm-up:
-    docker compose build laptop-a laptop-b
+    env -u DOCKER_HOST -u DOCKER_CONTEXT docker compose build laptop-a laptop-b
     bash deploy/swarm/lab.sh up
 
 # Remove the Swarm lab's laptops and overlay network

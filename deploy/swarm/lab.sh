@@ -15,8 +15,8 @@
 # deploy/swarm/nodes.sh's engines listen (a classroom's PCs do not: set NODES).
 # LAB_SUBNET, LAPTOP_A_IP, LAPTOP_B_IP, HOST_PORT as in compose.yaml.
 # ENCRYPT: auto (default: encrypt if the nodes' kernel passes encrypted
-# traffic, say so if not), yes, no. IMAGES_FROM: the engine holding the lab's
-# images (default: the manager if it has them, else this machine's engine).
+# traffic, say so if not), yes, no. IMAGES_FROM: the engine where the lab's
+# images were built (default: this machine's own, where `just swarm-up` builds).
 set -euo pipefail
 
 subnet=${LAB_SUBNET:-172.28.5.0/24}
@@ -88,13 +88,7 @@ up() {
 	[ "$(docker info -f '{{.Swarm.ControlAvailable}}')" = true ] ||
 		die "this engine is not a Swarm manager: point DOCKER_HOST at one (see deploy/swarm/README.md)"
 	nodes
-	# The images are where they were built: on the manager, or else on this
-	# machine's own engine (as with nodes.sh's local Swarm).
-	from=${IMAGES_FROM:-}
-	if [ -z "$from" ]; then
-		from=${DOCKER_HOST:-}
-		docker image inspect socketlab/server:local socketlab/client:local >/dev/null 2>&1 || from=unix:///var/run/docker.sock
-	fi
+	from=${IMAGES_FROM:-unix:///var/run/docker.sock}
 	load socketlab/server:local "$A"
 	load socketlab/client:local "$B"
 	down 2>/dev/null
