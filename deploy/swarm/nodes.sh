@@ -50,8 +50,11 @@ up() {
 	# deploy/dind.sh builds the engine's image (cached by content).
 	if ! docker image inspect "$tag" >/dev/null 2>&1; then
 		say "building $tag with deploy/dind.sh"
-		DIND_NAME=socketlab-node-build bash "$here/dind.sh" up >/dev/null
-		DIND_NAME=socketlab-node-build bash "$here/dind.sh" down
+		# On the nodes' own subnet (free until their bridge is made below), so
+		# as never to meet deploy/dind.sh's own engine if it is up.
+		DIND_NAME=$name-build DIND_SUBNET=$subnet bash "$here/dind.sh" up >/dev/null
+		DIND_NAME=$name-build bash "$here/dind.sh" down
+		docker volume rm "$name-build" >/dev/null 2>&1 || true
 	fi
 	docker network inspect "$name" >/dev/null 2>&1 ||
 		docker network create --subnet "$subnet" "$name" >/dev/null ||
