@@ -141,3 +141,24 @@ lint:
     go vet ./...
     go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
     @test -z "$(gofmt -l .)" || { echo "not gofmt-formatted (run: just fmt):"; gofmt -l .; exit 1; }
+
+# Run the lab across two machines of a Docker Swarm (DOCKER_HOST = a manager): laptop-a on one node, laptop-b on another
+[group('swarm')]
+swarm-up:
+    env -u DOCKER_HOST -u DOCKER_CONTEXT docker compose build laptop-a laptop-b
+    bash deploy/swarm/lab.sh up
+
+# Remove the Swarm lab's laptops and overlay network
+[group('swarm')]
+swarm-down:
+    bash deploy/swarm/lab.sh down
+
+# A Swarm of N engines on this one machine, to try the above: prints the manager's DOCKER_HOST
+[group('swarm')]
+swarm-nodes n="3":
+    bash deploy/swarm/nodes.sh up {{n}}
+
+# Remove the local Swarm's engines (their volumes stay, for a warm start)
+[group('swarm')]
+swarm-nodes-down:
+    bash deploy/swarm/nodes.sh down
