@@ -15,11 +15,13 @@ import (
 const classUsage = `usage: client class [flags] DIR [OUT]
 
 Grades a class: every submission in DIR (one folder per student, or the
-export of Canvas, Moodle, Gradescope or GitHub Classroom, or a .zip of one)
-runs as laptop-a in a lab of its own and is graded from laptop-b across
-hosts, as just my-server does. OUT (default class-report) gets summary.csv,
-summary.md and a folder per student with junit.xml, results.json, grade.txt
-and laptop-a.log.
+export of Canvas, Moodle, Blackboard Learn, Brightspace, Gradescope or
+GitHub Classroom, or a .zip of one) runs as laptop-a in a lab of its own and
+is graded from laptop-b across hosts, as just my-server does. OUT (default
+class-report) gets summary.csv, summary.md and a folder per student with
+junit.xml, results.json, grade.txt and laptop-a.log; OUT/lms gets the grade
+file and feedback the LMS imports, and a README.txt saying how to upload
+them (deploy/grading/lms.md).
 
 flags:
 `
@@ -35,9 +37,17 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Project, "project", class.DefaultProject, "the labs' compose project names, `PREFIX`-N")
 	fs.StringVar(&grading, "grade-flags", "", "the grader's `FLAGS` (client student check's), such as \"-max-read 1000\",\n\"-quiet-warn\" or \"-timeout 5s\"")
 	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder `DIR`, with compose.yaml (default: found from the working\ndirectory)")
+	fs.StringVar(&cfg.LMS.Assignment, "assignment", "", "the assignment's `NAME` as the LMS's gradebook has it, for OUT/lms's grade file\n(default: the export's name for it, else socketlab)")
+	fs.StringVar(&cfg.LMS.AssignmentID, "assignment-id", "", "the assignment's `ID` in the LMS's gradebook: Canvas's assignment id, Blackboard's\nColumn ID")
+	fs.StringVar(&cfg.LMS.Gradebook, "lms-gradebook", "", "the LMS's own gradebook export `FILE` (CSV), for the grade column's exact name and\nthe students' other ids (Brightspace's download has no usernames: give it)")
 	weightsFile := weightsFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return usageExit(err)
+	}
+	if g := cfg.LMS.Gradebook; g != "" {
+		if st, err := os.Stat(g); err != nil || st.IsDir() {
+			return usageExit(badUsage(fs, "-lms-gradebook %s: no such file", g))
+		}
 	}
 	var err error
 	if cfg.Weights, err = loadWeights(fs, *weightsFile); err != nil {

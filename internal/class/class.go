@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socketlab/socketlab/internal/lms"
 	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 )
@@ -58,6 +59,9 @@ type Config struct {
 	Progress io.Writer
 	// Docker is the docker command (default "docker"): for tests.
 	Docker string
+	// LMS is what the files going back into the LMS need beyond the
+	// export (internal/lms): the assignment's column, its gradebook.
+	LMS lms.Config
 }
 
 // Verdicts of a row beyond the grade's own PASS and FAIL.
@@ -197,6 +201,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := writeSummary(cfg.Out, cfg.Dir, sum, cfg); err != nil {
 		return sum, err
 	}
+	if err := writeBack(cfg, r, sum); err != nil {
+		return sum, err
+	}
 	graded := 0
 	for _, r := range sum.Rows {
 		if r.Grade != nil {
@@ -211,19 +218,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	return sum, nil
 }
 
-func layoutName(l string) string {
-	switch l {
-	case roster.Canvas:
-		return "a Canvas export"
-	case roster.Moodle:
-		return "a Moodle export"
-	case roster.Gradescope:
-		return "a Gradescope export"
-	case roster.GitHubClassroom:
-		return "GitHub Classroom repositories"
-	}
-	return "one folder per student"
-}
+func layoutName(l string) string { return roster.Describe(l) }
 
 // progress says, after each submission, how far the class is and how long
 // the rest will take at the pace so far.

@@ -70,12 +70,12 @@ func (g *grader) answers() (Status, string, string) {
 	switch lab.Classify(c.dialErr) {
 	case lab.KindRefused:
 		return Fail, "connection refused: nothing listens there.",
-			"is the server running, on this address and port?"
+			"note: is the server running, and listening on this address and port?"
 	case lab.KindTimeout:
 		return Fail, fmt.Sprintf("no answer within %v.", g.cfg.Timeout),
-			"is the address right, or does a firewall drop the call?"
+			"note: is the address right, or does a firewall drop the call?"
 	case lab.KindUnreachable:
-		return Fail, "host unreachable.", "is the address right?"
+		return Fail, "host unreachable.", "note: is the address right?"
 	}
 	return Fail, fmt.Sprintf("the call failed: %v.", c.dialErr), ""
 }
@@ -88,10 +88,10 @@ func (g *grader) greeting() (Status, string, string) {
 		return Pass, `it said "hello\n".`, ""
 	case len(got) == 0 && !c.spoke && c.end == endReset:
 		return Fail, "the call was reset before any greeting: did the server crash?",
-			"look at what it printed."
+			"note: look at what it printed."
 	case len(got) == 0 && !c.spoke:
 		return Fail, "it hung up without a word: did it crash?",
-			`a Python 3 server must send bytes, b"hello\n", not a str.`
+			`note: a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`
 	case !c.heard():
 		return Fail, fmt.Sprintf("it said nothing within %v, not even after the caller spoke.", g.cfg.Timeout),
 			greetFirst
@@ -177,7 +177,7 @@ func (g *grader) echo3000() (Status, string, string) {
 	case c.end == endReset:
 		return warnAdvisory(fmt.Sprintf("the first %d came back, then a reset: %d were left unread.",
 			len(r), len(bigLine)-len(r)),
-			"fine for this exercise; on a slow network the reset can destroy the echo.")
+			"note: fine for this exercise; on a slow network the reset can destroy the echo.")
 	}
 	return Pass, fmt.Sprintf("the first %d bytes came back, one read; the rest did no harm.", len(r)), ""
 }
@@ -437,20 +437,20 @@ func (g *grader) stillThere() (Status, string, string) {
 			"loop around accept() to serve every caller."
 	case g.gone:
 		return Fail, fmt.Sprintf("it served %d calls, then stopped answering: did it crash?", g.served),
-			"look at what it printed."
+			"note: look at what it printed."
 	case !g.first.heard() && c.dialErr != nil:
 		return Fail, fmt.Sprintf("silent on the first call, %s on the last: did it crash?",
-			lab.Classify(c.dialErr)), "look at what it printed."
+			lab.Classify(c.dialErr)), "note: look at what it printed."
 	case !g.first.heard():
 		return Skip, "not observed: it said nothing on any call.", ""
 	case c.dialErr != nil:
 		return Fail, fmt.Sprintf("the last call got no answer (%s).", lab.Classify(c.dialErr)), ""
 	case g.first.greetedFirst() && len(c.greeting()) == 0:
 		return Fail, fmt.Sprintf("the last call was picked up but not greeted (%s).", endWords(c, g.cfg.Timeout)),
-			"did something break? Look at what it printed."
+			"note: did something break? Look at what it printed."
 	case g.first.greetedFirst() && !bytes.Equal(c.greeting(), g.first.greeting()):
 		return Fail, fmt.Sprintf("the last call was greeted with %s, the first with %s.",
-			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "did something break? Look at what it printed."
+			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "note: did something break? Look at what it printed."
 	}
 	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.calls), ""
 }

@@ -146,7 +146,9 @@ type Result struct {
 	Title  string `json:"title"`
 	Status Status `json:"status"`
 	Reason string `json:"reason"`
-	// Fix says what to change, on a line of its own; "" when nothing.
+	// Fix says what to change, on a line of its own; "" when nothing. A
+	// Fix that starts "note: " is no change to make, only what helps to
+	// know, and is printed as a note.
 	Fix      string `json:"fix,omitempty"`
 	Required bool   `json:"required"`
 	// Advisory marks a WARN that is advice beyond the lecture (a PASS

@@ -142,7 +142,7 @@ func TestGrade(t *testing.T) {
 		{name: "the lecture's script: reset on close with unread data", fake: fake{handle: labtest.LectureScript},
 			want: verdicts("echo-3000", Warn), model: ModelMany, passed: true, advisory: []string{"echo-3000"},
 			reasons: map[string]string{"echo-3000": "the first 1000 came back, then a reset: 2000 were left unread"},
-			fixes:   map[string]string{"echo-3000": "fine for this exercise"}},
+			fixes:   map[string]string{"echo-3000": "note: fine for this exercise"}},
 		{name: "the lecture's script, advice quieted", fake: fake{handle: labtest.LectureScript},
 			cfg:  Config{QuietWarn: true},
 			want: verdicts(), model: ModelMany, passed: true, advisory: []string{"echo-3000"},
@@ -205,7 +205,7 @@ func TestGrade(t *testing.T) {
 		{name: "hangs up without a word", fake: fake{handle: labtest.HangUpAtOnce},
 			want:    verdicts(append(skipAll(), "greeting", Fail)...),
 			reasons: map[string]string{"echo": "hung up before the caller spoke"},
-			fixes:   map[string]string{"greeting": `b"hello\n", not a str`}},
+			fixes:   map[string]string{"greeting": `note: a Python 3 server that sends a str`}},
 		// The lecture's script in Python 3 dies on send("hello\n"): the
 		// refusal on another address is that of a dead server.
 		{name: "crashed", fake: fake{handle: labtest.HangUpAtOnce, once: true}, notOn: true,

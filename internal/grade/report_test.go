@@ -75,6 +75,21 @@ FAIL  one required check failed, 1 not run, one warning (3 calls in 1.2s)
 	require.Equal(t, want, b.String())
 }
 
+// TestWriteResultLabelsANoteAsANote: a Fix that is no change to make
+// ("note: ...") is printed as a note, never after "fix:".
+func TestWriteResultLabelsANoteAsANote(t *testing.T) {
+	tests := []struct{ fix, want string }{
+		{"read once: conn.recv(1000).", "      fix: read once: conn.recv(1000).\n"},
+		{"note: fine for this exercise.", "      note: fine for this exercise.\n"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		require.NoError(t, WriteResult(&b, Result{Status: Warn, Title: "echoes", Reason: "a reset.", Fix: tt.fix}))
+		require.Equal(t, "WARN  echoes: a reset.\n"+tt.want, b.String())
+	}
+}
+
 func TestSummary(t *testing.T) {
 	tests := []struct {
 		name string

@@ -219,13 +219,12 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 // false when the grade could not be made.
 func (c *checker) graded(ctx context.Context, v *Verdict, p *printer, ended bool) bool {
 	gc := c.cfg.gradeConfig()
-	l := v.Report.language()
 	first := v.Call.gradeCall()
 	gc.First, gc.Ended, gc.Listening = &first, ended, v.Report.Listening
 	there, elsewhere := elsewhereOf(c.cfg, v.Report, v.Call)
 	p.check(programResult(*v))
 	if !elsewhere {
-		gc.OnCheck = func(r grade.Result) { p.check(withFix(l, r)) }
+		gc.OnCheck = func(r grade.Result) { p.check(withFix(v.Report, r)) }
 	}
 	g, err := grade.Run(ctx, gc)
 	if err != nil {
@@ -236,22 +235,22 @@ func (c *checker) graded(ctx context.Context, v *Verdict, p *printer, ended bool
 		g = c.gradeThere(ctx, g, there, v.Report, p)
 		for _, r := range g.Checks {
 			if r.ID != "answers" {
-				p.check(withFix(l, r))
+				p.check(withFix(v.Report, r))
 			}
 		}
 	}
 	p.flush()
 	for i := range g.Checks {
-		g.Checks[i] = withFix(l, g.Checks[i])
+		g.Checks[i] = withFix(v.Report, g.Checks[i])
 	}
 	fmt.Fprint(c.cfg.Out, g.Summary())
 	v.Grade = &g
 	return true
 }
 
-// withFix is r with its fix in the program's language.
-func withFix(l lang.Lang, r grade.Result) grade.Result {
-	r.Fix = lang.GraderFix(l, r.Fix)
+// withFix is r with its fix in the program's language and words.
+func withFix(rep Report, r grade.Result) grade.Result {
+	r.Fix = rep.graderFix(r.Fix)
 	return r
 }
 
@@ -342,6 +341,9 @@ func (c *checker) crashFindings(rep Report) []Finding {
 func stuckFindings(rep Report, waited time.Duration) []Finding {
 	if rep.ForkFailures > 0 {
 		return []Finding{processLimit(rep)}
+	}
+	if f, ok := stuckAccepting(programOf(rep)); ok {
+		return []Finding{f}
 	}
 	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+
 		"is it stuck in a loop before bind() and listen(), or waiting for %s?", round(waited), rep.phrases().Input)}}
