@@ -31,7 +31,7 @@ var verdictWant = map[string]struct {
 	"port-8001":     {"FAIL", 12, "wrong-port", "answers"},
 	"no-close":      {"FAIL", 13, "hangs-up", "hangs-up"},
 	"str-not-bytes": {"FAIL", 7, "str-send", "greeting"},
-	"empty":         {"FAIL", 0, "empty", "program"},
+	"empty":         {"FAIL", 0, "empty-file", "program"},
 }
 
 // verdictTotal is weights.txt's total under its policy, the lecture's.

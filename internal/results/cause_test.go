@@ -64,7 +64,7 @@ func notRun(after string) []any {
 func TestFirstCauseOfTheUsualMistakes(t *testing.T) {
 	py2 := student.Finding{ID: "python2-print", Line: 21, Says: "this is Python 2 code."}
 	en0 := student.Finding{ID: "hint-en0", Line: 6, Says: "en0 is a Mac's Wi-Fi."}
-	empty := student.Finding{ID: "empty", Says: "your server.py is empty."}
+	empty := student.Finding{ID: "empty-file", Says: "your server.py is empty."}
 	str := student.Finding{ID: "str-send", Line: 17, Says: `a socket sends bytes: send b"hello\n".`}
 	loopback := student.Finding{ID: "loopback", Says: "your server listens on 127.0.0.1:8000: localhost."}
 	port := student.Finding{ID: "wrong-port", Says: "your server listens on port 8001."}
@@ -80,7 +80,7 @@ func TestFirstCauseOfTheUsualMistakes(t *testing.T) {
 		{"the lecture's script as printed", graded([]student.Finding{py2, en0}, append([]any{"program", grade.Fail, "answers", grade.Skip}, notRun("answers")...)...),
 			Cause{"python2-print", "program", "line 21: this is Python 2 code."}},
 		{"an empty file", graded([]student.Finding{empty}, append([]any{"program", grade.Fail, "answers", grade.Skip}, notRun("answers")...)...),
-			Cause{"empty", "program", "your server.py is empty."}},
+			Cause{"empty-file", "program", "your server.py is empty."}},
 		{"a str, not bytes", graded([]student.Finding{str, oneCall}, append([]any{"greeting", grade.Fail}, notRun("greeting")...)...),
 			Cause{"str-send", "greeting", `line 17: a socket sends bytes: send b"hello\n".`}},
 		{"bound to localhost", graded([]student.Finding{loopback}, "answers", grade.Fail),

@@ -8,15 +8,22 @@ import (
 )
 
 // explains are the findings (Finding.ID, a hint's without its "hint-")
-// that explain each check's failure.
+// that explain each check's failure. A finding not listed here (a crash, a
+// build error, a fault the explanations learn later) explains whichever
+// check failed first, when it leads the findings.
 var explains = map[string][]string{
-	"answers":     {"loopback", "wrong-port", "no-htons", "en0", "wrong-interface"},
-	"greeting":    {"no-newline", "str-send"},
-	"echo":        {"recv-until-close"},
-	"echo-3000":   {"recv-until-close"},
-	"hangs-up":    {"recv-until-close", "never-closed"},
-	"not-on":      {"all-interfaces"},
-	"still-there": {"one-call"},
+	"answers": {"loopback", "wrong-port", "no-htons", "en0", "other-address", "no-bind"},
+	"greeting": {"no-newline", "str-send", "greet-late", "no-greeting", "nul-no-newline", "crlf", "bytes-repr",
+		"backslash-n", "write-utf", "utf-16", "greeting-case", "greeting-space", "greeting-words", "greeting-nul",
+		"greeting-twice", "greeting-blank-line", "greeting-extra", "hello", "sizeof-send", "no-nul", "no-flush"},
+	"greeting-first": {"greet-late"},
+	"echo":           {"recv-until-close", "echo-stripped", "echo-extra-newline", "echo-repr", "echo-twice", "read-line", "readline", "no-flush"},
+	"echo-crlf":      {"echo-stripped"},
+	"echo-1000":      {"read-limit"},
+	"echo-3000":      {"recv-until-close", "echo-loop", "read-limit"},
+	"hangs-up":       {"recv-until-close", "never-closed", "echo-loop", "destroy", "defer-in-loop"},
+	"not-on":         {"all-interfaces"},
+	"still-there":    {"one-call"},
 }
 
 // Explains says whether the finding with id explains a failure of check.
@@ -81,7 +88,7 @@ func FirstCause(rep grade.Report, fs []Finding) (Cause, bool) {
 			return cause, true
 		}
 	}
-	if len(fs) > 0 && !strings.HasPrefix(fs[0].ID, "hint-") && (cause.Check.ID == "program" || !tied(fs[0].ID)) {
+	if len(fs) > 0 && !strings.HasPrefix(fs[0].ID, "hint-") && !note(fs[0]) && (cause.Check.ID == "program" || !tied(fs[0].ID)) {
 		cause.Finding = &fs[0]
 	}
 	return cause, true
@@ -102,4 +109,10 @@ func orderedFindings(fs []Finding, rep grade.Report) []Finding {
 		}
 	}
 	return out
+}
+
+// note says a finding is a note (what a word in the lines above means, a
+// reset or an empty read), never a cause.
+func note(f Finding) bool {
+	return strings.HasPrefix(f.ID, "note-") || strings.HasPrefix(f.Says, "note: ")
 }

@@ -259,7 +259,7 @@ func withFix(rep Report, r grade.Result) grade.Result {
 func neverListened(rep Report) Finding {
 	name := programName(rep)
 	if rep.File != "" && strings.TrimSpace(rep.Source) == "" {
-		return Finding{ID: "empty", Says: fmt.Sprintf("your %s is empty: there is nothing in it to run. Write the lecture's server in it: bind(), listen(), accept() a call, send the greeting, echo, close().", name)}
+		return Finding{ID: "empty-file", Says: fmt.Sprintf("your %s is empty: there is nothing in it to run. Write the lecture's server in it: bind(), listen(), accept() a call, send the greeting, echo, close().", name)}
 	}
 	return Finding{ID: "never-listened", Says: fmt.Sprintf("your program ended with exit status %d without ever listening: a server must bind(), listen() and accept() a call.", rep.ExitCode)}
 }

@@ -26,7 +26,11 @@ func WriteVerdict(out io.Writer, v Verdict) {
 	if v.Passed {
 		fmt.Fprintf(out, "verdict: PASS: your %s on laptop-a answered laptop-b across the lab as the lecture's server does.\n", name)
 		for _, f := range v.Findings {
-			fmt.Fprintf(out, "  - note: %s\n", f)
+			if note(f) {
+				fmt.Fprintf(out, "  - %s\n", f)
+			} else {
+				fmt.Fprintf(out, "  - note: %s\n", f)
+			}
 		}
 		return
 	}
