@@ -13,7 +13,7 @@ import (
 type Cause struct {
 	// ID names the mistake, the same for every student who made it: the
 	// finding that explains the failure ("str-send", "loopback",
-	// "python2-print", "never-closed", "empty"), else the check that
+	// "python2-print", "never-closed", "empty-file"), else the check that
 	// failed ("greeting"). "" for a grade that passed.
 	ID string `json:"id"`
 	// Check is the check the cause failed ("program", "answers", ...);
