@@ -101,7 +101,7 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 	want := map[string]struct{ verdict, note string }{
 		"alice": {"PASS", ""},
 		"bob":   {"FAIL", "this is Python 2 code"},
-		"carol": {"FAIL", "not-on: your server listens on 0.0.0.0:8000"},
+		"carol": {"FAIL", "your server listens on 0.0.0.0:8000"},
 		"dave":  {"FAIL", "a fork bomb"},
 		"erin":  {"FAIL", "killed, most likely for using more memory"},
 		"frank": {"FAIL", "stuck in a loop before bind() and listen()"},
@@ -124,6 +124,7 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 	// to: those are not run.
 	require.Equal(t, "program", rows["bob"]["failed_checks"])
 	require.Equal(t, "python2-print", rows["bob"]["cause"])
+	require.Equal(t, "all-interfaces", rows["carol"]["cause"])
 
 	// Every graded student has the instructors' formats, with the same
 	// test names for all and no address in them.

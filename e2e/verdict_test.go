@@ -29,7 +29,7 @@ var verdictWant = map[string]struct {
 	"lecture-py3":   {"PASS", 14, "", ""},
 	"localhost":     {"FAIL", 12, "loopback", "answers"},
 	"port-8001":     {"FAIL", 12, "wrong-port", "answers"},
-	"no-close":      {"FAIL", 13, "hangs-up", "hangs-up"},
+	"no-close":      {"FAIL", 13, "never-closed", "hangs-up"},
 	"str-not-bytes": {"FAIL", 7, "str-send", "greeting"},
 	"empty":         {"FAIL", 0, "empty-file", "program"},
 }
@@ -233,6 +233,6 @@ func TestMyServerGradesALocalhostServerOnLaptopA(t *testing.T) {
 	require.Contains(t, r.b, `PASS  greets with "hello\n"`)
 	require.Contains(t, r.b, "PASS  echoes a short line")
 	require.Contains(t, r.b, "FAIL  one required check failed")
-	require.Contains(t, r.b, "verdict: FAIL: your server.py did not answer laptop-b's call.\n  - your server listens on 127.0.0.1:8000: localhost")
+	require.Contains(t, r.b, "verdict: FAIL: your server.py did not answer laptop-b's call.\n  - line 9: your server listens on 127.0.0.1:8000: localhost")
 	require.Contains(t, r.a, "socketlab: laptop-b cannot call 127.0.0.1:8000; calling it from here for the grade")
 }
