@@ -18,8 +18,13 @@ Grades a class: every submission in DIR (one folder per student, or the
 export of Canvas, Moodle, Gradescope or GitHub Classroom, or a .zip of one)
 runs as laptop-a in a lab of its own and is graded from laptop-b across
 hosts, as just my-server does. OUT (default class-report) gets summary.csv,
-summary.md and a folder per student with junit.xml, results.json, grade.txt
-and laptop-a.log.
+summary.md, report.html and a folder per student with junit.xml,
+results.json, grade.txt, laptop-a.log and record.json.
+
+Run it again into the same OUT and it keeps each grade whose submission,
+grader and policy are unchanged, and grades only what is new, changed or
+not graded yet (-regrade grades everything again). A grade is replaced only
+by a complete one: an interrupted run loses none.
 
 flags:
 `
@@ -35,6 +40,8 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Project, "project", class.DefaultProject, "the labs' compose project names, `PREFIX`-N")
 	fs.StringVar(&grading, "grade-flags", "", "the grader's `FLAGS` (client student check's), such as \"-max-read 1000\",\n\"-quiet-warn\" or \"-timeout 5s\"")
 	fs.StringVar(&cfg.Repo, "repo", "", "socketlab's folder `DIR`, with compose.yaml (default: found from the working\ndirectory)")
+	fs.BoolVar(&cfg.Regrade, "regrade", false, "grade every submission again, even those whose grade in OUT still holds")
+	trace := fs.Bool("trace", false, "print each docker command and how long it took, on stderr (where a class's\ntime goes)")
 	weightsFile := weightsFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return usageExit(err)
@@ -54,6 +61,9 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageExit(badUsage(fs, "no such folder or archive: %s", cfg.Dir))
 	}
 	cfg.GradeFlags = strings.Fields(grading)
+	if *trace {
+		cfg.Trace = stderr
+	}
 	if cfg.Repo == "" {
 		repo, err := findRepo()
 		if err != nil {
