@@ -292,7 +292,7 @@ func TestGradescopeGradesThroughItsZip(t *testing.T) {
 		score     float64
 		says      []string
 	}{
-		{"fork bomb", "dave", 0, []string{"more processes or threads than the laptop allows (it reached its limit of 64)"}},
+		{"fork bomb", "dave", 0, []string{"more processes or threads than the grader allows (it reached its limit of 64)"}},
 		{"memory hog", "erin", 0, []string{"ran out of memory", "MemoryError"}},
 		{"endless loop", "frank", 0, []string{"still running but had not called listen()"}},
 		{"disk filler", "grace", full, []string{"verdict: PASS", "filling /tmp stopped: File too large"}},

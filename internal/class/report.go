@@ -61,6 +61,7 @@ type reportStudent struct {
 	Late                                                          bool
 	Note                                                          string
 	Failed                                                        []grade.Result
+	NotRun                                                        []string
 	Said, Log                                                     string
 	SaidMore, LogMore                                             int
 }
@@ -85,8 +86,11 @@ func writeReport(path string, sum Summary, cfg Config) error {
 		}
 		if r.Grade != nil {
 			for _, ch := range r.Grade.Report.Checks {
-				if ch.Status == grade.Fail || ch.Required && ch.Status == grade.Skip {
+				switch {
+				case ch.Status == grade.Fail:
 					s.Failed = append(s.Failed, ch)
+				case ch.Status == grade.Skip && ch.Required:
+					s.NotRun = append(s.NotRun, ch.Name)
 				}
 			}
 		}

@@ -141,9 +141,16 @@ func hashTree(dir string, extra ...string) (string, error) {
 }
 
 // graderSources are what the labs' grader is built from, under socketlab's
-// folder: a change to any of them may change a verdict.
+// folder: a change to any of them may change a verdict. This package is
+// not among them: it runs on the TA's machine, starts the labs and writes
+// the reports, and a new report must not cost a class its labs again; the
+// settings it gives a lab are in the fingerprint themselves (the policy
+// flags, the time limit, the compose files).
 var graderSources = []string{"go.mod", "go.sum", "compose.yaml", "deploy/Dockerfile",
 	"deploy/compose/my-server.yaml", "deploy/compose/class.yaml", "client", "internal"}
+
+// notGrader are the folders under graderSources that are not the grader.
+var notGrader = []string{"internal/class"}
 
 // graderHash hashes the grader: its sources in repo (not their tests), the
 // base images named in the environment, and its policy flags. A grade made
@@ -165,7 +172,8 @@ func graderHash(repo string, flags []string) (string, error) {
 				return err
 			}
 			if d.IsDir() {
-				if d.Name() == "testdata" {
+				rel, _ := filepath.Rel(repo, p)
+				if d.Name() == "testdata" || slices.Contains(notGrader, filepath.ToSlash(rel)) {
 					return filepath.SkipDir
 				}
 				return nil

@@ -196,7 +196,7 @@ func TestGradeHereContainsHostilePrograms(t *testing.T) {
 		memory             int64
 	}{
 		// A small bomb, for the other packages' tests that run meanwhile.
-		{"fork bomb", forkBomb, "more processes or threads than the laptop allows (it reached its limit of 16)", 16, 0},
+		{"fork bomb", forkBomb, "more processes or threads than the grader allows (it reached its limit of 16)", 16, 0},
 		// A small hog: filling 512 MB at nice 19 on a busy machine takes seconds.
 		{"memory hog", memoryHog, "ran out of memory", 0, 128 << 20},
 		{"escaping child", escapes, "still running but had not called listen()", 0, 0},
