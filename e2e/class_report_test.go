@@ -84,7 +84,7 @@ func requireClassReport(t *testing.T, out string) {
 	// A student's transcript, one click away.
 	sel := `//details[contains(@class,"student")][.//span[@class="name" and starts-with(normalize-space(.), "bob")]]`
 	require.False(t, js[bool](t, ctx, `document.querySelector("details.student[data-verdict]").open`))
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel + `/summary`)))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel+`/summary`)))
 	waitFor(t, ctx, `[...document.querySelectorAll("details.student")].some(d => d.open && d.querySelector(".name").textContent.startsWith("bob"))`)
 	said := js[string](t, ctx, `[...document.querySelectorAll("details.student")].find(d => d.open).querySelector("pre.said").innerText`)
 	require.Contains(t, said, "verdict: FAIL")
