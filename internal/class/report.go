@@ -64,6 +64,7 @@ type reportStudent struct {
 	NotRun                                                        []string
 	Said, Log                                                     string
 	SaidMore, LogMore                                             int
+	Files                                                         []string // those of the student's folder there are
 }
 
 // writeReport writes report.html from sum, whole, reading each student's
@@ -81,8 +82,13 @@ func writeReport(path string, sum Summary, cfg Config) error {
 		s := reportStudent{Key: r.Sub.Key, Name: r.Sub.Name, Verdict: r.Verdict, Class: verdictClass(r.Verdict),
 			Points: r.points(cfg.Weights), Cause: c.Text, CauseID: c.ID, File: r.Sub.Program, Late: r.Sub.Late,
 			Took: fmt.Sprintf("%.1fs", r.Took.Seconds())}
-		if r.Grade == nil || c.ID == "" {
+		if (r.Grade == nil || c.ID == "") && r.Note != c.Text {
 			s.Note = r.Note
+		}
+		for _, f := range []string{"grade.txt", "results.json", "junit.xml", "laptop-a.log"} {
+			if _, err := os.Stat(filepath.Join(cfg.Out, r.Sub.Key, f)); err == nil {
+				s.Files = append(s.Files, f)
+			}
 		}
 		if r.Grade != nil {
 			for _, ch := range r.Grade.Report.Checks {
