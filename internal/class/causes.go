@@ -55,22 +55,22 @@ func (r Row) cause() results.Cause {
 		return results.Cause{}
 	case NotGraded:
 		if r.Grade == nil {
-			return results.Cause{ID: "not-graded", Text: r.Note}
+			return results.Cause{ID: results.CauseNotGraded, Says: r.Note}
 		}
 	case TimedOut:
-		return results.Cause{ID: "timed-out", Text: r.Note}
+		return results.Cause{ID: "timed-out", Says: r.Note}
 	case LabError:
-		return results.Cause{ID: "lab-error", Text: r.Note}
+		return results.Cause{ID: "lab-error", Says: r.Note}
 	}
 	if r.Grade == nil {
-		return results.Cause{ID: "other", Text: r.Note}
+		return results.Cause{ID: "other", Says: r.Note}
 	}
 	if r.Grade.Graded() && r.Grade.Report.Passed {
 		return results.Cause{}
 	}
 	c := r.Grade.FirstCause()
 	if c.ID == "" {
-		c = results.Cause{ID: "other", Text: r.Note}
+		c = results.Cause{ID: "other", Says: r.Note}
 	}
 	return c
 }
@@ -144,7 +144,7 @@ func rankCauses(rows []Row) []causeGroup {
 		if !ok {
 			label := causeLabels[c.ID]
 			if label == "" {
-				label = firstSentence(c.Text, 90)
+				label = firstSentence(c.Says, 90)
 			}
 			if label == "" {
 				label = c.ID

@@ -15,14 +15,24 @@ import (
 	"github.com/socketlab/socketlab/internal/student"
 )
 
-// failing is a FAIL whose first cause is the finding id.
-func failing(name, id, says string) Row {
-	return Row{Sub: roster.Submission{Name: name, Key: strings.ToLower(strings.Fields(name)[0]), Program: "server.py"}, Verdict: "FAIL",
-		Grade: &results.Submission{Report: grade.Report{Name: name, Checks: []grade.Result{
-			{ID: "answers", Name: "answers", Title: "answers on 10.0.0.10:8000", Status: grade.Pass, Required: true},
-			{ID: "not-on", Name: "not on", Title: "not reachable on 10.0.100.10:8000", Status: grade.Fail, Required: true, Reason: "it answered there too", Fix: "bind one address"},
-			{ID: "still-there", Name: "still answers after the checks", Status: grade.Skip, Required: true},
-		}}, Findings: []student.Finding{{ID: id, Says: says}}}, Took: 3 * time.Second}
+// failing is a FAIL of the check, explained by the finding id (none
+// when "").
+func failing(name, check, id, says string) Row {
+	g := &results.Submission{Report: grade.Report{Name: name, Checks: []grade.Result{
+		{ID: "program", Name: "runs", Title: "runs", Status: grade.Pass, Required: true},
+		{ID: "answers", Name: "answers", Title: "answers on 10.0.0.10:8000", Status: grade.Pass, Required: true},
+		{ID: "not-on", Name: "not on", Title: "not reachable on 10.0.100.10:8000", Status: grade.Pass, Required: true},
+		{ID: "still-there", Name: "still answers after the checks", Status: grade.Skip, Required: true},
+	}}}
+	for i := range g.Report.Checks {
+		if c := &g.Report.Checks[i]; c.ID == check {
+			c.Status, c.Reason, c.Fix = grade.Fail, says, "bind one address"
+		}
+	}
+	if id != "" {
+		g.Findings = []student.Finding{{ID: id, Says: says}}
+	}
+	return Row{Sub: roster.Submission{Name: name, Key: strings.ToLower(strings.Fields(name)[0]), Program: "server.py"}, Verdict: "FAIL", Grade: g, Took: 3 * time.Second}
 }
 
 func passing(name string) Row {
@@ -35,11 +45,11 @@ func passing(name string) Row {
 func classOf() Summary {
 	return Summary{Layout: roster.Folders, Graded: 7, Rows: []Row{
 		passing("alice"),
-		failing("carol", "all-interfaces", "your server listens on 0.0.0.0:8000. Bind one."),
-		failing("bob", "python2-print", "line 21: this is Python 2 code."),
-		failing("Eve \"<img src=x onerror=alert(1)>\" O'Neil", "all-interfaces", "your server listens on 0.0.0.0:8000."),
+		failing("carol", "not-on", "all-interfaces", "your server listens on 0.0.0.0:8000. Bind one."),
+		failing("bob", "program", "python2-print", "line 21: this is Python 2 code."),
+		failing("Eve \"<img src=x onerror=alert(1)>\" O'Neil", "not-on", "all-interfaces", "your server listens on 0.0.0.0:8000."),
 		passing("judy"),
-		failing("zed", "some-new-cause", "a cause with no label yet. More words."),
+		failing("zed", "answers", "", "a cause with no label yet. More words."),
 		{Sub: roster.Submission{Name: "ken", Key: "ken"}, Verdict: NotGraded, Note: "no server.py found"},
 	}}
 }
@@ -64,7 +74,7 @@ func TestSummaryOpensWithTheClassAtAGlance(t *testing.T) {
 		"| 1 | a cause with no label yet | zed |",
 		"| 1 | not graded: no program found in the submission | ken |",
 	}, lines)
-	require.Contains(t, students, "| carol | FAIL | 2/6 | 1/3 | your server listens on 0.0.0.0:8000. Bind one. | 3.0s | server.py |",
+	require.Contains(t, students, "| carol | FAIL | 5/9 | 2/4 | your server listens on 0.0.0.0:8000. Bind one. | 3.0s | server.py |",
 		"points of the weights, and the first cause")
 }
 
@@ -108,7 +118,7 @@ func TestPlanKeepsWhatStillHolds(t *testing.T) {
 	cfg := Config{Repo: repo, Out: out, Timeout: time.Minute, Weights: results.Default()}
 	grader, err := graderHash(repo, nil)
 	require.NoError(t, err)
-	g := failing("x", "all-interfaces", "0.0.0.0").Grade
+	g := failing("x", "not-on", "all-interfaces", "0.0.0.0").Grade
 	for _, sub := range r.Submissions {
 		files, err := filesHash(sub)
 		require.NoError(t, err)

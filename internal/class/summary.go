@@ -111,7 +111,7 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 			name += " (late)"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.1fs | %s |\n", name, r.Verdict, r.points(cfg.Weights), checks,
-			cell(r.cause().Text), r.Took.Seconds(), cell(r.Sub.Program))
+			cell(r.cause().Says), r.Took.Seconds(), cell(r.Sub.Program))
 	}
 	return writeAtomic(filepath.Join(out, "summary.md"), []byte(b.String()))
 }
