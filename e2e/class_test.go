@@ -182,6 +182,9 @@ func TestClassGradesHostileSubmissions(t *testing.T) {
 	require.Contains(t, logOf("grace"), "filling /tmp stopped: No space left on device")
 	require.LessOrEqual(t, len(logOf("heidi")), 200000)
 	require.Contains(t, logOf("judy"), "default routes: 0")
+
+	// The class at a glance, in a browser: the TA guide's picture.
+	requireClassReport(t, out, "report.png")
 }
 
 // TestClassStopsASubmissionAtItsTimeLimit: a lab that gives no verdict in

@@ -212,6 +212,8 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := w.final(); err != nil {
 		return sum, err
 	}
+	// The files that go back into the LMS are written here, from the
+	// final rows and the roster r.
 	fmt.Fprintf(cfg.Progress, "class: %d submissions, %d graded now and %d kept, in %s: %s, %s, %s\n",
 		len(sum.Rows), sum.Graded, sum.Kept, sum.Took.Round(time.Second),
 		filepath.Join(cfg.Out, "summary.csv"), filepath.Join(cfg.Out, "summary.md"), filepath.Join(cfg.Out, "report.html"))
