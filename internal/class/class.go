@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socketlab/socketlab/internal/lms"
 	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 )
@@ -67,6 +68,9 @@ type Config struct {
 	Progress, Trace io.Writer
 	// Docker is the docker command (default "docker"): for tests.
 	Docker string
+	// LMS is what the files going back into the LMS need beyond the
+	// export (internal/lms): the assignment's column, its gradebook.
+	LMS lms.Config
 }
 
 // Verdicts of a row beyond the grade's own PASS and FAIL.
@@ -212,8 +216,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := w.final(); err != nil {
 		return sum, err
 	}
-	// The files that go back into the LMS are written here, from the
-	// final rows and the roster r.
+	// The files that go back into the LMS, from the final rows.
+	if err := writeBack(cfg, r, sum); err != nil {
+		return sum, err
+	}
 	fmt.Fprintf(cfg.Progress, "class: %d submissions, %d graded now and %d kept, in %s: %s, %s, %s\n",
 		len(sum.Rows), sum.Graded, sum.Kept, sum.Took.Round(time.Second),
 		filepath.Join(cfg.Out, "summary.csv"), filepath.Join(cfg.Out, "summary.md"), filepath.Join(cfg.Out, "report.html"))
@@ -362,19 +368,7 @@ func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summ
 	return nil
 }
 
-func layoutName(l string) string {
-	switch l {
-	case roster.Canvas:
-		return "a Canvas export"
-	case roster.Moodle:
-		return "a Moodle export"
-	case roster.Gradescope:
-		return "a Gradescope export"
-	case roster.GitHubClassroom:
-		return "GitHub Classroom repositories"
-	}
-	return "one folder per student"
-}
+func layoutName(l string) string { return roster.Describe(l) }
 
 // progress says, after each submission, how far the class is and how long
 // the rest will take at the pace so far.
