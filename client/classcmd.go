@@ -35,7 +35,7 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg := class.Config{Progress: stdout}
 	var grading string
 	fs := newFlagSet("client class", classUsage, "", stderr)
-	fs.IntVar(&cfg.Jobs, "jobs", class.DefaultJobs, "`N` labs at once")
+	fs.IntVar(&cfg.Jobs, "jobs", 0, "`N` labs at once (default: 3 per core of this machine, from 3 to 12)")
 	fs.submissionTimeout(&cfg.Timeout, class.DefaultTimeout)
 	fs.refused("timeout", "-timeout is renamed -submission-timeout here: -timeout is each step's deadline (give it to the grader with -grade-flags)", false)
 	fs.StringVar(&cfg.Net, "net", class.DefaultNet, "the first two octets `NET` of the labs' subnets (lab N: NET.N.0/24 and\nNET.(100+N).0/24)")
