@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -329,11 +330,14 @@ func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summ
 	}
 	defer os.RemoveAll(empty)
 	d := &docker{cfg: cfg, empty: empty, used: map[int]bool{}}
-	d.clean(ctx)
-	if err := d.warm(ctx); err != nil && ctx.Err() == nil {
-		return err
+	if slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
+		// No lab for a class whose every new submission has no program.
+		d.clean(ctx)
+		if err := d.warm(ctx); err != nil && ctx.Err() == nil {
+			return err
+		}
+		defer d.finish(context.WithoutCancel(ctx))
 	}
-	defer d.finish(context.WithoutCancel(ctx))
 
 	p := newProgress(cfg.Progress, len(todo), start)
 	slots := make(chan int, cfg.Jobs)
