@@ -227,9 +227,14 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 	d.mu.Unlock()
 
 	if _, err := d.run(ctx, env, append(d.compose(p), "up", "--no-start", "--no-build")...); err != nil {
-		d.removeLab(after, p, nil)
-		row.Verdict, row.Note = labFailure(ctx, "making its lab", err)
-		return g
+		// Once more from nothing: what a lab left that compose would not
+		// take (a network of another setting) goes with the slot's project.
+		d.down(after, p)
+		if _, err := d.run(ctx, env, append(d.compose(p), "up", "--no-start", "--no-build")...); err != nil {
+			d.removeLab(after, p, nil)
+			row.Verdict, row.Note = labFailure(ctx, "making its lab", err)
+			return g
+		}
 	}
 	ids, err := d.containers(ctx, p)
 	defer func() { d.removeLab(after, p, ids) }()
@@ -432,7 +437,19 @@ func labFailure(ctx context.Context, what string, err error) (string, string) {
 	if ctx.Err() != nil {
 		return Interrupted, "the grading was interrupted while " + what
 	}
-	return LabError, "the lab failed " + what + " (not the student's fault): " + firstLine(err)
+	return LabError, "the lab failed " + what + " (not the student's fault): " + dockerSaid(err)
+}
+
+// dockerSaid is what a failed docker command said of why: its last line
+// with an error in it (compose prints its progress first), or the first.
+func dockerSaid(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for i := len(lines) - 1; i > 0; i-- {
+		if l := strings.TrimSpace(lines[i]); strings.Contains(strings.ToLower(l), "error") {
+			return firstLine(err) + " " + l
+		}
+	}
+	return firstLine(err)
 }
 
 // escapes are terminal escapes, which a program may print and compose adds.

@@ -2,6 +2,7 @@ package class
 
 import (
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,4 +71,11 @@ func TestSubcommandLeavesOutTheComposeFiles(t *testing.T) {
 	d := &docker{cfg: Config{Repo: "/r"}}
 	got := subcommand(append(d.compose("p-1"), "up", "-d", "--no-build"))
 	require.Equal(t, "up -d --no-build", got)
+}
+
+// TestDockerSaidSaysWhy: a lab's error note gives docker's reason, not
+// compose's progress line before it.
+func TestDockerSaidSaysWhy(t *testing.T) {
+	err := errors.New("docker up --no-start --no-build: exit status 1:  Network p-0_lab  Creating\n Network p-0_lab  Error\nfailed to create network p-0_lab: Error response from daemon: Pool overlaps with other one on this address space")
+	require.Equal(t, "docker up --no-start --no-build: exit status 1:  Network p-0_lab  Creating failed to create network p-0_lab: Error response from daemon: Pool overlaps with other one on this address space", dockerSaid(err))
 }
