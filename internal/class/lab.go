@@ -457,11 +457,14 @@ var escapes = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
 
 func plain(b []byte) []byte { return escapes.ReplaceAll(b, nil) }
 
+// capped is b in at most n bytes: its start, and a line that says how
+// much more there was.
 func capped(b []byte, n int) []byte {
 	if len(b) <= n {
 		return b
 	}
-	return append(b[:n:n], fmt.Sprintf("\n[... %d more bytes not kept]\n", len(b)-n)...)
+	keep := n - 64 // room for the line
+	return append(b[:keep:keep], fmt.Sprintf("\n[... %d more bytes not kept]\n", len(b)-keep)...)
 }
 
 // subcommand is what a docker command does, without its compose files.

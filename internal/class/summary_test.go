@@ -79,3 +79,10 @@ func TestDockerSaidSaysWhy(t *testing.T) {
 	err := errors.New("docker up --no-start --no-build: exit status 1:  Network p-0_lab  Creating\n Network p-0_lab  Error\nfailed to create network p-0_lab: Error response from daemon: Pool overlaps with other one on this address space")
 	require.Equal(t, "docker up --no-start --no-build: exit status 1:  Network p-0_lab  Creating failed to create network p-0_lab: Error response from daemon: Pool overlaps with other one on this address space", dockerSaid(err))
 }
+
+func TestCappedKeepsAtMostItsCap(t *testing.T) {
+	b := capped(make([]byte, 1_000_000), logCap)
+	require.LessOrEqual(t, len(b), logCap)
+	require.Contains(t, string(b), "more bytes not kept]")
+	require.Equal(t, "short", string(capped([]byte("short"), logCap)))
+}
