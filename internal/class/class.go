@@ -251,6 +251,7 @@ func plan(cfg Config, subs []roster.Submission, sum *Summary) ([]job, error) {
 		fp.files, err = filesHash(sub)
 		if err != nil {
 			// Graded, to say what is wrong with its files.
+			sum.Rows[i] = Row{Sub: sub, Verdict: Waiting, Note: "not graded yet"}
 			todo = append(todo, job{i, sub, fp, "new"})
 			continue
 		}
