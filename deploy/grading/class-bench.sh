@@ -51,7 +51,7 @@ grep -v '^ *[0-9.]*s docker' "$work/log" | tail -2
 echo "class-bench: cold: $n submissions in ${cold}s"
 # Where the time went: the docker steps, summed over every lab.
 grep '^ *[0-9.]*s docker' "$work/log" | awk '{ t = $1; sub("s", "", t); k = $3; sum[k] += t; cnt[k]++ }
-	END { for (k in sum) printf "class-bench:   docker %-8s %4d times, %7.1fs in all, %5.2fs each\n", k, cnt[k], sum[k], sum[k] / cnt[k] }' | sort -k5 -rn
+	END { for (k in sum) printf "class-bench:   docker %-8s %4d times, %7.1fs in all, %5.2fs each\n", k, cnt[k], sum[k], sum[k] / cnt[k] }' | sort -k6 -rn
 
 printf '\n# changed after the deadline\n' >>"$(ls -d "$work"/class/student-001-*)/server.py"
 warm=$(run "$@")

@@ -309,6 +309,15 @@ func planWords(sum Summary, todo []job, regrade bool) string {
 	return s + fmt.Sprintf(", grading %d (%s)", len(todo), strings.Join(why, ", "))
 }
 
+// earlier says that a submission's folder still holds its last complete
+// grade, of an earlier version of its files, when this run made none.
+func earlier(out string, sub roster.Submission) string {
+	if rec, ok := readRecord(out, sub.Key); ok && rec.complete() && rec.Name == sub.Name {
+		return fmt.Sprintf("; its folder keeps the grade of %s (%s)", rec.At.Local().Format("2 Jan 15:04"), rec.Verdict)
+	}
+	return ""
+}
+
 // filesHash hashes what the lab would grade of sub: its files as staged,
 // and the program.
 func filesHash(sub roster.Submission) (string, error) {
@@ -353,7 +362,7 @@ func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summ
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
-			w.set(j.i, Row{Sub: j.sub, Verdict: Interrupted, Note: "not graded: the grading was interrupted"})
+			w.set(j.i, Row{Sub: j.sub, Verdict: Interrupted, Note: "not graded: the grading was interrupted" + earlier(cfg.Out, j.sub)})
 			continue
 		}
 		wg.Go(func() {
@@ -371,6 +380,9 @@ func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summ
 			}
 			if err := save(cfg, rec, g.row, said, log); err != nil && g.row.Verdict != LabError {
 				g.row.Verdict, g.row.Note, g.row.Grade = LabError, "its reports could not be written: "+err.Error(), nil
+			}
+			if r := g.row; r.Verdict == Interrupted || r.Verdict == LabError {
+				g.row.Note += earlier(cfg.Out, j.sub)
 			}
 			w.set(j.i, g.row)
 			p.done(g.row)
