@@ -233,3 +233,15 @@ func TestExchangeSwapsTwoFolders(t *testing.T) {
 	require.Equal(t, map[string]string{"f": "b"}, readDir(t, filepath.Join(out, "a")))
 	require.Equal(t, map[string]string{"f": "a"}, readDir(t, filepath.Join(out, "b")))
 }
+
+// TestEarlierSaysAKeptGradeStands: a row the run could not grade says its
+// folder still holds the last complete grade.
+func TestEarlierSaysAKeptGradeStands(t *testing.T) {
+	out := t.TempDir()
+	sub := roster.Submission{Name: "bob", Key: "bob"}
+	require.Empty(t, earlier(out, sub))
+	at := time.Date(2026, 12, 1, 9, 30, 0, 0, time.Local)
+	require.NoError(t, save(Config{Out: out, Weights: results.Default()}, record{Version: recordVersion, Name: "bob", Verdict: "FAIL", At: at},
+		Row{Sub: sub, Verdict: "FAIL"}, []byte("words\n"), nil))
+	require.Equal(t, "; its folder keeps the grade of 1 Dec 09:30 (FAIL)", earlier(out, sub))
+}
