@@ -49,6 +49,7 @@ run() {
 cold=$(run "$@")
 grep -v '^ *[0-9.]*s docker' "$work/log" | tail -2
 echo "class-bench: cold: $n submissions in ${cold}s"
+echo "class-bench: verdicts: $(tail -n +2 "$work/out/summary.csv" | cut -d, -f2 | sort | uniq -c | tr -s ' \n' ' ')"
 # Where the time went: the docker steps, summed over every lab.
 grep '^ *[0-9.]*s docker' "$work/log" | awk '{ t = $1; sub("s", "", t); k = $3; sum[k] += t; cnt[k]++ }
 	END { for (k in sum) printf "class-bench:   docker %-8s %4d times, %7.1fs in all, %5.2fs each\n", k, cnt[k], sum[k], sum[k] / cnt[k] }' | sort -k6 -rn
