@@ -202,7 +202,7 @@ func TestGradeHereContainsHostilePrograms(t *testing.T) {
 		listenWait         time.Duration
 	}{
 		// A small bomb, for the other packages' tests that run meanwhile.
-		{"fork bomb", forkBomb, "more processes or threads than the laptop allows (it reached its limit of 16)", 16, 0, 4 * time.Second},
+		{"fork bomb", forkBomb, "more processes or threads than the grader allows (it reached its limit of 16)", 16, 0, 4 * time.Second},
 		// A small hog: filling 512 MB at nice 19 on a busy machine takes seconds.
 		{"memory hog", memoryHog, "ran out of memory", 0, 128 << 20, 20 * time.Second},
 		{"escaping child", escapes, "still running but had not called listen()", 0, 0, 2 * time.Second},
