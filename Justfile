@@ -50,7 +50,7 @@ my-server file:
 my-client file:
     env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-client.yaml up --build --exit-code-from laptop-a
 
-# Prepare a bare Debian machine: install and start Docker, install just
+# Prepare a bare Debian machine: install and start Docker, install just, build the lab's base images here (no registry needed)
 [group('student')]
 setup:
     bash deploy/setup.sh
@@ -95,7 +95,7 @@ class-bench n="120":
 gradescope out *flags:
     go run ./deploy/grading/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
 
-# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
+# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: deploy/grading/README.md)
 [group('TA')]
 prairielearn:
     docker compose --profile prairielearn build prairielearn
