@@ -80,10 +80,15 @@ models *flags:
 grade host port="8000" *flags:
     go run ./client grade {{flags}} {{host}} {{port}}
 
-# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT; needs Go)
+# Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Blackboard, Brightspace, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT, the LMS's files in OUT/lms; run again, it grades only what is new or changed; CLASS_FLAGS=-regrade grades all; needs Go)
 [group('TA')]
 class dir out="class-report":
-    go run ./client class -jobs "${CLASS_JOBS:-3}" -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+    go run ./client class ${CLASS_JOBS:+-jobs "$CLASS_JOBS"} -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" -assignment "${CLASS_ASSIGNMENT:-}" -assignment-id "${CLASS_ASSIGNMENT_ID:-}" -lms-gradebook "${CLASS_LMS_GRADEBOOK:-}" ${CLASS_FLAGS:-} {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+
+# How long `just class` takes here: N submissions of the usual mix, cold, then again with one changed (Docker; minutes)
+[group('TA')]
+class-bench n="120":
+    deploy/grading/class-bench.sh {{n}} -- ${CLASS_JOBS:+-jobs "$CLASS_JOBS"}
 
 # Gradescope's autograder for the lecture's server: OUT/autograder.zip (needs Go; weights: internal/results/weights.txt; try: just gradescope gradescope-out)
 [group('TA')]
@@ -141,3 +146,24 @@ lint:
     go vet ./...
     go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
     @test -z "$(gofmt -l .)" || { echo "not gofmt-formatted (run: just fmt):"; gofmt -l .; exit 1; }
+
+# Run the lab across two machines of a Docker Swarm (DOCKER_HOST = a manager): laptop-a on one node, laptop-b on another
+[group('swarm')]
+swarm-up:
+    env -u DOCKER_HOST -u DOCKER_CONTEXT docker compose build laptop-a laptop-b
+    bash deploy/swarm/lab.sh up
+
+# Remove the Swarm lab's laptops and overlay network
+[group('swarm')]
+swarm-down:
+    bash deploy/swarm/lab.sh down
+
+# A Swarm of N engines on this one machine, to try the above: prints the manager's DOCKER_HOST
+[group('swarm')]
+swarm-nodes n="3":
+    bash deploy/swarm/nodes.sh up {{n}}
+
+# Remove the local Swarm's engines (their volumes stay, for a warm start)
+[group('swarm')]
+swarm-nodes-down:
+    bash deploy/swarm/nodes.sh down

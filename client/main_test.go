@@ -143,7 +143,7 @@ func TestRefused(t *testing.T) {
 	if !strings.HasPrefix(out, "Trying 127.0.0.1...\n") || strings.Contains(out, "Connected") {
 		t.Errorf("stdout %q; want only the Trying line", out)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 5*time.Second { // a ceiling a loaded machine cannot reach
 		t.Errorf("took %v without -wait; want one quick attempt", d)
 	}
 }
@@ -183,8 +183,8 @@ func TestWait(t *testing.T) {
 		if want := "connection refused (nothing is listening there) (gave up after waiting 300ms)"; !strings.Contains(errOut, want) {
 			t.Errorf("stderr %q; want it to contain %q", errOut, want)
 		}
-		if d := time.Since(start); d < 300*time.Millisecond || d > time.Second {
-			t.Errorf("gave up after %v; want just over 300ms", d)
+		if d := time.Since(start); d < 300*time.Millisecond || d > 5*time.Second {
+			t.Errorf("gave up after %v; want at its -wait, 300ms, not before, and not seconds later", d)
 		}
 	})
 }

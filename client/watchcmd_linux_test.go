@@ -133,7 +133,7 @@ func TestWatchCommandDuration(t *testing.T) {
 	if code != exitOK || out != "" || !strings.Contains(errOut, "saw 0 segments in 0 calls; the kernel dropped 0 frames\n") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 0 and nothing seen", code, out, errOut)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("took %v; want about 100ms", took)
+	if took := time.Since(start); took > 10*time.Second { // a ceiling a loaded machine cannot reach
+		t.Errorf("took %v; want it to end at its -duration, 100ms", took)
 	}
 }

@@ -15,8 +15,9 @@ import (
 // "busy" instead of keeping them on hold.
 //
 // The bounds that matter are lower bounds, which a slow machine cannot
-// break: 5 answers in turn take 5 x 300ms. The upper bounds leave the
-// loaded 2-core CI machine hundreds of milliseconds of slack.
+// break: 5 answers in turn take 5 x 300ms. The upper bounds compare the
+// crowds, which run side by side and so are slowed alike by a loaded
+// machine, or leave it a second of slack.
 func TestCallCenterServesACrowdInTurnWithOneEmployee(t *testing.T) {
 	t.Parallel()
 	nw := newNetwork(t)
@@ -54,9 +55,10 @@ func TestCallCenterServesACrowdInTurnWithOneEmployee(t *testing.T) {
 		r := atOnce
 		require.Equal(t, 5, r.OK, "failures: %v", r.Failures)
 		require.GreaterOrEqual(t, r.Elapsed, think)
-		require.Less(t, r.Elapsed, time.Second, "5 answers of 300ms at once")
-		require.Less(t, r.Latency.Max, time.Second)
-		require.Less(t, r.Elapsed+time.Second/2, inTurn.Elapsed, "at once is faster than in turn")
+		// In turn, the last caller waits for four answers more than at
+		// once: at once saves at least two of them.
+		require.Less(t, r.Elapsed+2*think, inTurn.Elapsed, "5 answers of 300ms at once are faster than in turn")
+		require.Less(t, r.Latency.Max+2*think, inTurn.Latency.Max, "the last caller at once waits less than in turn")
 		logs := many.waitLogs(t, "echoed it", 5, 5*time.Second)
 		require.Equal(t, 5, countLines(logs, "echoed it"), logs)
 	})

@@ -262,7 +262,12 @@ func runClient(t *testing.T, on nets, args ...string) (logs string, exit int) {
 }
 
 func newClientRun(t *testing.T, on nets, args ...string) (ran, error) {
-	opts := append(laptopOptions(t, on),
+	return newClientRunWith(t, on, nil, args...)
+}
+
+// newClientRunWith is newClientRun with more options for the container.
+func newClientRunWith(t *testing.T, on nets, more []testcontainers.ContainerCustomizer, args ...string) (ran, error) {
+	opts := append(append(laptopOptions(t, on), more...),
 		testcontainers.WithCmd(args...),
 		testcontainers.WithWaitStrategy(wait.ForExit().WithExitTimeout(exitTimeout)),
 	)

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/moby/moby/api/types/container"
 	"github.com/stretchr/testify/require"
+	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/compose"
 	"github.com/testcontainers/testcontainers-go/wait"
 
@@ -84,11 +86,7 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 
 	var hostCall int
 	t.Run("a call from this machine is your computer's", func(t *testing.T) {
-		conn := dialHost(t, lab.hostAddr(lab.hostPort))
-		echo, end := talk(t, conn, []byte("hi from the browser test\n"))
-		require.NoError(t, end)
-		require.NoError(t, conn.Close()) // hang up too: the call is over
-		require.Equal(t, "hi from the browser test\n", string(echo))
+		callFromTheEnginesMachine(t, lab, "hi from the browser test")
 		do(t, ctx, `document.getElementById("follow").click()`) // follow the newest call again
 		waitFor(t, ctx, `(() => { const c = window.socketlab.calls.get(window.socketlab.selected); return c && c.caller.name === "your computer" && c.over; })()`)
 		hostCall = js[int](t, ctx, `window.socketlab.selected`)
@@ -176,6 +174,34 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 	if len(lags) > 0 {
 		t.Logf("the page had %d calls after their last segment in: median %.0f ms, max %.0f ms", len(lags), lags[len(lags)/2], lags[len(lags)-1])
 	}
+}
+
+// callFromTheEnginesMachine makes a lecture call with line to the lab's
+// published port from the machine the engine runs on, whose calls the page
+// names "your computer" (they come through the port from the lab network's
+// gateway), and checks the echo. On this machine's engine that machine is
+// this process's. On a remote engine this process is another computer,
+// whose calls come from its own address, as anyone's would: there the
+// call is made by a client container on the engine's default network,
+// calling the machine it runs on (host-gateway) as that machine's own
+// programs do.
+func callFromTheEnginesMachine(t *testing.T, lab labConfig, line string) {
+	t.Helper()
+	if !where.remote {
+		conn := dialHost(t, lab.hostAddr(lab.hostPort))
+		echo, end := talk(t, conn, []byte(line+"\n"))
+		require.NoError(t, end)
+		require.NoError(t, conn.Close()) // hang up too: the call is over
+		require.Equal(t, line+"\n", string(echo))
+		return
+	}
+	hostGateway := testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+		hc.ExtraHosts = append(hc.ExtraHosts, "host.docker.internal:host-gateway")
+	})
+	r, err := newClientRunWith(t, nil, []testcontainers.ContainerCustomizer{hostGateway},
+		"-send", line, "-expect-echo", "host.docker.internal", lab.hostPort)
+	require.NoError(t, err)
+	require.Equal(t, 0, r.exit, "a call from the engine's machine:\n%s", r.logs)
 }
 
 // center is what the page shows of the call center.

@@ -164,7 +164,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fdlimit.Raise() // best effort: without it a crowd meets "too many open files" sooner
 
-	l, err := callcenter.Listen(ip, c.port, c.backlog)
+	l, err := callcenter.Listen(ip, c.port, c.backlog, c.idleTimeout == 0)
 	if err != nil {
 		addr := net.JoinHostPort(ip.String(), strconv.Itoa(c.port))
 		if errors.Is(err, syscall.EADDRINUSE) {

@@ -81,8 +81,8 @@ func TestRunDuration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if d := time.Since(start); d < 200*time.Millisecond || d > time.Second {
-		t.Errorf("ran %v; want about 200ms", d)
+	if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second { // a ceiling a loaded machine cannot reach
+		t.Errorf("ran %v; want it to stop at its Duration, 200ms, not before, and not seconds later", d)
 	}
 	if rep.OK == 0 || rep.OK != rep.Calls {
 		t.Errorf("ok %d of %d calls; want some, all ok", rep.OK, rep.Calls)
@@ -100,7 +100,7 @@ func TestRunInterrupted(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			if d := time.Since(start); d > 2*time.Second {
+			if d := time.Since(start); d > 5*time.Second { // the calls' Timeout is 10s
 				t.Errorf("took %v after the cancel at 100ms; want it to stop at once", d)
 			}
 			if !rep.Interrupted || rep.Calls != 0 {

@@ -105,6 +105,9 @@ type loop struct {
 	paused  bool     // accepting(false) was asked because every employee is busy
 	flushAt int64    // when to write the log's lines (loop ns); 0: none waiting
 	once    bool     // the Once call is over: take no more
+	// inherited: the listener gives every call TCP keepalive (Listen
+	// with keepAlive), so with no idle timeout a call need not set it.
+	inherited bool
 }
 
 func newLoop(s *Server, ops sysOps) *loop {

@@ -42,7 +42,9 @@ func (l *loop) pickUp(fd int32, from netip.AddrPort) {
 		l.ops.accepting(false)
 	}
 	if l.s.IdleTimeout == 0 {
-		l.ops.keepAlive(fd)
+		if !l.inherited {
+			l.ops.keepAlive(fd)
+		}
 	} else {
 		l.push(fd, listIdle, c.start+int64(l.s.IdleTimeout))
 	}

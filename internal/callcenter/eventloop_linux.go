@@ -82,6 +82,7 @@ func (s *Server) serveEventLoop(l net.Listener) error {
 		return ErrServerClosed
 	}
 	e.lp = newLoop(s, e)
+	e.lp.inherited = socketKeepsAlive(lfd)
 	stopped := make(chan error, 1)
 	go e.run(s, stopped)
 	return <-stopped

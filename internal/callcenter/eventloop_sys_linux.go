@@ -71,14 +71,7 @@ func (e *epoll) watchWrite(fd int32, on bool) {
 	syscall.EpollCtl(e.fd, syscall.EPOLL_CTL_MOD, int(fd), &ev)
 }
 
-func (e *epoll) keepAlive(fd int32) {
-	// What net.KeepAliveConfig{Enable: true} sets: the first probe after
-	// 15s of silence, then every 15s, 9 of them.
-	syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
-	syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE, 15)
-	syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL, 15)
-	syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPCNT, 9)
-}
+func (e *epoll) keepAlive(fd int32) { keepAliveSocket(int(fd)) }
 
 func (e *epoll) accepting(on bool) {
 	if !e.listening || e.accept == on || (on && e.retryAt > 0) {

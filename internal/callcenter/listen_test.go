@@ -20,7 +20,7 @@ func TestBacklogIsTheRealListenQueue(t *testing.T) {
 	}
 	for _, backlog := range []int{1, 3} {
 		t.Run(strconv.Itoa(backlog), func(t *testing.T) {
-			l, err := Listen(net.IPv4(127, 0, 0, 1), 0, backlog)
+			l, err := Listen(net.IPv4(127, 0, 0, 1), 0, backlog, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,15 +16,22 @@ import (
 // wait on hold. So after net's listen, Listen calls listen(2) again on the
 // same socket, which sets the queue of a listening socket anew.
 //
-// Calls it accepts have no TCP keepalive, which would cost each call four
+// With keepAlive, what a Server with no IdleTimeout needs, every call it
+// accepts has TCP keepalive, at no cost of its own: on Linux a call
+// inherits the options of the listening socket, which has them before it
+// listens (elsewhere the Server sets them on each call). Without, calls
+// have none, not even Go's default, which would cost each call four
 // setsockopt(2) calls: a Server with an IdleTimeout hangs up on a caller
-// who vanished anyway, and one without turns keepalive on itself.
-func Listen(ip net.IP, port, backlog int) (net.Listener, error) {
+// who vanished anyway.
+func Listen(ip net.IP, port, backlog int, keepAlive bool) (net.Listener, error) {
 	network := "tcp4" // 0.0.0.0 is every IPv4 address, not IPv6's too
 	if ip.To4() == nil {
 		network = "tcp6"
 	}
 	lc := net.ListenConfig{KeepAlive: -1}
+	if keepAlive {
+		lc.Control = keepAliveControl
+	}
 	l, err := lc.Listen(context.Background(), network, net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 	if err != nil {
 		return nil, err

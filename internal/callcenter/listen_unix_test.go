@@ -11,7 +11,7 @@ import (
 // TestListenLeavesKeepaliveOff: the calls Listen accepts cost no keepalive
 // setup; the idle timeout is what hangs up on a caller who vanished.
 func TestListenLeavesKeepaliveOff(t *testing.T) {
-	l, err := Listen(net.IPv4(127, 0, 0, 1), 0, 5)
+	l, err := Listen(net.IPv4(127, 0, 0, 1), 0, 5, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,15 @@ type procs struct {
 	mu      sync.Mutex
 	live    map[*os.Process]struct{}
 	started atomic.Int64
+	// ended is closed, and made anew, each time a child is reaped: a
+	// process can be made again.
+	ended chan struct{}
+	// turn is held by the call that waits for a process, the others
+	// queued behind it in the order they came, and waiting counts them.
+	turn    chan struct{}
+	waiting atomic.Int32
+	// forkExec is os.StartProcess, or a test's stand-in.
+	forkExec func(name string, argv []string, attr *os.ProcAttr) (*os.Process, error)
 }
 
 // start finds the executable to run for each call, once per Server.
@@ -61,6 +70,11 @@ func (p *procs) start(s *Server) error {
 			p.env = append(p.env, "GOMAXPROCS=1")
 		}
 		p.live = map[*os.Process]struct{}{}
+		p.ended = make(chan struct{})
+		p.turn = make(chan struct{}, 1)
+		if p.forkExec == nil {
+			p.forkExec = os.StartProcess
+		}
 	})
 	return p.err
 }
@@ -88,25 +102,12 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 			<-s.sem
 		}
 	}()
-	child, out, err := s.procs.spawn(conn)
-	// Out of processes (a container's pids limit, the user's): wait for
-	// other calls' processes to end, as accept waits out EMFILE, rather
-	// than turn the caller away at once.
-	for wait := 5 * time.Millisecond; err != nil && outOfProcesses(err) && wait <= time.Second && !s.closing.Load(); wait *= 2 {
-		if wait == 5*time.Millisecond {
-			s.Log.Errorf("%v (call from %v); retrying, for up to 2.5s", err, conn.RemoteAddr())
-		}
-		time.Sleep(wait)
-		child, out, err = s.procs.spawn(conn)
-	}
+	child, out, err := s.startProcess(conn)
 	if err != nil {
 		// Never greeted: a reset tells the caller at once, as a caller the
 		// server never picked up hears when the listener closes, rather
 		// than a hang-up that reads as a greeting gone missing.
-		if l, ok := conn.(interface{ SetLinger(int) error }); ok {
-			l.SetLinger(0)
-		}
-		conn.Close()
+		resetCall(conn)
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: err})
 		return false
 	}
@@ -116,10 +117,7 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 	// os.Process.Wait would for the whole call. The wait that reaps it
 	// then lasts only until the kernel has made it a zombie.
 	s.relay(out)
-	code, err := waitChild(child)
-	s.procs.mu.Lock()
-	delete(s.procs.live, child)
-	s.procs.mu.Unlock()
+	code, err := s.procs.reap(child)
 	switch {
 	case err != nil:
 		s.Log.Errorf("wait for the process of the call from %v: %v", conn.RemoteAddr(), err)
@@ -129,41 +127,6 @@ func (s *Server) serveInProcess(conn net.Conn) (probe bool) {
 		s.Log.call(&record{caller: conn.RemoteAddr(), outcome: outcomeError, err: fmt.Errorf("its process %d ended with %s", child.Pid, code)})
 	}
 	return false
-}
-
-// spawn starts a process for conn. out is the read end of its stdout.
-func (p *procs) spawn(conn net.Conn) (*os.Process, *os.File, error) {
-	fc, ok := conn.(interface{ File() (*os.File, error) })
-	if !ok {
-		return nil, nil, fmt.Errorf("start a process for the call: a %T has no socket to hand over", conn)
-	}
-	sock, err := fc.File()
-	if err != nil {
-		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
-	}
-	defer sock.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
-	}
-	defer w.Close()
-	env := append(p.env[:len(p.env):len(p.env)], pickedUpEnv+"="+strconv.FormatInt(time.Now().UnixNano(), 10))
-	attr := &os.ProcAttr{Env: env, Files: []*os.File{nil, w, os.Stderr, sock}}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	child, err := os.StartProcess(p.exe, []string{p.exe}, attr)
-	if err != nil {
-		r.Close()
-		return nil, nil, fmt.Errorf("start a process for the call: %w", err)
-	}
-	p.live[child] = struct{}{}
-	p.started.Add(1)
-	return child, r, nil
-}
-
-// outOfProcesses says whether err is fork's: no process can be made now.
-func outOfProcesses(err error) bool {
-	return errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM)
 }
 
 // relay logs what a child writes, line by line, as its own lines, until
@@ -217,6 +180,10 @@ func RunHandedCall() (code int, isChild bool) {
 		return 0, false
 	}
 	os.Unsetenv(childEnv)
+	if err := useServerStderr(); err != nil {
+		fmt.Fprintf(os.Stderr, "server: call process: take the server's stderr (descriptor 4): %v\n", err)
+		return 1, true
+	}
 	s := &Server{}
 	if ns, err := strconv.ParseInt(os.Getenv(pickedUpEnv), 10, 64); err == nil {
 		s.pickedUp = time.Unix(0, ns)
@@ -236,6 +203,12 @@ func RunHandedCall() (code int, isChild bool) {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "server: call process: descriptor 3 is not the call: %v\n", err)
 		return 1, true
+	}
+	// FileConn turns TCP keepalive on, as the other models have it with
+	// no idle timeout; with one, they have none, and no probe shows on
+	// the wire of a silent call.
+	if tc, ok := conn.(*net.TCPConn); ok && s.IdleTimeout > 0 {
+		tc.SetKeepAlive(false)
 	}
 	s.startCall()
 	probe := s.serveCall(conn)

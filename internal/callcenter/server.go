@@ -71,6 +71,11 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	loops     map[waker]struct{} // the event loops, which Shutdown wakes
 
+	// keepAlivePerCall: some listener's calls do not inherit TCP
+	// keepalive from it (Listen with keepAlive gives them that), so with
+	// no idle timeout each call sets its own.
+	keepAlivePerCall atomic.Bool
+
 	procs procs // the processes model's children
 	// pickedUp is, in a process serving one call (RunHandedCall), when
 	// its parent picked the call up: its log tells the call's time from
@@ -127,6 +132,9 @@ func (s *Server) Serve(l net.Listener) error {
 		l.Close()
 		return ErrServerClosed
 	}
+	if s.IdleTimeout == 0 && !listenerKeepsAlive(l) {
+		s.keepAlivePerCall.Store(true)
+	}
 	defer s.track(l, false)
 	defer l.Close()
 	var backoff time.Duration
@@ -161,8 +169,10 @@ func (s *Server) Serve(l net.Listener) error {
 		backoff = 0
 		if !s.startCall() {
 			// Shutdown began between Accept and here: this caller is
-			// turned away like those still in the listen queue.
-			conn.Close()
+			// turned away like those still in the listen queue, with a
+			// reset. A plain close would be a hang-up before the
+			// greeting, which reads as a server that greets wrong.
+			resetCall(conn)
 			if s.sem != nil && !s.Busy {
 				<-s.sem
 			}
@@ -275,9 +285,9 @@ func (s *Server) serveCall(conn net.Conn) (probe bool) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	c := record{caller: conn.RemoteAddr()}
-	if s.IdleTimeout == 0 {
-		// Nothing else hangs up on a caller whose machine vanished
-		// (Listen leaves keepalive off): let TCP's probes find it.
+	if s.IdleTimeout == 0 && s.keepAlivePerCall.Load() {
+		// Nothing else hangs up on a caller whose machine vanished: let
+		// TCP's probes find it, unless the listener gave the call them.
 		if tc, ok := conn.(*net.TCPConn); ok {
 			tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true})
 		}
@@ -421,6 +431,15 @@ func (s *Server) hangUp(conn net.Conn, buf []byte) {
 			return
 		}
 	}
+}
+
+// resetCall ends a call never greeted with a reset (RST), as the kernel
+// ends those of callers still in the listen queue when it closes.
+func resetCall(conn net.Conn) {
+	if l, ok := conn.(interface{ SetLinger(int) error }); ok {
+		l.SetLinger(0)
+	}
+	conn.Close()
 }
 
 func outcomeOfSilence(err error) outcome {

@@ -156,39 +156,60 @@ func TestEchoMode(t *testing.T) {
 	})
 }
 
-// crowd dials n callers at once and says which were greeted within a
-// fraction of the think time: only those an employee picked up.
-func crowd(t *testing.T, addr string, n int, within time.Duration) (greeted, busy int, conns []interface {
-	Write([]byte) (int, error)
-	CloseWrite() error
-}) {
+// crowd dials n callers at once, who say nothing, and counts what they
+// hear: the greeting (an employee picked up) or the busy signal. It waits
+// for want answers as long as a loaded machine may need, then quiet more
+// for any answer beyond them; callers on hold hear nothing, since the
+// employees wait for their silent callers to speak. Load can delay an
+// answer, so it can only hide a wrong extra one, never make one up.
+func crowd(t *testing.T, addr string, n, want int, quiet time.Duration) (greeted, busy int) {
 	t.Helper()
-	var mu sync.Mutex
+	heard := make(chan string, n)
 	var wg sync.WaitGroup
-	for range n {
+	conns := make([]net.Conn, n)
+	for i := range conns {
 		c := labtest.Dial(t, addr)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g, _ := labtest.ReadGreeting(t, c, within)
-			mu.Lock()
-			defer mu.Unlock()
-			switch g {
-			case lab.Greeting:
-				greeted++
-			case lab.Busy:
-				busy++
-			}
-		}()
-		conns = append(conns, c)
+		conns[i] = c
+		wg.Go(func() {
+			g, _ := labtest.ReadGreeting(t, c, 10*time.Second)
+			heard <- g
+		})
 	}
-	wg.Wait()
-	return greeted, busy, conns
+	defer func() {
+		for _, c := range conns {
+			c.Close() // ends the reads of those still on hold
+		}
+		wg.Wait()
+	}()
+	count := func(g string) {
+		switch g {
+		case lab.Greeting:
+			greeted++
+		case lab.Busy:
+			busy++
+		}
+	}
+	for deadline := time.After(10 * time.Second); greeted+busy < want; {
+		select {
+		case g := <-heard:
+			count(g)
+		case <-deadline:
+			return greeted, busy
+		}
+	}
+	for quietEnd := time.After(quiet); ; {
+		select {
+		case g := <-heard:
+			count(g)
+		case <-quietEnd:
+			return greeted, busy
+		}
+	}
 }
 
 func TestCallCenter(t *testing.T) {
 	forEachModel(t, func(t *testing.T, m Model) {
-		think := patience(m, 300*time.Millisecond)
+		think := 300 * time.Millisecond
 		tests := []struct {
 			name                string
 			srv                 *Server
@@ -202,9 +223,9 @@ func TestCallCenter(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				addr, _ := startServer(t, tt.srv)
-				greeted, busy, _ := crowd(t, addr, 5, think/2)
+				greeted, busy := crowd(t, addr, 5, tt.wantGreeted+tt.wantBy, think)
 				if greeted != tt.wantGreeted || busy != tt.wantBy {
-					t.Fatalf("greeted %d, busy %d within %v; want %d and %d", greeted, busy, think/2, tt.wantGreeted, tt.wantBy)
+					t.Fatalf("greeted %d, busy %d; want %d and %d", greeted, busy, tt.wantGreeted, tt.wantBy)
 				}
 			})
 		}
@@ -328,27 +349,42 @@ func TestBytesAfterTheReadAreDrained(t *testing.T) {
 	})
 }
 
-// TestIdleTimeoutIsEachCallsOwn: two silent callers, the second 200ms after
-// the first, are each hung up on when their own -idle-timeout runs out.
+// TestIdleTimeoutIsEachCallsOwn: two silent callers, the second half an
+// -idle-timeout after the first, are each hung up on when their own time
+// runs out: neither sooner (the first's time does not cut the second's
+// short) nor both when the second's runs out (the second call does not
+// put the first's time off). The bounds are floors, and one ceiling that
+// is half a timeout (a second) away, so a loaded machine that runs the
+// server or wakes the test late cannot fail it.
 func TestIdleTimeoutIsEachCallsOwn(t *testing.T) {
 	forEachModel(t, func(t *testing.T, m Model) {
-		idle := patience(m, 400*time.Millisecond)
+		t.Parallel() // each model's callers mostly wait: seconds, not CPU
+		const idle = 2 * time.Second
 		addr, _ := startServer(t, &Server{Model: m, IdleTimeout: idle})
-		start := time.Now()
-		hungUp := make(chan time.Duration, 2)
+		var dialed [2]time.Time
+		var hungUp [2]chan time.Time
 		for i := range 2 {
-			c := labtest.Dial(t, addr)
-			go func() {
-				io.ReadAll(c) // the greeting, then the server's hang-up
-				hungUp <- time.Since(start)
-			}()
-			if i == 0 {
+			if i == 1 {
 				time.Sleep(idle / 2)
 			}
+			// Before the dial: the server cannot start a call's time sooner.
+			dialed[i] = time.Now()
+			c := labtest.Dial(t, addr)
+			hungUp[i] = make(chan time.Time, 1)
+			go func() {
+				io.ReadAll(c) // the greeting, then the server's hang-up
+				hungUp[i] <- time.Now()
+			}()
 		}
-		first, second := <-hungUp, <-hungUp
-		if first < idle || first > idle+idle/2 || second < idle+idle/2 || second > 2*idle {
-			t.Fatalf("hung up on after %v and %v; want about %v and %v", first, second, idle, idle+idle/2)
+		first, second := <-hungUp[0], <-hungUp[1]
+		for i, end := range []time.Time{first, second} {
+			if d := end.Sub(dialed[i]); d < idle {
+				t.Errorf("caller %d was hung up on %v after it called; want no sooner than its -idle-timeout, %v", i+1, d, idle)
+			}
+		}
+		if secondsEnd := dialed[1].Add(idle); !first.Before(secondsEnd) {
+			t.Errorf("the first caller was hung up on %v after it called, no sooner than the second caller's time ran out (%v): its time was put off by the second call",
+				first.Sub(dialed[0]), secondsEnd.Sub(dialed[0]))
 		}
 	})
 }

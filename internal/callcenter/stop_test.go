@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -102,5 +103,58 @@ func TestAcceptWaitsOutEMFILE(t *testing.T) {
 	labtest.ServesNormally(t, addr)
 	for _, want := range []string{"too many open files; retrying in 5ms", "retrying in 10ms", "retrying in 20ms", "echoed it"} {
 		out.WaitFor(t, want)
+	}
+}
+
+// lateListener hands over the call it accepted only once it is closed: a
+// call picked up just as Shutdown begins.
+type lateListener struct {
+	net.Listener
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (l *lateListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		<-l.closed
+	}
+	return c, err
+}
+
+func (l *lateListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// TestACallPickedUpAsTheStopBeginsIsReset: a call accepted just as
+// Shutdown begins is turned away as the callers still in the listen queue
+// are, with a reset, never with a hang-up before the greeting (which a
+// caller reads as a server that greets wrong).
+func TestACallPickedUpAsTheStopBeginsIsReset(t *testing.T) {
+	for _, m := range []Model{ModelThreads, ModelProcesses} { // the event loop accepts on the socket itself
+		t.Run(string(m), func(t *testing.T) {
+			inner, err := net.Listen("tcp4", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := &lateListener{Listener: inner, closed: make(chan struct{})}
+			s := &Server{Model: m}
+			served := make(chan error, 1)
+			go func() { served <- s.Serve(l) }()
+			c := labtest.Dial(t, inner.Addr().String())
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := s.Shutdown(ctx); err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+			if err := <-served; !errors.Is(err, ErrServerClosed) {
+				t.Fatalf("serve: %v", err)
+			}
+			got, err := io.ReadAll(c)
+			if len(got) != 0 || lab.Classify(err) != lab.KindReset {
+				t.Fatalf("caller got %q, %v; want a reset before any greeting", got, err)
+			}
+		})
 	}
 }

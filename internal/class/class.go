@@ -16,21 +16,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/socketlab/socketlab/internal/lms"
 	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 )
 
 // Defaults for Config's zero fields.
 const (
-	DefaultJobs    = 3
 	DefaultTimeout = 60 * time.Second
 	DefaultNet     = "10.214"
 	DefaultProject = "socketlab-class"
 	// logCap is how much of what a program printed a report keeps.
 	logCap = 200_000
+	// summaryEvery is how often the class files are written while a class
+	// is graded, so that a run killed leaves a summary of what it did.
+	summaryEvery = 15 * time.Second
 )
 
 // Config is one grading of a class.
@@ -53,12 +59,27 @@ type Config struct {
 	// (default: results.Default(), the weights every grader ships, so a
 	// class scores as Gradescope and client grade do).
 	Weights results.Weights
+	// Regrade grades every submission again. Without it, a submission
+	// whose files, grader and policy are those of the grade in Out keeps
+	// that grade (with new weights, its points are written again).
+	Regrade bool
 	// Progress gets a line per submission graded, with done/total and the
-	// time left; nil is silent.
-	Progress io.Writer
+	// time left; nil is silent. Trace, when not nil, gets each docker
+	// command and how long it took.
+	Progress, Trace io.Writer
 	// Docker is the docker command (default "docker"): for tests.
 	Docker string
+	// LMS is what the files going back into the LMS need beyond the
+	// export (internal/lms): the assignment's column, its gradebook.
+	LMS lms.Config
 }
+
+// DefaultJobs is how many labs run at once unless told: three per core,
+// from 3 to 12. A lab spends most of its time waiting (for the program to
+// listen, for the grader's timers), not computing, so a 2-core machine
+// grades a class fastest with 6 at once (deploy/grading/README.md: How long
+// it takes), and the verdicts are those of 3 at once.
+func DefaultJobs() int { return min(max(3*runtime.NumCPU(), 3), 12) }
 
 // Verdicts of a row beyond the grade's own PASS and FAIL.
 const (
@@ -66,6 +87,9 @@ const (
 	TimedOut    = "timed out"
 	LabError    = "error"
 	Interrupted = "interrupted"
+	// Waiting is a row not graded yet, in the summary written while the
+	// class is graded.
+	Waiting = "waiting"
 )
 
 // Row is one submission's outcome.
@@ -75,6 +99,9 @@ type Row struct {
 	Grade   *results.Submission // nil unless laptop-b graded it
 	Took    time.Duration
 	Note    string // why, for a verdict that is not the grade's
+	// Kept says the grade is an earlier run's, still good: the same files,
+	// grader and policy.
+	Kept bool
 }
 
 // Summary is the class's outcome, one row per submission in the roster's order.
@@ -84,6 +111,10 @@ type Summary struct {
 	Skipped     []roster.Skip
 	Took        time.Duration
 	Interrupted bool
+	// Kept counts the grades kept from an earlier run, Graded those made
+	// by this one, Rescored the kept ones whose points were written again
+	// with other weights.
+	Kept, Graded, Rescored int
 }
 
 // LabErrors counts the submissions the lab could not grade through its own fault.
@@ -99,7 +130,7 @@ func (s Summary) LabErrors() int {
 
 func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Jobs == 0 {
-		cfg.Jobs = DefaultJobs
+		cfg.Jobs = DefaultJobs()
 	}
 	if cfg.Jobs < 1 || cfg.Jobs > 50 {
 		return cfg, fmt.Errorf("labs at once must be 1 to 50, not %d", cfg.Jobs)
@@ -130,12 +161,28 @@ func (cfg Config) withDefaults() (Config, error) {
 	return cfg, nil
 }
 
+// job is a submission to grade, and why.
+type job struct {
+	i   int
+	sub roster.Submission
+	fp  fingerprint
+	why string
+}
+
 // Run grades every submission of cfg.Dir and writes the reports into
 // cfg.Out: per student (in a folder named by the roster's Key) junit.xml
 // and results.json (Gradescope's, with cfg.Weights' points), grade.txt
-// (laptop-b's words) and laptop-a.log (the program's output, capped), and
-// summary.csv and summary.md for the class. When ctx ends, the labs running are taken down, the submissions
-// not yet graded are rows that say so, and the summary is still written.
+// (laptop-b's words), laptop-a.log (the program's output, capped) and
+// record.json (what the next run needs to know), and for the class
+// summary.csv, summary.md and report.html.
+//
+// A grade in cfg.Out from an earlier run is kept when the submission's
+// files, the grader and its policy are the same (unless cfg.Regrade): a
+// second run grades only what is new, changed or not graded yet. Each
+// student's folder is replaced whole, and only by a complete grade, so a
+// run interrupted or killed at any moment loses no grade made before.
+// When ctx ends, the labs running are taken down, the submissions not yet
+// graded are rows that say so, and the summary is still written.
 // The error is for a class that could not be graded at all.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	cfg, err := cfg.withDefaults()
@@ -149,6 +196,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("the reports' folder: %w", err)
 	}
+	if err := recoverFolders(cfg.Out); err != nil {
+		return Summary{}, fmt.Errorf("the reports' folder: %w", err)
+	}
 	start := time.Now()
 	sum := Summary{Layout: r.Layout, Skipped: r.Skipped, Rows: make([]Row, len(r.Submissions))}
 	fmt.Fprintf(cfg.Progress, "class: %d submissions in %s (%s), %d at a time, %s each at most; reports in %s\n",
@@ -157,73 +207,192 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		fmt.Fprintf(cfg.Progress, "class: left out %s: %s\n", s.Path, s.Why)
 	}
 
-	d := &docker{cfg: cfg}
-	if err := d.warm(ctx); err != nil {
-		if ctx.Err() == nil {
+	todo, err := plan(cfg, r.Submissions, &sum)
+	if err != nil {
+		return sum, err
+	}
+	fmt.Fprintf(cfg.Progress, "class: %s\n", planWords(sum, todo, cfg.Regrade))
+	w := newSummaryWriter(cfg, &sum, start)
+	if len(todo) > 0 {
+		w.write() // the kept grades and the rows to come, before the first lab
+		if err := gradeAll(ctx, cfg, todo, &sum, w, start); err != nil {
 			return sum, err
 		}
 	}
-
-	p := newProgress(cfg.Progress, len(r.Submissions), start)
-	slots := make(chan int, cfg.Jobs)
-	for i := range cfg.Jobs {
-		slots <- i
-	}
-	var wg sync.WaitGroup
-	for i, sub := range r.Submissions {
-		var slot int
-		select {
-		case slot = <-slots:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			sum.Rows[i] = Row{Sub: sub, Verdict: Interrupted, Note: "not graded: the grading was interrupted"}
-			continue
-		}
-		wg.Go(func() {
-			defer func() { slots <- slot }()
-			row := d.gradeOne(ctx, sub, slot)
-			if err := writeReports(cfg.Out, row, cfg.Weights); err != nil && row.Verdict != LabError {
-				row.Verdict, row.Note = LabError, err.Error()
-			}
-			sum.Rows[i] = row
-			p.done(row)
-		})
-	}
-	wg.Wait()
-	d.run(context.WithoutCancel(ctx), nil, "image", "rm", d.clientImage())
 	sum.Took = time.Since(start)
 	sum.Interrupted = ctx.Err() != nil
-	if err := writeSummary(cfg.Out, cfg.Dir, sum, cfg); err != nil {
+	if err := w.final(); err != nil {
 		return sum, err
 	}
-	graded := 0
-	for _, r := range sum.Rows {
-		if r.Grade != nil {
-			graded++
-		}
+	// The files that go back into the LMS, from the final rows.
+	if err := writeBack(cfg, r, sum); err != nil {
+		return sum, err
 	}
-	fmt.Fprintf(cfg.Progress, "class: %d submissions, %d graded in %s: %s, %s\n", len(sum.Rows), graded, sum.Took.Round(time.Second),
-		filepath.Join(cfg.Out, "summary.csv"), filepath.Join(cfg.Out, "summary.md"))
+	fmt.Fprintf(cfg.Progress, "class: %d submissions, %d graded now and %d kept, in %s: %s, %s, %s\n",
+		len(sum.Rows), sum.Graded, sum.Kept, sum.Took.Round(time.Second),
+		filepath.Join(cfg.Out, "summary.csv"), filepath.Join(cfg.Out, "summary.md"), filepath.Join(cfg.Out, "report.html"))
 	if sum.Interrupted {
 		return sum, errors.Join(context.Cause(ctx), ctx.Err())
 	}
 	return sum, nil
 }
 
-func layoutName(l string) string {
-	switch l {
-	case roster.Canvas:
-		return "a Canvas export"
-	case roster.Moodle:
-		return "a Moodle export"
-	case roster.Gradescope:
-		return "a Gradescope export"
-	case roster.GitHubClassroom:
-		return "GitHub Classroom repositories"
+// plan fills the rows of the grades kept (rewriting their results files
+// when the weights changed) and returns the submissions to grade.
+func plan(cfg Config, subs []roster.Submission, sum *Summary) ([]job, error) {
+	grader, err := graderHash(cfg.Repo, cfg.GradeFlags)
+	if err != nil {
+		return nil, err
 	}
-	return "one folder per student"
+	weights := weightsHash(cfg.Weights)
+	var todo []job
+	for i, sub := range subs {
+		fp := fingerprint{grader: grader, weights: weights, timeout: cfg.Timeout}
+		fp.files, err = filesHash(sub)
+		if err != nil {
+			// Graded, to say what is wrong with its files.
+			sum.Rows[i] = Row{Sub: sub, Verdict: Waiting, Note: "not graded yet"}
+			todo = append(todo, job{i, sub, fp, "new"})
+			continue
+		}
+		rec, ok := readRecord(cfg.Out, sub.Key)
+		why := fp.why(rec, ok, sub)
+		if why == "" && cfg.Regrade {
+			why = "regrade"
+		}
+		if why != "" {
+			sum.Rows[i] = Row{Sub: sub, Verdict: Waiting, Note: "not graded yet"}
+			todo = append(todo, job{i, sub, fp, why})
+			continue
+		}
+		sum.Rows[i] = rec.row(sub)
+		sum.Kept++
+		if rec.Weights != weights && rec.Grade != nil {
+			rec.Weights = weights
+			if err := save(cfg, rec, sum.Rows[i], nil, nil); err != nil {
+				return nil, fmt.Errorf("rewriting %s's results with the new weights: %w", sub.Name, err)
+			}
+			sum.Rescored++
+		}
+	}
+	return todo, nil
 }
+
+// planWords says what a run keeps and what it grades: "kept 119 grades
+// from the last run, grading 1 (1 changed)".
+func planWords(sum Summary, todo []job, regrade bool) string {
+	if regrade {
+		return fmt.Sprintf("grading all %d submissions again (-regrade)", len(todo))
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, j := range todo {
+		if counts[j.why] == 0 {
+			order = append(order, j.why)
+		}
+		counts[j.why]++
+	}
+	if sum.Kept == 0 && counts["new"] == len(todo) {
+		return fmt.Sprintf("grading %d submissions", len(todo))
+	}
+	var why []string
+	for _, k := range order {
+		why = append(why, fmt.Sprintf("%d %s", counts[k], k))
+	}
+	s := fmt.Sprintf("kept %d grades from the last run", sum.Kept)
+	if sum.Rescored > 0 {
+		s += fmt.Sprintf(" (%d with their points written again for the new weights)", sum.Rescored)
+	}
+	if len(todo) == 0 {
+		return s + ", nothing new to grade (-regrade grades them all again)"
+	}
+	return s + fmt.Sprintf(", grading %d (%s)", len(todo), strings.Join(why, ", "))
+}
+
+// earlier says that a submission's folder still holds its last complete
+// grade, of an earlier version of its files, when this run made none.
+func earlier(out string, sub roster.Submission) string {
+	if rec, ok := readRecord(out, sub.Key); ok && rec.complete() && rec.Name == sub.Name {
+		return fmt.Sprintf("; its folder keeps the grade of %s (%s)", rec.At.Local().Format("2 Jan 15:04"), rec.Verdict)
+	}
+	return ""
+}
+
+// filesHash hashes what the lab would grade of sub: its files as staged,
+// and the program.
+func filesHash(sub roster.Submission) (string, error) {
+	tmp, err := os.MkdirTemp("", "socketlab-class-hash-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := sub.Stage(tmp); err != nil {
+		return "", err
+	}
+	return hashTree(tmp, sub.Program)
+}
+
+// gradeAll grades the submissions of todo, jobs at once, into sum's rows.
+func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summaryWriter, start time.Time) error {
+	empty, err := os.MkdirTemp("", "socketlab-class-empty-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(empty)
+	d := &docker{cfg: cfg, empty: empty, used: map[int]bool{}}
+	if slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
+		// No lab for a class whose every new submission has no program.
+		d.clean(ctx)
+		if err := d.warm(ctx); err != nil && ctx.Err() == nil {
+			return err
+		}
+		defer d.finish(context.WithoutCancel(ctx))
+	}
+
+	p := newProgress(cfg.Progress, len(todo), start)
+	slots := make(chan int, cfg.Jobs)
+	for i := range cfg.Jobs {
+		slots <- i
+	}
+	var wg sync.WaitGroup
+	for _, j := range todo {
+		var slot int
+		select {
+		case slot = <-slots:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			w.set(j.i, Row{Sub: j.sub, Verdict: Interrupted, Note: "not graded: the grading was interrupted" + earlier(cfg.Out, j.sub)})
+			continue
+		}
+		wg.Go(func() {
+			defer func() { slots <- slot }()
+			g := d.gradeOne(ctx, j.sub, slot)
+			rec := record{Version: recordVersion, Name: j.sub.Name, ID: j.sub.ID, Files: j.fp.files, Grader: j.fp.grader,
+				Weights: j.fp.weights, Timeout: cfg.Timeout, Verdict: g.row.Verdict, Note: g.row.Note, Took: g.row.Took,
+				At: time.Now().UTC().Round(time.Second), Grade: g.row.Grade}
+			var said, log []byte
+			if g.haveSaid {
+				said = g.said
+			}
+			if g.haveLog {
+				log = g.log
+			}
+			if err := save(cfg, rec, g.row, said, log); err != nil && g.row.Verdict != LabError {
+				g.row.Verdict, g.row.Note, g.row.Grade = LabError, "its reports could not be written: "+err.Error(), nil
+			}
+			if r := g.row; r.Verdict == Interrupted || r.Verdict == LabError {
+				g.row.Note += earlier(cfg.Out, j.sub)
+			}
+			w.set(j.i, g.row)
+			p.done(g.row)
+		})
+	}
+	wg.Wait()
+	return nil
+}
+
+func layoutName(l string) string { return roster.Describe(l) }
 
 // progress says, after each submission, how far the class is and how long
 // the rest will take at the pace so far.

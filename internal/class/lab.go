@@ -1,9 +1,14 @@
 package class
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -11,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/results"
@@ -18,13 +24,30 @@ import (
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
-// docker runs the labs of one grading with `docker compose`.
+// docker runs the labs of one grading with `docker compose` and `docker`.
+//
+// Each slot (one lab at a time, jobs of them at once) keeps its two
+// networks from one student to the next; each student gets new containers
+// and new volumes, removed when the grade is in. The laptop image is built
+// once per grading, with no student's files: each student's folder is
+// copied into a volume of the new lab before it starts (docker cp, so a
+// remote engine works as a local one), and laptop-a mounts it read-only at
+// /student. That spares a build, an image and two networks per student.
 type docker struct {
 	cfg Config
+	// empty is an empty folder: STUDENT_DIR for compose, which names it in
+	// laptop-a's build that a class never runs.
+	empty string
+	mu    sync.Mutex
+	used  map[int]bool // the slots whose networks are up
 }
 
-// clientImage is the grading's own tag of laptop-b's image (deploy/compose/class.yaml).
+// clientImage and laptopImage are the grading's own tags of laptop-b's and
+// laptop-a's images (deploy/compose/class.yaml).
 func (d *docker) clientImage() string { return "socketlab/client:" + d.cfg.Project }
+func (d *docker) laptopImage() string { return "socketlab/laptop:" + d.cfg.Project }
+
+func (d *docker) project(slot int) string { return fmt.Sprintf("%s-%d", d.cfg.Project, slot) }
 
 // compose is the command line of a lab's compose project, without the
 // subcommand.
@@ -36,42 +59,106 @@ func (d *docker) compose(project string) []string {
 }
 
 // run runs docker with args and env (beyond this process's), and returns
-// what it printed.
+// what it printed, both streams.
 func (d *docker) run(ctx context.Context, env []string, args ...string) ([]byte, error) {
+	var out bytes.Buffer
+	err := d.exec(ctx, env, nil, &out, &out, args...)
+	return out.Bytes(), err
+}
+
+// output runs docker with stdin, and returns its standard output alone.
+func (d *docker) output(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
+	var out, errs bytes.Buffer
+	err := d.exec(ctx, nil, stdin, &out, &errs, args...)
+	if err != nil {
+		err = fmt.Errorf("%w: %s", err, lastLines(errs.Bytes(), 5))
+	}
+	return out.Bytes(), err
+}
+
+func (d *docker) exec(ctx context.Context, env []string, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
 	cmd := exec.CommandContext(ctx, d.cfg.Docker, args...)
 	cmd.Dir = d.cfg.Repo
 	cmd.Env = append(append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain"), env...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	cmd.WaitDelay = 10 * time.Second
-	out, err := cmd.CombinedOutput()
+	start := time.Now()
+	err := cmd.Run()
+	if d.cfg.Trace != nil {
+		fmt.Fprintf(d.cfg.Trace, "%6.2fs docker %s\n", time.Since(start).Seconds(), subcommand(args))
+	}
 	if err != nil {
-		return out, fmt.Errorf("docker %s: %w: %s", subcommand(args), err, lastLines(out, 15))
+		var b []byte
+		if buf, ok := stderr.(*bytes.Buffer); ok {
+			b = buf.Bytes()
+		}
+		return fmt.Errorf("docker %s: %w: %s", subcommand(args), err, lastLines(b, 15))
 	}
-	return out, nil
-}
-
-// warm builds the lab's images once, from an empty folder, so that the
-// build of each submission is only the copy of its files.
-func (d *docker) warm(ctx context.Context) error {
-	empty, err := os.MkdirTemp("", "socketlab-class-warm-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(empty)
-	p := d.cfg.Project + "-warm"
-	env := []string{"STUDENT_DIR=" + empty, "CLASS_CLIENT_IMAGE=" + d.clientImage()}
-	if _, err := d.run(ctx, env, append(d.compose(p), "build", "laptop-a", "laptop-b")...); err != nil {
-		return fmt.Errorf("building the lab's images: %w", err)
-	}
-	d.run(context.WithoutCancel(ctx), env, append(d.compose(p), "down")...)
-	// Not `down --rmi local`: compose counts socketlab/client:local, built
-	// here, as the project's own and would remove it too.
-	d.run(context.WithoutCancel(ctx), nil, "image", "rm", p+"-laptop-a")
 	return nil
 }
 
-// labEnv is a lab's settings: the student's folder and file, the laptop's
-// limits for the program's language (a class may mix them), the lab's
-// slot's subnets, no route out.
+// warm builds the lab's two images once for the grading, with no
+// student's files in them.
+func (d *docker) warm(ctx context.Context) error {
+	p := d.cfg.Project + "-warm"
+	env := []string{"STUDENT_DIR=" + d.empty, "CLASS_CLIENT_IMAGE=" + d.clientImage(), "CLASS_LAPTOP_IMAGE=" + d.laptopImage()}
+	if _, err := d.run(ctx, env, append(d.compose(p), "build", "laptop-a", "laptop-b")...); err != nil {
+		return fmt.Errorf("building the lab's images: %w", err)
+	}
+	return nil
+}
+
+// clean takes down the labs an earlier grading with the same project names
+// left, killed before it could: their containers, networks and volumes.
+func (d *docker) clean(ctx context.Context) {
+	found := map[string]bool{}
+	for _, what := range [][]string{
+		{"ps", "-a", "--format", `{{.Label "com.docker.compose.project"}}`},
+		{"network", "ls", "--format", `{{.Label "com.docker.compose.project"}}`},
+		{"volume", "ls", "--format", `{{.Label "com.docker.compose.project"}}`},
+	} {
+		args := append(append([]string{}, what[:len(what)-2]...), "--filter", "label=com.docker.compose.project")
+		out, err := d.output(ctx, nil, append(args, what[len(what)-2:]...)...)
+		if err != nil {
+			continue
+		}
+		for _, p := range strings.Fields(string(out)) {
+			if n, ok := strings.CutPrefix(p, d.cfg.Project+"-"); ok {
+				if _, err := strconv.Atoi(n); err == nil {
+					found[p] = true
+				}
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for p := range found {
+		wg.Go(func() { d.down(ctx, p) })
+	}
+	wg.Wait()
+}
+
+// down takes a lab's whole project down, networks and volumes too.
+func (d *docker) down(ctx context.Context, project string) {
+	env := []string{"STUDENT_DIR=" + d.empty, "CLASS_CLIENT_IMAGE=" + d.clientImage(), "CLASS_LAPTOP_IMAGE=" + d.laptopImage()}
+	d.run(ctx, env, append(d.compose(project), "down", "-v", "--remove-orphans", "-t", "0")...)
+}
+
+// finish takes down every slot's lab and removes the grading's images.
+func (d *docker) finish(ctx context.Context) {
+	var wg sync.WaitGroup
+	d.mu.Lock()
+	for slot := range d.used {
+		wg.Go(func() { d.down(ctx, d.project(slot)) })
+	}
+	d.used = nil
+	d.mu.Unlock()
+	wg.Wait()
+	d.run(ctx, nil, "image", "rm", d.clientImage(), d.laptopImage())
+}
+
+// labEnv is a lab's settings: the student's file, the laptop's limits for
+// the program's language (a class may mix them), the lab's slot's subnets,
+// no route out.
 func (d *docker) labEnv(dir, file string, slot int) []string {
 	lab, side := fmt.Sprintf("%s.%d.", d.cfg.Net, slot), fmt.Sprintf("%s.%d.", d.cfg.Net, 100+slot)
 	lim := lang.LimitsOf(lang.Of(file))
@@ -79,22 +166,33 @@ func (d *docker) labEnv(dir, file string, slot int) []string {
 		lim = p.Limits // a Makefile's C++ program: C++'s
 	}
 	return []string{
-		"STUDENT_DIR=" + dir,
+		"STUDENT_DIR=" + d.empty,
 		"STUDENT_FILE=" + file,
 		"STUDENT_MEM=" + lim.Memory, "STUDENT_PIDS=" + strconv.Itoa(lim.Pids), "STUDENT_TMP=" + lim.Tmp,
 		"LAB_INTERNAL=true",
 		"LAB_SUBNET=" + lab + "0/24", "LAPTOP_A_IP=" + lab + "10", "LAPTOP_B_IP=" + lab + "20",
 		"SIDE_SUBNET=" + side + "0/24", "LAPTOP_A_SIDE_IP=" + side + "10", "LAPTOP_B_SIDE_IP=" + side + "20",
 		"CLASS_GRADE_FLAGS=" + strings.Join(d.cfg.GradeFlags, " "),
+		"CLASS_POLICY=" + string(d.cfg.Weights.Serving()),
 		"CLASS_CLIENT_IMAGE=" + d.clientImage(),
+		"CLASS_LAPTOP_IMAGE=" + d.laptopImage(),
 	}
 }
 
+// graded is one lab's outcome: the row, and what the laptops said.
+type graded struct {
+	row       Row
+	said, log []byte // laptop-b's words (grade.txt), laptop-a's output (laptop-a.log)
+	haveSaid  bool
+	haveLog   bool
+}
+
 // gradeOne runs one submission in the lab of slot and returns its row,
-// with laptop-b's words and laptop-a's output in row-sized form. The lab is
-// down again when it returns, however it went.
-func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) (row Row) {
-	row = Row{Sub: sub}
+// with laptop-b's words and laptop-a's output. Its containers and volumes
+// are gone again when it returns, however it went.
+func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) (g graded) {
+	g.row = Row{Sub: sub}
+	row := &g.row
 	start := time.Now()
 	defer func() { row.Took = time.Since(start) }()
 	if sub.Program == "" {
@@ -102,100 +200,157 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 		if row.Note == "" {
 			row.Note = "no program to grade in the submission"
 		}
-		return row
+		return g
 	}
 	stage, err := os.MkdirTemp("", "socketlab-class-")
 	if err != nil {
 		row.Verdict, row.Note = LabError, err.Error()
-		return row
+		return g
 	}
 	defer os.RemoveAll(stage)
-	files := filepath.Join(stage, "files")
-	if err := sub.Stage(files); err != nil {
+	if err := sub.Stage(stage); err != nil {
 		row.Verdict, row.Note = NotGraded, "its files could not be copied: "+err.Error()
-		return row
+		return g
 	}
 	// The program's own folder is laptop-a's /student: a program in hw1/
 	// finds the files beside it, as it did on the student's machine.
-	dir := filepath.Join(files, filepath.FromSlash(path.Dir(sub.Program)))
+	dir := filepath.Join(stage, filepath.FromSlash(path.Dir(sub.Program)))
+	files, err := tarFolder(dir)
+	if err != nil {
+		row.Verdict, row.Note = NotGraded, "its files could not be copied: "+err.Error()
+		return g
+	}
 	env := d.labEnv(dir, path.Base(sub.Program), slot)
-	p := fmt.Sprintf("%s-%d", d.cfg.Project, slot)
-	base := d.compose(p)
-	down := func() {
-		d.run(context.WithoutCancel(ctx), env, append(base, "down", "-v", "--remove-orphans", "-t", "0")...)
-		d.run(context.WithoutCancel(ctx), nil, "image", "rm", p+"-laptop-a") // the laptop with this student's files
-	}
-	down() // a lab an earlier run left in this slot
-	defer down()
+	p := d.project(slot)
+	after := context.WithoutCancel(ctx)
+	d.mu.Lock()
+	d.used[slot] = true
+	d.mu.Unlock()
 
-	if _, err := d.run(ctx, env, append(base, "build", "-q", "laptop-a")...); err != nil {
-		row.Verdict, row.Note = labFailure(ctx, "building the laptop with its files", err)
-		return row
+	if _, err := d.run(ctx, env, append(d.compose(p), "up", "--no-start", "--no-build")...); err != nil {
+		// Once more from nothing: what a lab left that compose would not
+		// take (a network of another setting) goes with the slot's project.
+		d.down(after, p)
+		if _, err := d.run(ctx, env, append(d.compose(p), "up", "--no-start", "--no-build")...); err != nil {
+			d.removeLab(after, p, nil)
+			row.Verdict, row.Note = labFailure(ctx, "making its lab", err)
+			return g
+		}
 	}
-	if _, err := d.run(ctx, env, append(base, "up", "-d", "--no-build")...); err != nil {
+	ids, err := d.containers(ctx, p)
+	defer func() { d.removeLab(after, p, ids) }()
+	if err != nil {
+		row.Verdict, row.Note = labFailure(ctx, "making its lab", err)
+		return g
+	}
+	a, b := ids["laptop-a"], ids["laptop-b"]
+	// Into laptop-b's mount of the volume that laptop-a mounts read-only:
+	// docker cp cannot write a read-only mount.
+	if _, err := d.output(ctx, bytes.NewReader(files), "cp", "-", b+":/student-files"); err != nil {
+		row.Verdict, row.Note = labFailure(ctx, "copying its files into the lab", err)
+		return g
+	}
+	// Both at once: laptop-b waits for laptop-a's report of its program
+	// anyway, and the engine starts two containers faster than one after
+	// the other.
+	var serr [2]error
+	var wg sync.WaitGroup
+	for i, id := range []string{a, b} {
+		wg.Go(func() { _, serr[i] = d.run(ctx, nil, "start", id) })
+	}
+	wg.Wait()
+	if err := errors.Join(serr[:]...); err != nil {
 		row.Verdict, row.Note = labFailure(ctx, "starting its lab", err)
-		return row
+		return g
 	}
 	// The verdict is laptop-b's to give; the time limit is a watchdog that
 	// kills the whole lab, whatever the program does.
 	wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout-min(time.Since(start), d.cfg.Timeout/2))
-	werr := d.waitExit(wctx, env, base, "laptop-b")
+	werr := d.waitExit(wctx, b)
 	timedOut := wctx.Err() == context.DeadlineExceeded
 	cancel()
 	if timedOut || ctx.Err() != nil {
-		d.run(context.WithoutCancel(ctx), env, append(base, "kill")...)
+		d.run(after, nil, "kill", a, b)
 	}
-	after := context.WithoutCancel(ctx)
 	said := "nothing"
-	if words, err := d.run(after, env, append(base, "logs", "--no-color", "--no-log-prefix", "laptop-b")...); err == nil {
-		said = lastLines(plain(words), 1)
-		writeFile(d.cfg.Out, sub.Key, "grade.txt", plain(words))
+	if words, err := d.run(after, nil, "logs", b); err == nil {
+		g.said, g.haveSaid = plain(words), true
+		said = lastLines(g.said, 1)
 	}
-	if out, err := d.run(after, env, append(base, "logs", "--no-color", "--no-log-prefix", "laptop-a")...); err == nil {
-		writeFile(d.cfg.Out, sub.Key, "laptop-a.log", plain(capped(out, logCap)))
+	if out, err := d.run(after, nil, "logs", a); err == nil {
+		g.log, g.haveLog = plain(capped(out, logCap)), true
 	}
 	switch {
 	case ctx.Err() != nil:
 		row.Verdict, row.Note = Interrupted, "the grading was interrupted during its lab"
-		return row
+		return g
 	case timedOut:
 		row.Verdict, row.Note = TimedOut, fmt.Sprintf("no verdict within %s: the lab was stopped", d.cfg.Timeout)
-		return row
+		return g
 	}
-	reports := filepath.Join(stage, "reports")
-	if _, err := d.run(after, env, append(base, "cp", "laptop-b:/reports/.", reports)...); err != nil {
+	report, err := d.output(after, nil, "cp", b+":/reports/grade.json", "-")
+	if err != nil {
 		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report (%v; it said: %s)", firstLine(werr), said)
-		return row
+		return g
 	}
-	g, err := results.ReadJSON(filepath.Join(reports, "grade.json"))
+	s, err := untarGrade(report)
 	if err != nil {
 		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report: %v; it said: %s", err, said)
-		return row
+		return g
 	}
-	g.Report.Name = sub.Name
-	row.Grade = &g
+	s.Report.Name = sub.Name
+	row.Grade = &s
 	row.Verdict = "FAIL"
-	if g.Report.Passed {
+	if s.Report.Passed {
 		row.Verdict = "PASS"
 	}
-	return row
+	return g
 }
 
-// waitExit waits until the service's container has exited, or ctx ends.
-// It asks the engine for the container's state rather than trusting one
-// long `docker compose wait`, which can return before the container ends
-// when the engine is busy with several labs at once.
-func (d *docker) waitExit(ctx context.Context, env, base []string, service string) error {
-	out, err := d.run(ctx, env, append(base, "ps", "-aq", service)...)
+// containers are the ids of a lab's containers, by service.
+func (d *docker) containers(ctx context.Context, project string) (map[string]string, error) {
+	out, err := d.output(ctx, nil, "ps", "-a", "--no-trunc", "--filter", "label=com.docker.compose.project="+project,
+		"--format", `{{.ID}} {{.Label "com.docker.compose.service"}}`)
 	if err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		if id, svc, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			ids[svc] = id
+		}
+	}
+	if ids["laptop-a"] == "" || ids["laptop-b"] == "" {
+		return ids, fmt.Errorf("the lab %s has no laptop-a or laptop-b: %q", project, out)
+	}
+	return ids, nil
+}
+
+// removeLab removes a student's containers and volumes, and keeps the
+// slot's networks for the next student. With no ids known it asks the
+// engine for the project's.
+func (d *docker) removeLab(ctx context.Context, project string, ids map[string]string) {
+	if ids == nil {
+		ids, _ = d.containers(ctx, project)
+	}
+	if len(ids) > 0 {
+		args := []string{"rm", "-f", "-v"}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		d.run(ctx, nil, args...)
+	}
+	d.run(ctx, nil, "volume", "rm", "-f", project+"_report", project+"_reports", project+"_student")
+}
+
+// waitExit waits until the container has exited, or ctx ends.
+func (d *docker) waitExit(ctx context.Context, id string) error {
+	if _, err := d.output(ctx, nil, "wait", id); err == nil || ctx.Err() != nil {
 		return err
 	}
-	id := strings.TrimSpace(string(out))
-	if id == "" {
-		return fmt.Errorf("no container for %s", service)
-	}
+	// docker wait failed on its own: ask for the state until it ends.
 	for {
-		out, err := d.run(ctx, nil, "inspect", "-f", "{{.State.Status}}", id)
+		out, err := d.output(ctx, nil, "inspect", "-f", "{{.State.Status}}", id)
 		if err == nil {
 			switch strings.TrimSpace(string(out)) {
 			case "exited", "dead":
@@ -210,6 +365,70 @@ func (d *docker) waitExit(ctx context.Context, env, base []string, service strin
 	}
 }
 
+// tarFolder is the folder's files as a tar stream for docker cp: owned by
+// root and readable by all, as the lab's build gave them (COPY --chown=0:0
+// --chmod=0755), whatever modes they had on this machine.
+func tarFolder(dir string) ([]byte, error) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	err := filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		h := &tar.Header{Name: filepath.ToSlash(rel), Mode: 0o755, Uid: 0, Gid: 0, ModTime: time.Unix(0, 0)}
+		switch {
+		case de.IsDir():
+			h.Typeflag, h.Name = tar.TypeDir, h.Name+"/"
+			return tw.WriteHeader(h)
+		case !de.Type().IsRegular():
+			return nil // Stage writes regular files alone
+		}
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		h.Typeflag, h.Size = tar.TypeReg, int64(len(body))
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		_, err = tw.Write(body)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// untarGrade reads grade.json out of docker cp's tar stream.
+func untarGrade(b []byte) (results.Submission, error) {
+	tr := tar.NewReader(bytes.NewReader(b))
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return results.Submission{}, fmt.Errorf("no grade.json in laptop-b's reports: %w", err)
+		}
+		if path.Base(h.Name) == "grade.json" {
+			body, err := io.ReadAll(io.LimitReader(tr, 16<<20))
+			if err != nil {
+				return results.Submission{}, err
+			}
+			var s results.Submission
+			if err := json.Unmarshal(body, &s); err != nil {
+				return s, fmt.Errorf("laptop-b's grade.json: %w", err)
+			}
+			return s, nil
+		}
+	}
+}
+
 // labFailure is the verdict and note of a lab that could not run: the
 // lab's fault, never the student's, unless the grading was interrupted.
 func labFailure(ctx context.Context, what string, err error) (string, string) {
@@ -219,16 +438,19 @@ func labFailure(ctx context.Context, what string, err error) (string, string) {
 	if ctx.Err() != nil {
 		return Interrupted, "the grading was interrupted while " + what
 	}
-	return LabError, "the lab failed " + what + " (not the student's fault): " + firstLine(err)
+	return LabError, "the lab failed " + what + " (not the student's fault): " + dockerSaid(err)
 }
 
-// writeFile writes one report file of the student's; a failure shows up
-// as the report missing, and in writeReports' own writes.
-func writeFile(out, key, name string, b []byte) {
-	dir := filepath.Join(out, key)
-	if os.MkdirAll(dir, 0o755) == nil {
-		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+// dockerSaid is what a failed docker command said of why: its last line
+// with an error in it (compose prints its progress first), or the first.
+func dockerSaid(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for i := len(lines) - 1; i > 0; i-- {
+		if l := strings.TrimSpace(lines[i]); strings.Contains(strings.ToLower(l), "error") {
+			return firstLine(err) + " " + l
+		}
 	}
+	return firstLine(err)
 }
 
 // escapes are terminal escapes, which a program may print and compose adds.
@@ -236,11 +458,14 @@ var escapes = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
 
 func plain(b []byte) []byte { return escapes.ReplaceAll(b, nil) }
 
+// capped is b in at most n bytes: its start, and a line that says how
+// much more there was.
 func capped(b []byte, n int) []byte {
 	if len(b) <= n {
 		return b
 	}
-	return append(b[:n:n], fmt.Sprintf("\n[... %d more bytes not kept]\n", len(b)-n)...)
+	keep := n - 64 // room for the line
+	return append(b[:keep:keep], fmt.Sprintf("\n[... %d more bytes not kept]\n", len(b)-keep)...)
 }
 
 // subcommand is what a docker command does, without its compose files.

@@ -1,28 +1,30 @@
 package class
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"time"
 
-	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/results"
 )
 
-// Header is summary.csv's header: client grade -csv-file's columns, then what
-// the LMS says of the student and which file was graded.
-var Header = append(append([]string{}, grade.CSVHeader...), "id", "email", "late", "file")
+// Header is summary.csv's header: client grade -csv-file's columns
+// (results.CSVHeader: the points, the first cause), then what the LMS says
+// of the student and which file was graded.
+var Header = append(append([]string{}, results.CSVHeader...), "id", "email", "late", "file")
 
-// record is a row as summary.csv's columns.
-func (r Row) record() []string {
+// record is a row as summary.csv's columns, each check worth what w says.
+func (r Row) record(w results.Weights) []string {
 	var rec []string
 	if r.Grade != nil {
-		rec = r.Grade.Report.CSVRow()
+		rec = r.Grade.CSVRow(w)
 	} else {
-		rec = []string{r.Sub.Name, r.Verdict, "", "", "", fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note}
+		rec = make([]string, len(results.CSVHeader))
+		rec[1], rec[5], rec[6] = r.Verdict, fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note
 	}
 	rec[0] = r.Sub.Name
 	late := ""
@@ -32,66 +34,75 @@ func (r Row) record() []string {
 	return append(rec, r.Sub.ID, strings.Join(r.Sub.Emails, " "), late, r.Sub.Program)
 }
 
-// writeReports writes a graded submission's JUnit XML and Gradescope
-// results.json (WriteReports) in its folder, named for the student as the
-// LMS names them.
-func writeReports(out string, r Row, w results.Weights) error {
-	if r.Grade == nil {
-		return nil
+// reportFiles are a graded submission's JUnit XML and Gradescope
+// results.json, through the writers every grader uses: the same tests and
+// points as client grade's and Gradescope's for the same checks.
+func reportFiles(s results.Submission, w results.Weights) (map[string][]byte, error) {
+	var junit, gs bytes.Buffer
+	if err := s.WriteJUnit(&junit, w); err != nil {
+		return nil, fmt.Errorf("write the JUnit report: %w", err)
 	}
-	return WriteReports(filepath.Join(out, r.Sub.Key), *r.Grade, w)
+	if err := s.WriteGradescope(&gs, w); err != nil {
+		return nil, fmt.Errorf("write the Gradescope report: %w", err)
+	}
+	return map[string][]byte{"junit.xml": junit.Bytes(), "results.json": gs.Bytes()}, nil
 }
 
 // WriteReports writes a student's junit.xml and results.json into dir,
-// made if missing, through the writers every grader uses (results.Files,
-// as client grade -junit -gradescope): the same tests and points as
-// client grade's and Gradescope's for the same checks.
+// made if missing, each file whole (reportFiles).
 func WriteReports(dir string, s results.Submission, w results.Weights) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	files, err := results.Files{JUnit: filepath.Join(dir, "junit.xml"), Gradescope: filepath.Join(dir, "results.json")}.Open()
+	files, err := reportFiles(s, w)
 	if err != nil {
 		return err
 	}
-	werr := files.Write(s, w, nil)
-	if err := files.Close(); werr == nil {
-		werr = err
+	for name, b := range files {
+		if err := writeAtomic(filepath.Join(dir, name), b); err != nil {
+			return err
+		}
 	}
-	return werr
+	return nil
 }
 
-// writeSummary writes summary.csv and summary.md: one row per submission,
-// in the roster's order. Names are data: encoding/csv quotes them, and a
-// Markdown cell escapes what would end it.
+// writeSummary writes summary.csv and summary.md, each whole: one row per
+// submission, in the roster's order, summary.md opening with the verdicts
+// counted and the first causes ranked. Names are data: encoding/csv quotes
+// them, and a Markdown cell escapes what would end it.
 func writeSummary(out, dir string, sum Summary, cfg Config) error {
-	f, err := os.Create(filepath.Join(out, "summary.csv"))
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
 	w.Write(Header)
 	for _, r := range sum.Rows {
-		w.Write(r.record())
+		w.Write(r.record(cfg.Weights))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
-		f.Close()
 		return fmt.Errorf("write summary.csv: %w", err)
 	}
-	if err := f.Close(); err != nil {
+	if err := writeAtomic(filepath.Join(out, "summary.csv"), buf.Bytes()); err != nil {
 		return err
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Class report\n\n%d submissions from `%s` (%s), graded in %s (%d at a time, %s each at most).\n\n",
-		len(sum.Rows), cell(filepath.Base(dir)), layoutName(sum.Layout), sum.Took.Round(1e9), cfg.Jobs, cfg.Timeout)
+	fmt.Fprintf(&b, "# Class report\n\n%d submissions from `%s` (%s): %s.\n\n",
+		len(sum.Rows), cell(filepath.Base(dir)), layoutName(sum.Layout), countWords(verdictCounts(sum.Rows)))
+	fmt.Fprintf(&b, "%s\n\n", runWords(sum, cfg))
 	if sum.Interrupted {
-		b.WriteString("**Interrupted**: the rows marked so were not graded.\n\n")
+		b.WriteString("**Interrupted**: the rows marked so were not graded; run it again to grade them.\n\n")
 	}
-	b.WriteString("| Student | Verdict | Checks passed | Failed checks | Time | File | Note |\n|---|---|---|---|---|---|---|\n")
+	if causes := rankCauses(sum.Rows); len(causes) > 0 {
+		b.WriteString("## First causes\n\nWhat kept the submissions that did not pass from passing, most common first: the one mistake that explains the rest of each grade.\n\n")
+		b.WriteString("| Students | First cause | Who |\n|---:|---|---|\n")
+		for _, c := range causes {
+			fmt.Fprintf(&b, "| %d | %s | %s |\n", len(c.Rows), cell(c.Label), cell(strings.Join(c.names(8), ", ")))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Students\n\n| Student | Verdict | Points | Checks passed | First cause | Time | File |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range sum.Rows {
-		rec := r.record()
+		rec := r.record(cfg.Weights)
 		checks := ""
 		if rec[2] != "" {
 			checks = rec[2] + "/" + rec[3]
@@ -100,10 +111,20 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 		if r.Sub.Late {
 			name += " (late)"
 		}
-		secs, _ := strconv.ParseFloat(rec[5], 64)
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.1fs | %s | %s |\n", name, rec[1], checks, cell(rec[4]), secs, cell(r.Sub.Program), cell(rec[6]))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.1fs | %s |\n", name, r.Verdict, r.points(cfg.Weights), checks,
+			cell(r.cause().Says), r.Took.Seconds(), cell(r.Sub.Program))
 	}
-	return os.WriteFile(filepath.Join(out, "summary.md"), []byte(b.String()), 0o644)
+	return writeAtomic(filepath.Join(out, "summary.md"), []byte(b.String()))
+}
+
+// runWords says how the grades were made: this run's time and pace, and
+// the grades kept from an earlier run.
+func runWords(sum Summary, cfg Config) string {
+	s := fmt.Sprintf("Graded %d in %s (%d at a time, %s each at most)", sum.Graded, sum.Took.Round(time.Second), cfg.Jobs, cfg.Timeout)
+	if sum.Kept > 0 {
+		s += fmt.Sprintf("; %d grades kept from an earlier run, whose files, grader and policy were the same", sum.Kept)
+	}
+	return s + "."
 }
 
 // cell is s as one Markdown table cell: a | would end it, a newline the row.

@@ -2,6 +2,7 @@ package class
 
 import (
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +27,11 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 		if !g.Passed {
 			g.Checks[0].Status, g.Checks[0].Reason = grade.Fail, "it said nothing"
 		}
-		sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: n, ID: "12", Program: "hw1/server.py", Late: i == 1}, Grade: &results.Submission{Report: *g}, Took: time.Second})
+		v := "PASS"
+		if !g.Passed {
+			v = "FAIL"
+		}
+		sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: n, ID: "12", Program: "hw1/server.py", Late: i == 1}, Verdict: v, Grade: &results.Submission{Report: *g}, Took: time.Second})
 	}
 	sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: "ken"}, Verdict: NotGraded, Note: "no server.py"})
 	out := t.TempDir()
@@ -49,7 +54,9 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
 	require.NoError(t, err)
 	rows := 0
-	for line := range strings.Lines(string(md)) {
+	_, students, ok := strings.Cut(string(md), "## Students")
+	require.True(t, ok, "%s", md)
+	for line := range strings.Lines(students) {
 		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Student") {
 			rows++
 			require.Equal(t, 8, strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"), "one row of 7 cells: %q", line)
@@ -64,4 +71,18 @@ func TestSubcommandLeavesOutTheComposeFiles(t *testing.T) {
 	d := &docker{cfg: Config{Repo: "/r"}}
 	got := subcommand(append(d.compose("p-1"), "up", "-d", "--no-build"))
 	require.Equal(t, "up -d --no-build", got)
+}
+
+// TestDockerSaidSaysWhy: a lab's error note gives docker's reason, not
+// compose's progress line before it.
+func TestDockerSaidSaysWhy(t *testing.T) {
+	err := errors.New("docker up --no-start --no-build: exit status 1:  Network p-0_lab  Creating\n Network p-0_lab  Error\nfailed to create network p-0_lab: Error response from daemon: Pool overlaps with other one on this address space")
+	require.Equal(t, "docker up --no-start --no-build: exit status 1:  Network p-0_lab  Creating failed to create network p-0_lab: Error response from daemon: Pool overlaps with other one on this address space", dockerSaid(err))
+}
+
+func TestCappedKeepsAtMostItsCap(t *testing.T) {
+	b := capped(make([]byte, 1_000_000), logCap)
+	require.LessOrEqual(t, len(b), logCap)
+	require.Contains(t, string(b), "more bytes not kept]")
+	require.Equal(t, "short", string(capped([]byte("short"), logCap)))
 }

@@ -74,6 +74,25 @@ func LectureScript(conn net.Conn) {
 	conn.Write(buf[:n])
 }
 
+// NeverHangsUp is the lecture's call without its close: greet, read once,
+// echo, then leave the line open until the caller hangs up, as a C server
+// that never calls close(conn) does.
+func NeverHangsUp(conn net.Conn) {
+	LectureScript(conn)
+	io.Copy(io.Discard, conn)
+}
+
+// SocketTimeout is h on a socket with a timeout, as Python's
+// settimeout(d) makes one: the call ends d after it began at the latest
+// (the whole call, not each step), so a caller who says nothing holds a
+// one-at-a-time server for d, not for a fake's usual 10s.
+func SocketTimeout(d time.Duration, h Handler) Handler {
+	return func(conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(d))
+		h(conn)
+	}
+}
+
 // Recv1024 is the lecture's call with recv(1024), the idiom most students
 // write: one read of up to 1024 bytes.
 func Recv1024(conn net.Conn) {

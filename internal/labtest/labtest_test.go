@@ -3,6 +3,7 @@ package labtest
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -145,4 +146,34 @@ func TestBuffer(t *testing.T) {
 	if !bytes.Contains([]byte(b.String()), []byte("8000")) {
 		t.Fatalf("buffer %q", b.String())
 	}
+}
+
+// TestNeverHangsUp: the echo comes, and then the line stays open until the
+// caller hangs up.
+func TestNeverHangsUp(t *testing.T) {
+	c := Dial(t, Start(t, NeverHangsUp).Addr)
+	if g, err := ReadGreeting(t, c, time.Second); err != nil || g != lab.Greeting {
+		t.Fatalf("greeting %q, %v", g, err)
+	}
+	msg := "hi back atcha\n"
+	c.Write([]byte(msg))
+	echo := make([]byte, len(msg))
+	if _, err := c.Read(echo); err != nil || string(echo) != msg {
+		t.Fatalf("echo %q, %v; want %q", echo, err, msg)
+	}
+	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := c.Read(echo); lab.Classify(err) != lab.KindTimeout {
+		t.Fatalf("after the echo read %d bytes, %v; want the line still open", n, err)
+	}
+}
+
+// TestSocketTimeout: a silent caller is hung up on at the timeout, which
+// frees a one-at-a-time server for the next caller.
+func TestSocketTimeout(t *testing.T) {
+	s := Config{Serial: true}.Start(t, SocketTimeout(200*time.Millisecond, LectureScript))
+	silent := Dial(t, s.Addr)
+	if rest, err := io.ReadAll(silent); err != nil || string(rest) != lab.Greeting {
+		t.Fatalf("silent caller got %q, %v; want the greeting, then the hang-up at the timeout", rest, err)
+	}
+	ServesNormally(t, s.Addr)
 }

@@ -69,11 +69,13 @@ type Config struct {
 	// DefaultTime). The program is stopped when the grade ends, and when
 	// ctx is done.
 	Time time.Duration
-	// ListenWait (default DefaultListenWait), Timeout, MaxRead and
-	// QuietWarn are the checker's (student.CheckConfig).
+	// ListenWait (default DefaultListenWait), Timeout, MaxRead, QuietWarn
+	// and Policy (the weights file's: the lecture's one call by default)
+	// are the checker's (student.CheckConfig).
 	ListenWait, Timeout time.Duration
 	MaxRead             int
 	QuietWarn           bool
+	Policy              grade.Policy
 	// Name labels the report (grade.Report.Name).
 	Name string
 	// Out receives the caller's transcript as it happens, as laptop-b's
@@ -107,6 +109,16 @@ type Result struct {
 	// Notes are the one-host INFO's sentences.
 	Notes []string
 	Took  time.Duration
+	// say puts the lab's sentences in one host's words (oneHostWords).
+	say func(string) string
+}
+
+// words is say, or the sentences as they are.
+func (r Result) words(s string) string {
+	if r.say == nil {
+		return s
+	}
+	return r.say(s)
 }
 
 // VerdictText is the verdict's line and its findings, as the lab's
@@ -117,7 +129,7 @@ func (r Result) VerdictText() string {
 	}
 	var b strings.Builder
 	student.WriteVerdict(&b, r.Verdict)
-	return b.String()
+	return r.words(b.String())
 }
 
 // Submission is the grade as every results file is written from it
@@ -127,6 +139,11 @@ func (r Result) Submission() results.Submission {
 	s := results.Submission{Report: r.Grade}
 	if r.Graded {
 		s = results.FromVerdict(r.Verdict, r.Grade)
+		s.Verdict = r.words(s.Verdict)
+		s.Findings = slices.Clone(s.Findings)
+		for i := range s.Findings {
+			s.Findings[i].Says = r.words(s.Findings[i].Says)
+		}
 		s.Output = &r.Output
 	} else {
 		s.Why, s.Setup, s.NoNetwork = r.Why, r.Setup, r.NoNetwork
@@ -168,6 +185,9 @@ func Grade(ctx context.Context, cfg Config) (res Result, err error) {
 	start := time.Now()
 	defer func() { res.Took = time.Since(start) }()
 	cfg = cfg.withDefaults()
+	say := oneHostWords(cfg.Limits.Memory)
+	cfg.Out = wordsWriter{cfg.Out, say}
+	defer func() { res = res.inWords(say) }()
 	if len(cfg.Helper) == 0 {
 		return res, errors.New("one host: no helper to set the program's limits")
 	}
@@ -287,7 +307,7 @@ func taken(port int) string {
 
 // oneHostNotes say what one host cannot show that the lab can.
 func oneHostNotes(t target, who user, prog Program) []string {
-	notes := []string{fmt.Sprintf("On one host: the grader called your server on this machine's own %s address, %s, so the call did not cross a network as laptop-b's call to laptop-a does in the lab.",
+	notes := []string{fmt.Sprintf("On one host: the grader called your server on this machine's own %s address, %s, so the call did not cross a network, as it does in socketlab's lab, where the caller is another machine.",
 		t.iface, t.ip)}
 	if len(t.notOn) == 1 {
 		notes = append(notes, "This machine has no second network: \"not reachable on another address\" was checked on loopback (127.0.0.1), not on a second network as in the lab.")

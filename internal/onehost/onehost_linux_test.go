@@ -190,25 +190,31 @@ func TestGradeHereContainsHostilePrograms(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("a program of its own user needs a root grader")
 	}
+	// listenWait is how long the grade waits for the program to listen:
+	// the fork bomb and the escaping child are stopped then, and must get
+	// far enough by then on a loaded machine (Python starting at nice 19
+	// can take a second or more); the memory hog ends by itself, so the
+	// wait only bounds it.
 	for _, tc := range []struct {
 		name, src, finding string
 		procs              int
 		memory             int64
+		listenWait         time.Duration
 	}{
 		// A small bomb, for the other packages' tests that run meanwhile.
-		{"fork bomb", forkBomb, "more processes or threads than the laptop allows (it reached its limit of 16)", 16, 0},
+		{"fork bomb", forkBomb, "more processes or threads than the grader allows (it reached its limit of 16)", 16, 0, 4 * time.Second},
 		// A small hog: filling 512 MB at nice 19 on a busy machine takes seconds.
-		{"memory hog", memoryHog, "ran out of memory", 0, 128 << 20},
-		{"escaping child", escapes, "still running but had not called listen()", 0, 0},
+		{"memory hog", memoryHog, "ran out of memory", 0, 128 << 20, 20 * time.Second},
+		{"escaping child", escapes, "still running but had not called listen()", 0, 0, 2 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHereTest(t, tc.src)
 			h.cfg.UID = freshUID()
 			h.cfg.Limits.Procs, h.cfg.Limits.Memory = tc.procs, tc.memory
-			h.cfg.ListenWait = 2 * time.Second
+			h.cfg.ListenWait = tc.listenWait
 			start := time.Now()
 			res := h.grade()
-			require.Less(t, time.Since(start), 15*time.Second)
+			require.Less(t, time.Since(start), tc.listenWait+15*time.Second, "the grade ends soon after its wait for the program to listen")
 			require.False(t, res.Verdict.Passed)
 			require.Contains(t, res.VerdictText(), tc.finding)
 			require.Zero(t, userThreads(h.cfg.UID), "a process of the program's user is left")

@@ -115,3 +115,44 @@ func TestReadCanvasOneResubmission(t *testing.T) {
 	require.True(t, s.Late)
 	require.Equal(t, "server.py is server-1.py, as Canvas renamed a resubmission", s.Note)
 }
+
+func TestCanvasNames(t *testing.T) {
+	require.Equal(t, []canvasName{
+		{"bob", false, "123", "2045331", "98765432_server.go"},
+		{"bob_123", false, "2045331", "98765432", "server.go"},
+	}, canvasNames("bob_123_2045331_98765432_server.go"), "left to right, as Canvas's own rule tries them")
+	require.Equal(t, []canvasName{
+		{"doejane", true, "2045331", "98765432", "lab_2.py"},
+	}, canvasNames("doejane_late_2045331_98765432_lab_2.py"), "older Canvas wrote late in lower case")
+	require.Equal(t, []canvasName{
+		{"bob", false, "123", "", "text.html"},
+	}, canvasNames("bob_123_text.html"))
+}
+
+// TestReadCanvasLoginEndingInDigits: a sortable name ending in "_<digits>"
+// ("Bob_123" is "bob_123") or made of digits is kept whole; Canvas's own
+// first-two-numbers rule took its digits for the user id.
+func TestReadCanvasLoginEndingInDigits(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"bob_123_2045331_98765432_server.go":       "bob's server",
+		"bob_123_2045331_98765433_client.go":       "bob's client",
+		"12345_LATE_2045332_98765434_server.py":    "digits",
+		"doejane_2045333_98765435_2024_server.py":  "jane",
+		"lee_7_2045334_text.html":                  "<p>see below</p>",
+		"smithjohn_2045335_98765436_server.py":     "john",
+		"oneilbob_2045336_98765437_server_v2_1.py": "bob o",
+	})
+	r, err := Read(dir, Want{})
+	require.NoError(t, err)
+	require.Equal(t, Canvas, r.Layout)
+	require.Equal(t, []row{
+		{"12345", "2045332", "12345", "server.py", true, []string{"server.py"}},
+		{"bob_123", "2045331", "bob-123", "server.go", false, []string{"client.go", "server.go"}},
+		{"doejane", "2045333", "doejane", "2024_server.py", false, []string{"2024_server.py"}},
+		{"lee_7", "2045334", "lee-7", "", false, []string{"text.html"}},
+		{"oneilbob", "2045336", "oneilbob", "server_v2_1.py", false, []string{"server_v2_1.py"}},
+		{"smithjohn", "2045335", "smithjohn", "server.py", false, []string{"server.py"}},
+	}, rows(r))
+	require.Equal(t, []string{"bob_123_2045331_98765432_server.go", "bob_123_2045331_98765433_client.go"},
+		byName(t, r, "bob_123").Export, "the export's own names, for what goes back")
+}

@@ -5,12 +5,25 @@ import (
 	"unicode"
 )
 
+// detectClassroom counts the clones; a folder of plain folders that all
+// start with an assignment's prefix ("sockets-lab-ada") counts as one, so
+// that it wins only when no LMS's names are there.
+func detectClassroom(root *entry) int {
+	if n := count(root, func(k *entry) bool { return k.dir && k.git }); n > 0 {
+		return n
+	}
+	if classroomPrefix(root, true) != "" {
+		return 1
+	}
+	return 0
+}
+
 // readClassroom reads GitHub Classroom's clones, one repository
 // "assignment-username" per student (or team), and names each by what
 // follows the assignment's prefix: the name of the folder that holds them
 // when they all start with it (the classroom assistant's download), or
 // else the prefix all of them share.
-func readClassroom(root *entry) ([]draft, []Skip) {
+func readClassroom(root *entry) found {
 	prefix := classroomPrefix(root, false)
 	var drafts []draft
 	var skipped []Skip
@@ -25,7 +38,7 @@ func readClassroom(root *entry) ([]draft, []Skip) {
 	if prefix == "" && len(drafts) == 1 {
 		drafts[0].notes = append(drafts[0].notes, "one repository: named as it is, since the assignment's prefix cannot be told from the username")
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }
 
 // classroomPrefix is the assignment's part of the repositories' names,

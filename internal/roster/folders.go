@@ -3,7 +3,7 @@ package roster
 // readFolders reads one folder per student, the folder's name the
 // student's; an archive at the top is a student's folder zipped, named
 // after it. Other files are not anyone's.
-func readFolders(root *entry) ([]draft, []Skip) {
+func readFolders(root *entry) found {
 	var drafts []draft
 	var skipped []Skip
 	for _, k := range root.visible() {
@@ -16,5 +16,5 @@ func readFolders(root *entry) ([]draft, []Skip) {
 			skipped = append(skipped, Skip{k.rel, "a file, not a student's folder"})
 		}
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }

@@ -16,11 +16,18 @@ const maxMetadata = 64 << 20
 
 var gradescopeDir = regexp.MustCompile(`^submission_(\d+)$`)
 
+// detectGradescope counts the submission_NNN folders; the metadata file,
+// which only Gradescope writes, counts for them all.
+func detectGradescope(root *entry) int {
+	return count(root, func(k *entry) bool { return k.dir && gradescopeDir.MatchString(k.name) }) +
+		count(root, func(k *entry) bool { return !k.dir && k.name == metadataFile })<<20
+}
+
 // readGradescope names each submission_NNN folder by its submitters in
 // submission_metadata.yml: a group is "Ada Lovelace, Alan Turing". Without
 // the file, or with a folder it does not list, the folder's name is the
 // name; a submission it lists with no folder is there with no files.
-func readGradescope(root *entry) ([]draft, []Skip) {
+func readGradescope(root *entry) found {
 	var skipped []Skip
 	meta := map[string]gsMeta{}
 	var order []string
@@ -72,7 +79,7 @@ func readGradescope(root *entry) ([]draft, []Skip) {
 		d.notes = append(d.notes, "in "+metadataFile+", but the export has no folder for it")
 		drafts = append(drafts, d)
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }
 
 func lookupMeta(meta map[string]gsMeta, folder string) (gsMeta, bool) {

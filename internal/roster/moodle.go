@@ -46,9 +46,13 @@ func parseMoodle(name string, dir bool) (moodleName, bool) {
 	return mn, true
 }
 
+func detectMoodle(root *entry) int {
+	return count(root, func(k *entry) bool { _, ok := parseMoodle(k.name, k.dir); return ok })
+}
+
 // readMoodle gathers each student's entries (a folder per plugin, or flat
 // files) into one submission.
-func readMoodle(root *entry) ([]draft, []Skip) {
+func readMoodle(root *entry) found {
 	type who struct{ name, id string }
 	at := map[who]int{}
 	var drafts []draft
@@ -75,5 +79,5 @@ func readMoodle(root *entry) ([]draft, []Skip) {
 		}
 		drafts[i].mounts = append(drafts[i].mounts, m)
 	}
-	return drafts, skipped
+	return found{drafts: drafts, skipped: skipped}
 }

@@ -1,6 +1,7 @@
 // Package roster reads the submissions a TA downloads from a learning
-// management system (Canvas, Moodle, Gradescope, GitHub Classroom, or one
-// plain folder per student), names each student as the LMS does, finds the
+// management system (Canvas, Moodle, Blackboard Learn, Brightspace,
+// Gradescope, GitHub Classroom, or one plain folder per student), names
+// each student as the LMS does, finds the
 // program to grade in each, and stages each submission into a folder of its
 // own. It only reads the export (a folder, or a .zip or .tar.gz of one) and
 // writes only where Stage is told to; names are values here, never words
@@ -20,6 +21,8 @@ import (
 const (
 	Canvas          = "canvas"
 	Moodle          = "moodle"
+	Blackboard      = "blackboard"
+	Brightspace     = "brightspace"
 	Gradescope      = "gradescope"
 	GitHubClassroom = "github-classroom"
 	Folders         = "folders"
@@ -50,8 +53,9 @@ type Want struct {
 
 // Roster is a class as the export holds it.
 type Roster struct {
-	Layout      string       // Canvas, Moodle, Gradescope, GitHubClassroom or Folders
+	Layout      string       // Canvas, Moodle, Blackboard, Brightspace, Gradescope, GitHubClassroom or Folders
 	Root        string       // where the layout was found, relative to DIR: "" for DIR itself, "assignment_1_export"
+	Assignment  string       // the assignment's name where the export says it (Blackboard, Brightspace), else ""
 	Submissions []Submission // sorted by name
 	Skipped     []Skip       // what is neither a submission nor part of one, and why
 }
@@ -65,13 +69,19 @@ type Skip struct {
 // Submission is one student's (or one group's) work.
 type Submission struct {
 	Name    string   // as the LMS names the student: "Bob O'Neil", "doejohn", "Ada Lovelace, Alan Turing"
-	ID      string   // Moodle participant id, Canvas user id, Gradescope submission id, GitHub username; "" for plain folders
+	ID      string   // Moodle participant id, Canvas user id, Blackboard username, Brightspace submission ids ("397063-2557369"), Gradescope submission id, GitHub username; "" for plain folders
 	Emails  []string // Gradescope's submitters' addresses
 	Late    bool     // Canvas marked the submission late
 	Files   []File   // what Stage copies into the student's folder
 	Program string   // the file to grade, relative to the staged folder ("hw1/server.py"); "" when there is none
 	Note    string   // what a TA should know: which file is graded and why, what was left out
 	Key     string   // unique in the roster, [a-z0-9-], never empty: for file and compose project names
+	// Export names the entries at the export's top that are this
+	// submission's, exactly as the LMS named them, a folder's with a "/"
+	// after it, the one holding the program first: Moodle's folders,
+	// Canvas's and Blackboard's files, Brightspace's folder. What goes
+	// back to the LMS is named after them.
+	Export []string
 
 	maxBytes int64
 }
@@ -104,21 +114,11 @@ func Read(dir string, want Want) (Roster, error) {
 	if err != nil {
 		return Roster{}, err
 	}
-	r := Roster{Layout: detect(root), Root: rel}
-	var drafts []draft
-	switch r.Layout {
-	case Canvas:
-		drafts, more = readCanvas(root)
-	case Moodle:
-		drafts, more = readMoodle(root)
-	case Gradescope:
-		drafts, more = readGradescope(root)
-	case GitHubClassroom:
-		drafts, more = readClassroom(root)
-	default:
-		drafts, more = readFolders(root)
-	}
-	skipped = append(skipped, more...)
+	rd := detect(root)
+	f := rd.read(root)
+	r := Roster{Layout: rd.layout, Root: rel, Assignment: f.assignment}
+	drafts := f.drafts
+	skipped = append(skipped, f.skipped...)
 	if len(drafts) == 0 {
 		return Roster{}, noSubmissions(filepath.Join(dir, rel), root)
 	}
@@ -221,58 +221,6 @@ func descend(root *entry) (*entry, string, []Skip, error) {
 	return root, strings.Join(rel, "/"), skipped, nil
 }
 
-// looksLikeClass says whether e holds an export rather than one student's work.
-func looksLikeClass(e *entry) bool {
-	dirs := 0
-	for _, k := range e.visible() {
-		if k.dir {
-			dirs++
-		}
-		if k.name == metadataFile || gradescopeDir.MatchString(k.name) {
-			return true
-		}
-		if _, ok := parseMoodle(k.name, k.dir); ok {
-			return true
-		}
-		if _, ok := parseCanvas(k.name); ok && !k.dir {
-			return true
-		}
-	}
-	return dirs >= 2
-}
-
-// detect names root's layout: the one most of its entries follow.
-func detect(root *entry) string {
-	counts := map[string]int{}
-	for _, k := range root.visible() {
-		switch {
-		case k.name == metadataFile && !k.dir:
-			counts[Gradescope] += 1 << 20
-		case k.dir && gradescopeDir.MatchString(k.name):
-			counts[Gradescope]++
-		}
-		if _, ok := parseMoodle(k.name, k.dir); ok {
-			counts[Moodle]++
-		}
-		if _, ok := parseCanvas(k.name); ok && !k.dir {
-			counts[Canvas]++
-		}
-		if k.dir && k.git {
-			counts[GitHubClassroom]++
-		}
-	}
-	best, n := Folders, 0
-	for _, l := range []string{Gradescope, Moodle, Canvas, GitHubClassroom} {
-		if counts[l] > n {
-			best, n = l, counts[l]
-		}
-	}
-	if best == Folders && classroomPrefix(root, true) != "" {
-		best = GitHubClassroom
-	}
-	return best
-}
-
 // noSubmissions says what dir holds when it holds no submission, so that a
 // single student's folder is not silently a class of one.
 func noSubmissions(dir string, root *entry) error {
@@ -281,11 +229,11 @@ func noSubmissions(dir string, root *entry) error {
 		names = append(names, k.name)
 	}
 	if len(names) == 0 {
-		return fmt.Errorf("roster: %s is empty: want one folder per student, or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom)", dir)
+		return fmt.Errorf("roster: %s is empty: want one folder per student, or an LMS export (%s)", dir, exportNames())
 	}
 	return fmt.Errorf("roster: %s has no student folders and no LMS export, only %d file(s): %s; want one folder per student, "+
-		"or an LMS export (Canvas, Moodle, Gradescope, GitHub Classroom); to grade one program, use `just my-server FILE`",
-		dir, len(names), list(names, 5))
+		"or an LMS export (%s); to grade one program, use `just my-server FILE`",
+		dir, len(names), list(names, 5), exportNames())
 }
 
 func sortByName(subs []Submission) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/internal/roster/rostertest"
 )
 
 // writeTree makes files (path → content, "/" separated) under a fresh
@@ -214,4 +216,34 @@ func TestCaps(t *testing.T) {
 	require.Equal(t, "server.py", s.Program, "the program is staged first")
 	require.Equal(t, []string{"server.py", "z1.txt", "z2.txt"}, rows(r)[0].Dst)
 	require.Contains(t, s.Note, "2 file(s) over the cap of 3 files and 50 bytes not staged")
+}
+
+// TestReadFixtures: the Moodle and Canvas exports every LMS test shares
+// (rostertest) read, from their zips, with the export's own names and ids.
+func TestReadFixtures(t *testing.T) {
+	who := func(r Roster) map[string]string {
+		m := map[string]string{}
+		for _, s := range r.Submissions {
+			m[s.Name] = s.ID + " " + s.Program
+		}
+		return m
+	}
+	r, err := Read(rostertest.Moodle.Zip(t), Want{})
+	require.NoError(t, err)
+	require.Equal(t, Moodle, r.Layout)
+	require.Equal(t, map[string]string{
+		"Alice Smith": "1201 server.py", "Anne-Marie d'Été": "1206 lab 2/my server.py", "Bob O'Neil": "1202 hw1/server.py",
+		"José Ñúñez": "1203 Server.py", `Zoë "Zo" Ünal`: "1204 ", "李小龙": "1205 server.py",
+	}, who(r))
+	require.Equal(t, []string{"Bob O'Neil_1202_assignsubmission_file_/", "Bob O'Neil_1202_assignsubmission_onlinetext_/"}, byName(t, r, "Bob O'Neil").Export)
+
+	r, err = Read(rostertest.Canvas.Zip(t), Want{})
+	require.NoError(t, err)
+	require.Equal(t, Canvas, r.Layout)
+	require.Equal(t, map[string]string{
+		"bob_123": "2045410 server.py", "doejane": "2045331 server.py", "garciamaria": "2045430 ", "leeann": "2045440 src/server.py",
+		"müllerjürgen": "2045420 my_server_v2.py", "obrienseánpatrick": "2045400 server.py",
+	}, who(r))
+	require.Equal(t, []string{"doejane_LATE_2045331_98765460_server-1.py", "doejane_LATE_2045331_98765461_README.md"}, byName(t, r, "doejane").Export,
+		"the latest upload, the program's first")
 }

@@ -13,6 +13,7 @@ type draft struct {
 	s      Submission
 	mounts []mount
 	notes  []string
+	also   []string // more of the export's names that are the student's, not staged: Blackboard's receipt
 }
 
 // mount puts e into the student's folder: a folder's contents under dst
@@ -39,7 +40,10 @@ func (d draft) build(w Want) (Submission, []Skip) {
 	var files []staged
 	var skipped []Skip
 	taken := map[string]string{}
+	mi := 0 // the mount being listed
+	from := map[string]int{}
 	add := func(e *entry, dst string) {
+		from[dst] = mi
 		// Case-blind, as the TA's disk may be.
 		if prev, dup := taken[strings.ToLower(dst)]; dup {
 			skipped = append(skipped, Skip{e.rel, fmt.Sprintf("%s is also %s: %s is kept", dst, prev, prev)})
@@ -51,12 +55,14 @@ func (d draft) build(w Want) (Submission, []Skip) {
 	type upload struct {
 		e        *entry
 		at, name string // where it lies in the student's folder
+		mount    int
 	}
 	var uploads []upload
-	for _, m := range d.mounts {
+	for i, m := range d.mounts {
+		mi = i
 		if !m.e.dir {
 			if archiveKind(m.dst) != "" {
-				uploads = append(uploads, upload{m.e, dot(path.Dir(m.dst)), path.Base(m.dst)})
+				uploads = append(uploads, upload{m.e, dot(path.Dir(m.dst)), path.Base(m.dst), i})
 				continue
 			}
 			add(m.e, m.dst)
@@ -64,7 +70,7 @@ func (d draft) build(w Want) (Submission, []Skip) {
 		}
 		walk(m.e, m.dst, func(e *entry, dst string, top bool) {
 			if top && archiveKind(e.name) != "" {
-				uploads = append(uploads, upload{e, dot(path.Dir(dst)), e.name})
+				uploads = append(uploads, upload{e, dot(path.Dir(dst)), e.name, i})
 				return
 			}
 			add(e, dst)
@@ -73,6 +79,7 @@ func (d draft) build(w Want) (Submission, []Skip) {
 	// Loose files first: when an upload holds a file of the same name, the
 	// loose one is kept.
 	for _, u := range uploads {
+		mi = u.mount
 		tree, more, err := unpack(u.e, u.e.rel, w.MaxBytes)
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("%s could not be unpacked (%v): staged as it is", u.name, err))
@@ -124,6 +131,7 @@ func (d draft) build(w Want) (Submission, []Skip) {
 		notes = append(notes, fmt.Sprintf("%d file(s) over the cap of %d files and %s not staged", over, w.MaxFiles, megabytes(w.MaxBytes)))
 	}
 	s.Program = prog
+	s.Export = append(mountNames(d.mounts, from, prog), d.also...)
 	if note != "" {
 		notes = append([]string{note}, notes...)
 	}
@@ -149,4 +157,26 @@ func dot(p string) string {
 		return ""
 	}
 	return p
+}
+
+// mountNames are the mounts' names in the export, a folder's with a "/"
+// after it, the one the program came from first.
+func mountNames(mounts []mount, from map[string]int, prog string) []string {
+	name := func(m mount) string {
+		if m.e.dir {
+			return m.e.name + "/"
+		}
+		return m.e.name
+	}
+	var names []string
+	first, ok := from[prog]
+	if prog != "" && ok {
+		names = append(names, name(mounts[first]))
+	}
+	for i, m := range mounts {
+		if prog == "" || !ok || i != first {
+			names = append(names, name(m))
+		}
+	}
+	return names
 }

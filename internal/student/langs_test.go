@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/socketlab/socketlab/internal/grade"
+	"github.com/socketlab/socketlab/internal/labtest"
 	"github.com/socketlab/socketlab/internal/student/lang"
 )
 
@@ -50,7 +51,7 @@ func TestCheckGivesAFailedBuildAVerdictOfItsOwn(t *testing.T) {
 }
 
 func TestCheckWaitsOutABuild(t *testing.T) {
-	addr := serveLike(t, 0, lecture)
+	addr := serveLike(t, lecture)
 	host, port, _ := net.SplitHostPort(addr)
 	p := writeReport(t, Report{State: StateBuilding, Lang: "java", File: "Server.java", Build: &lang.Result{Lang: lang.Java}})
 	go func() {
@@ -72,8 +73,8 @@ func TestBehaviourInTheProgramsLanguage(t *testing.T) {
 		listening string
 		says      string
 	}{
-		{"htons", "c", "10.0.0.10:16415", "listens on port 16415, and laptop-b calls port 8000: 16415 is 8000 with its two bytes swapped (0x1F40, 0x401F)"},
-		{"node on ::", "node", "[::]:8000", "every interface of laptop-a, IPv6's :: and with it IPv4's 0.0.0.0"},
+		{"htons", "c", "10.0.0.10:16415", "listens on port 16415, and the caller calls port 8000: 16415 is 8000 with its two bytes swapped (0x1F40, 0x401F)"},
+		{"node on ::", "node", "[::]:8000", "on every network your laptop is on, in IPv6 (::) and with it IPv4 (0.0.0.0)"},
 		{"java on 0.0.0.0", "java", "0.0.0.0:8000", "new ServerSocket(8000, 5, addr) with addr eth0's"},
 		{"go on 0.0.0.0", "go", "0.0.0.0:8000", `net.Listen("tcp", ip+":8000")`},
 		{"python as before", "python", "0.0.0.0:8000", "serversocket.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']."},
@@ -92,32 +93,14 @@ func TestBehaviourInTheProgramsLanguage(t *testing.T) {
 // a socket more after each, which the supervisor counts; the verdict says
 // so, at the accept() line the source shows.
 func TestCheckSeesCallsLeftOpen(t *testing.T) {
-	var held []net.Conn
-	t.Cleanup(func() {
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-			lecture(c)
-		}
-	}()
+	addr := labtest.Start(t, labtest.NeverHangsUp).Addr
 	src := "int main(void) {\n  for (;;) {\n    int conn = accept(fd, 0, 0);\n    send(conn, \"hello\\n\", 6, 0);\n  }\n}\n"
-	p := writeReport(t, Report{State: StateListening, Lang: "c", File: "server.c", Source: src, Listening: []string{l.Addr().String()}, Sockets: 12})
+	p := writeReport(t, Report{State: StateListening, Lang: "c", File: "server.c", Source: src, Listening: []string{addr}, Sockets: 12})
 	var out bytes.Buffer
-	v, err := Check(context.Background(), CheckConfig{Addr: l.Addr().String(), Report: p, Timeout: 300 * time.Millisecond, Out: &out})
+	v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: p, Timeout: 300 * time.Millisecond, Out: &out})
 	require.NoError(t, err)
 	require.False(t, v.Passed)
-	require.Contains(t, out.String(), fmt.Sprintf("  - line 3: after laptop-b's %d calls had all hung up, your server still held 11 of them open", v.Grade.Calls))
+	require.Contains(t, out.String(), fmt.Sprintf("  - line 3: after all %d of the check's calls had hung up, your server still held 11 of them open", v.Grade.Calls))
 	require.Contains(t, out.String(), "close(conn) after the echo.")
 }
 

@@ -1,8 +1,10 @@
-// Command gradescope makes Gradescope's autograder.zip: setup.sh,
-// run_autograder and README.txt from this folder, weights.txt (the weights
-// every grader ships, internal/results/weights.txt, or -weights FILE), and
-// the client, built here, static, for Gradescope's linux machines. No zip
-// tool is needed.
+// Command gradescope makes Gradescope's autograder.zip: setup.sh and
+// run_autograder from this folder, README.txt (this folder's, with the
+// assignment's total points, the files to submit and the visibility filled
+// in from the zip's weights and languages), weights.txt (the weights every
+// grader ships, internal/results/weights.txt, or -weights FILE), a sample
+// solution (deploy/student/server.py) and the client, built here, static,
+// for Gradescope's linux machines. No zip tool is needed.
 //
 //	go run ./deploy/grading/gradescope [-weights FILE] [-arch amd64] OUT   (just gradescope OUT)
 package main
@@ -62,7 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	here := filepath.Join(root, "deploy", "grading", "gradescope")
 	// A weights file with a typo fails here, not for every student.
-	if _, err := results.LoadWeights(*weights); err != nil {
+	w, err := results.LoadWeights(*weights)
+	if err != nil {
 		fmt.Fprintf(stderr, "gradescope: %v\n", err)
 		return 2
 	}
@@ -96,12 +99,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gradescope: go build ./client for linux/%s: %v\n", *arch, err)
 		return 1
 	}
+	// README.txt says the total, the files and the visibility of these
+	// weights and languages.
+	tmpl, err := os.ReadFile(filepath.Join(here, "README.txt"))
+	if err == nil {
+		tmpl, err = readme(tmpl, w, langList, *arch)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(tmp, "README.txt"), tmpl, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gradescope: %v\n", err)
+		return 1
+	}
 	entries := []entry{
 		{"setup.sh", filepath.Join(here, "setup.sh"), 0o755},
 		{"run_autograder", filepath.Join(here, "run_autograder"), 0o755},
 		{"client", client, 0o755},
 		{"weights.txt", *weights, 0o644},
-		{"README.txt", filepath.Join(here, "README.txt"), 0o644},
+		{"README.txt", filepath.Join(tmp, "README.txt"), 0o644},
+		// A correct server for "Test Autograder": the starter students
+		// copy, the lecture's server in Python 3 that keeps serving.
+		{"sample/server.py", filepath.Join(root, "deploy", "student", "server.py"), 0o644},
 	}
 	if len(langList) > 0 {
 		f := filepath.Join(tmp, "languages.txt")

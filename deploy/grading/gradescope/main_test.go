@@ -3,12 +3,18 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/internal/results"
 )
 
 // Gradescope wants setup.sh and run_autograder at the zip's root, and the
@@ -80,4 +86,64 @@ func TestLanguages(t *testing.T) {
 	require.Len(t, got, 5)
 	_, err = languages("c,rust")
 	require.ErrorContains(t, err, `"rust" is not one the lab builds`)
+}
+
+// TestTheZipsReadmeSaysWhatToTypeIntoGradescope: the assignment's total
+// points (computed from the zip's weights), the files students submit,
+// the visibility, and a correct server to test the autograder with.
+func TestTheZipsReadmeSaysWhatToTypeIntoGradescope(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the client")
+	}
+	weights := filepath.Join(t.TempDir(), "weights.txt")
+	// 5 + 4, and 1 for each of the 10 required checks not listed (model is
+	// not required: 0).
+	require.NoError(t, os.WriteFile(weights, []byte("answers 5\nsilent-caller 4\nvisibility after_due_date\n"), 0o644))
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"-weights", weights, "-languages", "c,java", out}, &stdout, &stderr), stderr.String())
+	files := unzip(t, filepath.Join(out, "autograder.zip"))
+	readme := files["README.txt"]
+	require.Contains(t, readme, "Total points: 19.")
+	require.Contains(t, readme, "Students submit one file: server.py, server.c or Server.java.")
+	require.Contains(t, readme, `each test's visibility is "after_due_date"`)
+	require.Contains(t, readme, `output (the calls as the grader made them) is
+   "Gradescope's default"`)
+	require.NotContains(t, readme, "{{", "every field filled in")
+	starter, err := os.ReadFile(filepath.Join("..", "..", "student", "server.py"))
+	require.NoError(t, err)
+	require.Equal(t, string(starter), files["sample/server.py"], "the sample is the starter students copy")
+	require.Contains(t, files["sample/server.py"], "while True:", "it keeps serving")
+	require.Contains(t, files["sample/server.py"], "'eth0'")
+}
+
+// TestTheShippedTotalIsWeightsTxts: README's total for the shipped weights
+// is the one weights.txt itself says a correct server scores.
+func TestTheShippedTotalIsWeightsTxts(t *testing.T) {
+	words := bytes.Join(bytes.Fields(bytes.ReplaceAll(results.DefaultText(), []byte("#"), nil)), []byte(" "))
+	m := regexp.MustCompile(`The total is what a correct server scores \((\d+) here\)`).FindSubmatch(words)
+	require.NotNil(t, m, "weights.txt states its total")
+	want, err := strconv.ParseFloat(string(m[1]), 64)
+	require.NoError(t, err)
+	require.Equal(t, want, total(results.Default()))
+	b, err := readme([]byte("Total points: {{.Total}}. Files: {{.Files}}. {{.Visibility}}"), results.Default(), nil, "amd64")
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("Total points: %g. Files: server.py. visible", want), string(b))
+}
+
+func unzip(t *testing.T, path string) map[string]string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer zr.Close()
+	files := map[string]string{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(r)
+		r.Close()
+		require.NoError(t, err)
+		files[f.Name] = string(b)
+	}
+	return files
 }

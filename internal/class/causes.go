@@ -1,0 +1,177 @@
+package class
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/socketlab/socketlab/internal/results"
+)
+
+// The class at a glance: how many passed, and what kept the others from
+// passing, counted by first cause (results.Submission.FirstCause): the
+// list a lecturer re-teaches from.
+
+// verdictOrder is the order the verdicts are counted in.
+var verdictOrder = []string{"PASS", "FAIL", NotGraded, TimedOut, LabError, Interrupted, Waiting}
+
+// count is a verdict and how many rows have it.
+type count struct {
+	Verdict string
+	N       int
+}
+
+func verdictCounts(rows []Row) []count {
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.Verdict]++
+	}
+	var out []count
+	for _, v := range verdictOrder {
+		if n[v] > 0 {
+			out = append(out, count{v, n[v]})
+		}
+	}
+	return out
+}
+
+// countWords is "84 PASS, 30 FAIL, 3 not graded".
+func countWords(cs []count) string {
+	if len(cs) == 0 {
+		return "none"
+	}
+	var w []string
+	for _, c := range cs {
+		w = append(w, fmt.Sprintf("%d %s", c.N, c.Verdict))
+	}
+	return strings.Join(w, ", ")
+}
+
+// cause is the row's first cause: its grade's, or the reason it has no
+// grade. A pass has none; neither has a row the run has not come to.
+func (r Row) cause() results.Cause {
+	switch r.Verdict {
+	case "PASS", Interrupted, Waiting:
+		return results.Cause{}
+	case NotGraded:
+		if r.Grade == nil {
+			return results.Cause{ID: results.CauseNotGraded, Says: r.Note}
+		}
+	case TimedOut:
+		return results.Cause{ID: "timed-out", Says: r.Note}
+	case LabError:
+		return results.Cause{ID: "lab-error", Says: r.Note}
+	}
+	if r.Grade == nil {
+		return results.Cause{ID: "other", Says: r.Note}
+	}
+	if r.Grade.Graded() && r.Grade.Report.Passed {
+		return results.Cause{}
+	}
+	c := r.Grade.FirstCause()
+	if c.ID == "" {
+		c = results.Cause{ID: "other", Says: r.Note}
+	}
+	return c
+}
+
+// points are what the row's grade earned of its total, "18/20"; "" for a
+// row with no grade.
+func (r Row) points(w results.Weights) string {
+	if r.Grade == nil {
+		return ""
+	}
+	earned, total := r.Grade.Points(w)
+	return fmt.Sprintf("%g/%g", earned, total)
+}
+
+// causeLabels name the common first causes in a few words, for the
+// ranking; any other is named by its first student's words.
+var causeLabels = map[string]string{
+	"all-interfaces":   "bound 0.0.0.0 (every interface), not eth0's address",
+	"loopback":         "bound localhost, which only its own machine can call",
+	"en0":              "asked for en0 (a Mac's interface), not eth0",
+	"wrong-port":       "listened on another port than 8000",
+	"no-htons":         "set the port without htons()",
+	"python2":          "wrote Python 2, which Python 3 refuses",
+	"python2-print":    "wrote Python 2, which Python 3 refuses",
+	"str-send":         "sent a str, not bytes",
+	"no-newline":       `greeted without the newline ("hello" for "hello\n")`,
+	"never-closed":     "never closed a call",
+	"recv-until-close": "read until the caller hung up, not once",
+	"one-call":         "served one call, then ended",
+	"process-limit":    "started processes without end (a fork bomb)",
+	"killed":           "was killed for using too much memory",
+	"stuck":            "got stuck before bind() and listen()",
+	"never-listened":   "never listened",
+	"compile":          "did not compile",
+	"crash":            "crashed",
+	"not-graded":       "not graded: no program found in the submission",
+	"timed-out":        "gave no verdict within the time limit",
+	"lab-error":        "the lab failed (not the student's fault)",
+}
+
+// causeGroup is one first cause and the rows it explains.
+type causeGroup struct {
+	ID, Label string
+	Rows      []Row
+}
+
+// names are the first n students' names, and how many more.
+func (g causeGroup) names(n int) []string {
+	var out []string
+	for i, r := range g.Rows {
+		if i == n {
+			out = append(out, fmt.Sprintf("and %d more", len(g.Rows)-n))
+			break
+		}
+		out = append(out, r.Sub.Name)
+	}
+	return out
+}
+
+// rankCauses groups the rows that did not pass by first cause, the most
+// common first (ties in the order the causes first appear).
+func rankCauses(rows []Row) []causeGroup {
+	var groups []causeGroup
+	at := map[string]int{}
+	for _, r := range rows {
+		c := r.cause()
+		if c.ID == "" {
+			continue
+		}
+		i, ok := at[c.ID]
+		if !ok {
+			label := causeLabels[c.ID]
+			if label == "" {
+				label = firstSentence(c.Says, 90)
+			}
+			if label == "" {
+				label = c.ID
+			}
+			i = len(groups)
+			at[c.ID] = i
+			groups = append(groups, causeGroup{ID: c.ID, Label: label})
+		}
+		groups[i].Rows = append(groups[i].Rows, r)
+	}
+	slices.SortStableFunc(groups, func(a, b causeGroup) int { return len(b.Rows) - len(a.Rows) })
+	return groups
+}
+
+// firstSentence is s up to its first ". ", cut to at most n bytes.
+func firstSentence(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(s, ".")
+	if len(s) > n {
+		cut := strings.LastIndex(s[:n], " ")
+		if cut < n/2 {
+			cut = n
+		}
+		s = strings.ToValidUTF8(s[:cut], "") + " …"
+	}
+	return s
+}

@@ -1,0 +1,5 @@
+//go:build linux
+
+package class
+
+const sysRenameat2 = 316 // linux/amd64

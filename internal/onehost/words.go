@@ -1,0 +1,72 @@
+package onehost
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/socketlab/socketlab/internal/grade"
+)
+
+// The lab's grader speaks of its two laptops: laptop-b calls laptop-a. A
+// student graded on Gradescope or PrairieLearn met neither: there the
+// grader calls the student's server on the same machine. oneHostWords says
+// the lab's sentences in those terms, so that what such a student reads
+// (the verdict, each check, the transcript) names no laptop: "laptop-b's
+// call" is the grader's call, "laptop-a" the student's server or this
+// machine, and a limit is the grader's, with its own number.
+func oneHostWords(memory int64) func(string) string {
+	mb := fmt.Sprintf("%d MB", memory>>20)
+	r := strings.NewReplacer(
+		// The longest first: the replacer tries them in this order.
+		" on laptop-a answered laptop-b across the lab as", " answered the grader's call as",
+		"which only laptop-a itself can call; laptop-b cannot", "which only a call to 127.0.0.1 reaches; the grader called this machine's own address",
+		"(laptop-b reached it on another one)", "(the grader reached it on another address)",
+		"laptop-a could not run your", "the grader could not run your",
+		"every interface of laptop-a", "every interface of this machine",
+		"the lab's laptop has (128 MB)", "the grader allows ("+mb+")",
+		"the laptop allows", "the grader allows",
+		"laptop-a's ", "your ",
+		"laptop-b's ", "the grader's ",
+		"laptop-a", "this machine",
+		"laptop-b", "the grader",
+	)
+	return func(s string) string { return langLimit.ReplaceAllString(r.Replace(s), "the grader gives $1 ("+mb+")") }
+}
+
+// langLimit is a language's memory in the lab ("the lab's laptop gives
+// java (512m)"), which one host gives otherwise.
+var langLimit = regexp.MustCompile(`the lab's laptop gives (\S+) \(\w+\)`)
+
+// inWords is the result with every sentence a student reads said by say.
+func (r Result) inWords(say func(string) string) Result {
+	r.say = say
+	r.Why = say(r.Why)
+	r.Transcript = say(r.Transcript)
+	for i, n := range r.Notes {
+		r.Notes[i] = say(n)
+	}
+	checks := make([]grade.Result, len(r.Grade.Checks))
+	copy(checks, r.Grade.Checks)
+	for i := range checks {
+		checks[i].Title, checks[i].Reason, checks[i].Fix = say(checks[i].Title), say(checks[i].Reason), say(checks[i].Fix)
+	}
+	r.Grade.Checks = checks
+	return r
+}
+
+// wordsWriter says what passes through it with say: the transcript as it
+// happens. The grader writes it a line at a time, so no sentence is split
+// between two writes.
+type wordsWriter struct {
+	w   io.Writer
+	say func(string) string
+}
+
+func (w wordsWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, w.say(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

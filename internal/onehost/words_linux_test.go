@@ -1,0 +1,75 @@
+package onehost
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/socketlab/socketlab/internal/results"
+)
+
+// Servers whose grades say the most about where a server listens and why
+// it failed: the sentences that speak of laptops in the lab.
+const (
+	loopbackServer = `import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[2])))
+s.listen(5)
+while True:
+    c, _ = s.accept()
+    c.send(b"hello\n")
+    c.send(c.recv(1000))
+    c.close()
+`
+	strServer = `import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(5)
+while True:
+    c, _ = s.accept()
+    c.send("hello\n")
+    c.send(c.recv(1000))
+    c.close()
+`
+	python2Server = "import socket\nprint 'hello'\n"
+)
+
+// TestWhatGradescopeStudentsReadNamesNoLaptop: a student graded on one host
+// (Gradescope, PrairieLearn) never met laptop-a or laptop-b, so nothing
+// they read names them: results.json's output and tests, and the
+// transcript run_autograder prints.
+func TestWhatGradescopeStudentsReadNamesNoLaptop(t *testing.T) {
+	for _, tc := range []struct{ name, src, says string }{
+		{"correct", goodServer, "answered the grader's call"},
+		{"on every address", everywhere, "every interface of this machine"},
+		{"on loopback", loopbackServer, "which only a call to 127.0.0.1 reaches"},
+		{"sends a str", strServer, "a socket sends bytes"},
+		{"Python 2", python2Server, "Python 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHereTest(t, tc.src)
+			var live bytes.Buffer
+			h.cfg.Out = &live
+			res := h.grade()
+			var b bytes.Buffer
+			require.NoError(t, res.Submission().WriteGradescope(&b, results.Default()))
+			var gs struct {
+				Output string `json:"output"`
+				Tests  []struct{ Name, Output string }
+			}
+			require.NoError(t, json.Unmarshal(b.Bytes(), &gs))
+			read := []string{gs.Output, live.String(), res.Transcript, res.VerdictText()}
+			for _, tt := range gs.Tests {
+				read = append(read, tt.Name, tt.Output)
+			}
+			all := strings.Join(read, "\n")
+			require.NotContains(t, all, "laptop-", "a laptop the student never met:\n%s", all)
+			require.Contains(t, all, tc.says)
+		})
+	}
+}
