@@ -72,6 +72,8 @@ func TestFirstCauseOfTheUsualMistakes(t *testing.T) {
 	oneCall := student.Finding{ID: "one-call", Line: 14, Says: "your server served one call, then ended."}
 	closed := student.Finding{ID: "never-closed", Says: "it never closes a call."}
 	crash := student.Finding{ID: "node-crash", Line: 9, Says: "your server.js stopped with an error."}
+	nul := student.Finding{ID: "greeting-nul", Line: 30, Says: "your greeting has an extra byte after the newline."}
+	newline := student.Finding{ID: "no-newline", Says: "the greeting came without a newline."}
 	tests := []struct {
 		name  string
 		s     Submission
@@ -100,6 +102,12 @@ func TestFirstCauseOfTheUsualMistakes(t *testing.T) {
 		// A crash no rule ties to a check explains the check it broke.
 		{"a crash during the call", graded([]student.Finding{crash}, append([]any{"greeting", grade.Fail}, notRun("greeting")...)...),
 			Cause{"node-crash", "greeting", "line 9: your server.js stopped with an error."}},
+		// A greeting's extra byte reaches the caller as the echo's first.
+		{"a NUL after the greeting", graded([]student.Finding{nul}, "echo", grade.Fail, "echo-crlf", grade.Skip),
+			Cause{"greeting-nul", "echo", "line 30: your greeting has an extra byte after the newline."}},
+		// A finding of a check that passed is no other check's: it leads.
+		{"a finding of a passing check leads", graded([]student.Finding{newline}, "hangs-up", grade.Fail),
+			Cause{"no-newline", "hangs-up", "the greeting came without a newline."}},
 		{"a pass", graded([]student.Finding{oneCall}), Cause{}},
 		{"not graded", Submission{Why: "no server.py"}, Cause{ID: CauseNotGraded, Says: "no server.py"}},
 		{"the grader's set-up", Submission{Why: "no network", Setup: true}, Cause{ID: CauseSetup, Says: "no network"}},

@@ -17,13 +17,16 @@ var explains = map[string][]string{
 		"backslash-n", "write-utf", "utf-16", "greeting-case", "greeting-space", "greeting-words", "greeting-nul",
 		"greeting-twice", "greeting-blank-line", "greeting-extra", "hello", "sizeof-send", "no-nul", "no-flush"},
 	"greeting-first": {"greet-late"},
-	"echo":           {"recv-until-close", "echo-stripped", "echo-extra-newline", "echo-repr", "echo-twice", "read-line", "readline", "no-flush"},
-	"echo-crlf":      {"echo-stripped"},
-	"echo-1000":      {"read-limit"},
-	"echo-3000":      {"recv-until-close", "echo-loop", "read-limit"},
-	"hangs-up":       {"recv-until-close", "never-closed", "echo-loop", "destroy", "defer-in-loop"},
-	"not-on":         {"all-interfaces"},
-	"still-there":    {"one-call"},
+	"echo": {"recv-until-close", "echo-stripped", "echo-extra-newline", "echo-repr", "echo-twice", "read-line", "readline", "no-flush",
+		// Bytes after the greeting's newline reach the caller as the start
+		// of the echo.
+		"greeting-nul", "greeting-extra", "greeting-twice", "greeting-blank-line", "sizeof-send", "no-nul"},
+	"echo-crlf":   {"echo-stripped"},
+	"echo-1000":   {"read-limit"},
+	"echo-3000":   {"recv-until-close", "echo-loop", "read-limit"},
+	"hangs-up":    {"recv-until-close", "never-closed", "echo-loop", "destroy", "defer-in-loop"},
+	"not-on":      {"all-interfaces"},
+	"still-there": {"one-call"},
 }
 
 // Explains says whether the finding with id explains a failure of check.
@@ -34,9 +37,9 @@ func Explains(check, finding string) bool {
 	return slices.Contains(explains[check], strings.TrimPrefix(finding, "hint-"))
 }
 
-// tied says a finding explains some check's failure (and so explains no
-// other): a crash, a build error, an ending is tied to none, and explains
-// whichever check failed first.
+// tied says a finding explains some check's failure: a crash, a build
+// error, an ending is tied to none, and explains whichever check failed
+// first.
 func tied(finding string) bool {
 	for _, ids := range explains {
 		if slices.Contains(ids, strings.TrimPrefix(finding, "hint-")) {
@@ -88,10 +91,27 @@ func FirstCause(rep grade.Report, fs []Finding) (Cause, bool) {
 			return cause, true
 		}
 	}
-	if len(fs) > 0 && !strings.HasPrefix(fs[0].ID, "hint-") && !note(fs[0]) && (cause.Check.ID == "program" || !tied(fs[0].ID)) {
+	if len(fs) > 0 && !strings.HasPrefix(fs[0].ID, "hint-") && !note(fs[0]) &&
+		(cause.Check.ID == "program" || !tiedToAnother(fs[0].ID, rep)) {
 		cause.Finding = &fs[0]
 	}
 	return cause, true
+}
+
+// tiedToAnother says the finding explains a check of rep's that did not
+// pass (it failed, or could not run): it is that check's, not the
+// cause's. A finding tied only to checks that passed, or to none, is the
+// explanations' word for what went wrong, and leads.
+func tiedToAnother(finding string, rep grade.Report) bool {
+	if !tied(finding) {
+		return false
+	}
+	for _, c := range rep.Checks {
+		if Explains(c.ID, finding) && c.Status != grade.Pass && c.Status != grade.Warn && c.Status != grade.Info {
+			return true
+		}
+	}
+	return false
 }
 
 // orderedFindings is fs with the first cause's finding first, as every
