@@ -50,7 +50,7 @@ my-server file:
 my-client file:
     env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-client.yaml up --build --exit-code-from laptop-a
 
-# Prepare a bare Debian machine: install and start Docker, install just
+# Prepare a bare Debian machine: install and start Docker, install just, build the lab's base images here (no registry needed)
 [group('student')]
 setup:
     bash deploy/setup.sh
@@ -95,7 +95,7 @@ class-bench n="120":
 gradescope out *flags:
     go run ./deploy/grading/gradescope {{flags}} "{{join(invocation_directory(), out)}}"
 
-# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: README, Grading on PrairieLearn)
+# PrairieLearn's external-grader image, socketlab/prairielearn:local (info.json settings: deploy/grading/README.md)
 [group('TA')]
 prairielearn:
     docker compose --profile prairielearn build prairielearn
@@ -146,3 +146,24 @@ lint:
     go vet ./...
     go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
     @test -z "$(gofmt -l .)" || { echo "not gofmt-formatted (run: just fmt):"; gofmt -l .; exit 1; }
+
+# Run the lab across two machines of a Docker Swarm (DOCKER_HOST = a manager): laptop-a on one node, laptop-b on another
+[group('swarm')]
+swarm-up:
+    env -u DOCKER_HOST -u DOCKER_CONTEXT docker compose build laptop-a laptop-b
+    bash deploy/swarm/lab.sh up
+
+# Remove the Swarm lab's laptops and overlay network
+[group('swarm')]
+swarm-down:
+    bash deploy/swarm/lab.sh down
+
+# A Swarm of N engines on this one machine, to try the above: prints the manager's DOCKER_HOST
+[group('swarm')]
+swarm-nodes n="3":
+    bash deploy/swarm/nodes.sh up {{n}}
+
+# Remove the local Swarm's engines (their volumes stay, for a warm start)
+[group('swarm')]
+swarm-nodes-down:
+    bash deploy/swarm/nodes.sh down

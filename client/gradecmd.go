@@ -26,7 +26,8 @@ observed fails the grade), then what to change on an indented line. Each step
 waits at most -timeout; a grade takes a few seconds whatever the bug.
 
 Policies: a server that serves one call and exits (the lecture's script)
-fails "still answers" unless -allow-once; an echo of one read of up to
+fails "still answers" unless -allow-once (client grade grades any server, so
+it asks for one that keeps serving whatever a weights file's policy says); an echo of one read of up to
 -max-read bytes (default 1024: recv(1024)) passes, with an advisory WARN
 above 1000 (the lecture's recv(1000)); -quiet-warn reports advisory WARNs
 as PASS. The grade passes when every required check passes (warnings
@@ -56,10 +57,14 @@ func parseGrade(args []string, stderr io.Writer) (gradeOptions, error) {
 	fs.name(&o.cfg.Name)
 	fs.notOn(&o.notOn)
 	fs.BoolVar(&o.cfg.RequireConcurrent, "require-concurrent", false, "fail a server that serves one caller at a time (default: only say which it is)")
-	fs.BoolVar(&o.cfg.AllowOnce, "allow-once", false, "accept a server that serves one call and exits, as the lecture's script does:\n\"still answers\" and the checks that need more calls are then not required")
+	allowOnce := fs.Bool("allow-once", false, "accept a server that serves one call and exits, as the lecture's script does\n(the lecture's policy, a weights file's \"policy lecture\"): the checks that need\nmore calls are then \"not run\" for it, and count for no one")
 	fs.policies(&o.cfg.MaxRead, &o.cfg.QuietWarn, grade.DefaultMaxRead)
 	if err := fs.parse(args); err != nil {
 		return o, err
+	}
+	o.cfg.Policy = grade.PolicyKeepServing
+	if *allowOnce {
+		o.cfg.Policy = grade.PolicyLecture
 	}
 	if o.jsonOut && o.files.CSV == "-" {
 		return o, badUsage(fs, "-json and -csv-file - both write stdout: give -csv-file a file")

@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/labtest"
+	"github.com/socketlab/socketlab/internal/results"
 )
 
 func TestGradeUsage(t *testing.T) {
@@ -213,7 +213,7 @@ func TestGradeOutputs(t *testing.T) {
 	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	require.NoError(t, err, string(data))
 	require.Len(t, recs, 3, string(data))
-	require.Equal(t, grade.CSVHeader, recs[0])
+	require.Equal(t, results.CSVHeader, recs[0])
 	require.Equal(t, []string{"Ada, A.", "PASS", "9", "9", ""}, recs[1][:5])
 	require.Equal(t, []string{"bo", "FAIL", "8", "9", "greeting"}, recs[2][:5])
 	require.Contains(t, recs[2][6], `greeting: it said "howdy\n".`)

@@ -68,6 +68,7 @@ func runOnehost(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		files.write(onehost.Result{Setup: true, Why: err.Error()}, weights, stderr)
 		return usageExit(badUsage(fs, "%v", err))
 	}
+	cfg.Policy = weights.Serving()
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(stderr, "client onehost: %v\n", err)

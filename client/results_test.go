@@ -117,12 +117,31 @@ func TestEveryGraderGivesTheSamePoints(t *testing.T) {
 	labHosted, _ := readGradescope(t, labHere.gradescope)
 	require.Equal(t, labClassed, labHosted)
 	earned, total := lab.Points(results.Default())
-	require.Equal(t, []float64{18, 20}, []float64{earned, total}, "as Gradescope scored carol before: 18/20")
+	require.Equal(t, []float64{12, 14}, []float64{earned, total},
+		"the shipped policy, the lecture's: the checks beyond its one call count for no one; not-on's 2 lost")
+	require.Equal(t, results.Default().Total(), total)
 	require.Equal(t, earned, labClassed.Score)
 	score, points, max = readPrairieLearn(t, labHere.prairielearn)
 	require.Equal(t, []float64{earned, total}, []float64{points, max})
 	require.InDelta(t, earned/total, score, 1e-4)
 	t.Logf("client grade %v/17, class %v, one host %v, PrairieLearn %v (%v/%v)", graded.Score, labClassed.Score, labHosted.Score, score, points, max)
+
+	// A course that asks for a server that keeps serving: every check
+	// counts, 18 of 20, as Gradescope scored carol before.
+	keep := filepath.Join(dir, "keep.txt")
+	require.NoError(t, os.WriteFile(keep, append(results.DefaultText(), "\npolicy keep-serving\n"...), 0o644))
+	_, err = results.ReadWeights(keep)
+	require.ErrorContains(t, err, "policy is given twice", "one policy a file")
+	require.NoError(t, os.WriteFile(keep, []byte(strings.Replace(string(results.DefaultText()), "\npolicy lecture\n", "\npolicy keep-serving\n", 1)), 0o644))
+	w, err := results.ReadWeights(keep)
+	require.NoError(t, err)
+	out, errOut, _ = runClient(t, "", "student", "check", "-timeout", "500ms", "-wait", "2s", "-name", "carol", "-weights", keep,
+		"-json-file", path("keep.json"), "-not-on", "127.0.0.2", carol.Host(), carol.Port())
+	kept, err := results.ReadJSON(path("keep.json"))
+	require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	earned, total = kept.Points(w)
+	require.Equal(t, []float64{18, 20}, []float64{earned, total})
+	require.Equal(t, w.Total(), total)
 }
 
 // TestWeightsMeanTheSameEverywhere: every grader that writes results files

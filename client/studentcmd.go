@@ -103,6 +103,7 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.wait(&cfg.ListenWait, student.DefaultListenWait)
 	fs.timeout(&cfg.Timeout, student.DefaultStepTimeout)
 	fs.policies(&cfg.MaxRead, &cfg.QuietWarn, grade.DefaultMaxRead)
+	policy := fs.String("policy", "", "what the course asks of a server: `NAME` lecture (one call, as the lecture's\nscript) or keep-serving (default: the weights file's policy, weights.txt's\n\"policy\" line; client class passes its own)")
 	// The files a grade writes (client class reads -json-file back): the
 	// same as client grade's.
 	fs.name(&name)
@@ -115,6 +116,12 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	weights, err := loadWeights(fs, *weightsFile)
 	if err != nil {
 		return usageExit(err)
+	}
+	cfg.Policy = weights.Serving()
+	if *policy != "" {
+		if cfg.Policy, err = grade.ParsePolicy(*policy); err != nil {
+			return usageExit(badUsage(fs, "-policy: %v", err))
+		}
 	}
 	if files.CSV == "-" {
 		return usageExit(badUsage(fs, "-csv-file -: give a file: the verdict is on stdout"))
@@ -142,7 +149,6 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
 		return exitCode(err)
 	}
-	cfg.GradeAlways = files != (results.Files{})
 	v, err := student.Check(ctx, cfg)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "client student check: %v\n", err)
@@ -150,7 +156,7 @@ func runStudentCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	if files != (results.Files{}) {
 		g := v.Grade
 		if g == nil { // interrupted before any grade
-			g = &grade.Report{Addr: cfg.Addr, Interrupted: ctx.Err() != nil}
+			g = &grade.Report{Addr: cfg.Addr, Interrupted: ctx.Err() != nil, Policy: cfg.Policy}
 		}
 		sub := results.FromVerdict(v, student.Graded(v, *g, name, time.Since(start)))
 		if err := outputs.Write(sub, weights, stdout); err != nil {

@@ -120,7 +120,7 @@ func TestMyServerExplainsEachLanguagesTypicalMistake(t *testing.T) {
 		{"c-htons/server.c", []string{
 			"laptop-a's server.c is listening at 10.222.",
 			"verdict: FAIL: your server.c did not answer laptop-b's call.\n",
-			"  - line 31: your server listens on port 16415, and laptop-b calls port 8000: 16415 is 8000 with its two bytes swapped",
+			"  - line 31: your server listens on port 16415, and the caller calls port 8000: 16415 is 8000 with its two bytes swapped",
 		}},
 		{"c-syntax/server.c", []string{
 			"laptop-a's server.c did not compile: not calling it\n",
@@ -129,16 +129,16 @@ func TestMyServerExplainsEachLanguagesTypicalMistake(t *testing.T) {
 		}},
 		{"cpp-leak/server.cpp", []string{
 			"FAIL  hangs up after the echo",
-			"  - line 57: after laptop-b's 8 calls had all hung up, your server still held 8 of them open",
+			"  - line 57: after all 8 of the check's calls had hung up, your server still held 7 of them open",
 		}},
 		{"java-buggy/Server.java", []string{
 			"laptop-a's Server.java is listening at [::]:8000",
 			`FAIL  greets with "hello\n"`,
-			"  - line 12: your server listens on [::]:8000: every interface of laptop-a, IPv6's :: and with it IPv4's 0.0.0.0",
+			"  - line 12: your server listens on [::]:8000: on every network your laptop is on, in IPv6 (::) and with it IPv4 (0.0.0.0)",
 			"  - line 16: this writer keeps what you write until it is flushed",
 		}},
 		{"node-buggy/server.js", []string{
-			"  - line 13: your server listens on [::]:8000: every interface of laptop-a",
+			"  - line 13: your server listens on [::]:8000: on every network your laptop is on",
 			"server.listen(8000, ip) with ip eth0's",
 		}},
 		{"go-buggy/server.go", []string{
@@ -212,7 +212,7 @@ func TestClassGradesAClassOfMixedLanguages(t *testing.T) {
 		"cy":  {"PASS", ""},
 		"dee": {"PASS", ""},
 		"eve": {"PASS", ""},
-		"fay": {"FAIL", "it did not compile. line 10: your server.c did not compile: expected ';' before 'addr'"},
+		"fay": {"FAIL", "program: line 10: your server.c did not compile: expected ';' before 'addr'"},
 	} {
 		require.Equal(t, w.verdict, rows[name][1], "%s: %v", name, rows[name])
 		require.Contains(t, rows[name][6], w.note, name)

@@ -73,8 +73,9 @@ func TestClassGradesABlackboardExportIntoItsGradeCenterFile(t *testing.T) {
 	export := rostertest.Export{Name: "gradebook_NET101.2024FA_" + a + "_2024-02-21-09-00-00", Files: files}.Zip(t)
 
 	recs, _ := gradeForLMS(t, export, "10.233", lms.Config{AssignmentID: "118854"}, "blackboard-grades.csv")
-	require.Equal(t, []string{"Username", a + " [Total Pts: 20 Score] |118854", "Feedback to Learner", "Feedback Format"}, recs[0])
-	require.Equal(t, map[string]string{"jdoe": "20", "sobrien_2": "18", "li.wei": "0"}, pointsBy(recs, 1))
+	// weights.txt's total under its policy, the lecture's one call: 14.
+	require.Equal(t, []string{"Username", a + " [Total Pts: 14 Score] |118854", "Feedback to Learner", "Feedback Format"}, recs[0])
+	require.Equal(t, map[string]string{"jdoe": "14", "sobrien_2": "12", "li.wei": "0"}, pointsBy(recs, 1))
 	for _, r := range recs[1:] {
 		require.Equal(t, "HTML", r[3])
 		if r[0] == "sobrien_2" {
@@ -111,7 +112,7 @@ func TestClassGradesABrightspaceExportIntoItsGradesImport(t *testing.T) {
 
 	recs, out := gradeForLMS(t, export, "10.234", lms.Config{Gradebook: gradebook}, "brightspace-grades.csv")
 	require.Equal(t, []string{"OrgDefinedId", "Username", "Lab 2 echo server Points Grade <Numeric MaxPoints:20>", "End-of-Line Indicator"}, recs[0])
-	require.Equal(t, map[string]string{"#20067930": "20", "#00067932": "18", "#20067935": "18"}, pointsBy(recs, 2))
+	require.Equal(t, map[string]string{"#20067930": "14", "#00067932": "12", "#20067935": "12"}, pointsBy(recs, 2))
 
 	// The feedback goes back in the download's own folders, byte for byte.
 	zr, err := zip.OpenReader(filepath.Join(out, "lms", "brightspace-feedback.zip"))

@@ -42,7 +42,7 @@ func TestViewMeasureACrowd(t *testing.T) {
 
 	stack := newStack(t, project, compose.WithStackFiles(files...))
 	err := stack.WithEnv(env).
-		WaitForService("view", wait.ForLog("the page is served on").WithStartupTimeout(startTimeout)).
+		WaitForService("view", wait.ForLog("in a browser").WithStartupTimeout(startTimeout)).
 		WaitForService("laptop-b", wait.ForExit().WithExitTimeout(exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
 	require.NoError(t, err)

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,11 +44,30 @@ func TestViewDrawsEachCallAndTheCallCenterInABrowser(t *testing.T) {
 	stack := newStack(t, lab.project, compose.WithStackFiles(lab.files("compose.yaml", "deploy/compose/view.yaml")...))
 	err := stack.
 		WithEnv(lab.with(map[string]string{"SERVER_FLAGS": viewFlags})).
-		WaitForService("view", wait.ForLog("the page is served on").WithStartupTimeout(startTimeout)).
+		WaitForService("view", wait.ForLog("in a browser").WithStartupTimeout(startTimeout)).
 		WaitForService("laptop-b", wait.ForExit().WithExitTimeout(exitTimeout)).
 		Up(t.Context(), compose.RemoveOrphans(true))
 	require.NoError(t, err, "docker compose -f compose.yaml -f deploy/compose/view.yaml up")
 	page := "http://" + lab.hostAddr(lab.viewPort)
+
+	t.Run("it prints only addresses a student can open", func(t *testing.T) {
+		var all strings.Builder
+		for _, svc := range []string{"laptop-a", "view", "laptop-b"} {
+			ctr, err := stack.ServiceContainer(t.Context(), svc)
+			require.NoError(t, err, svc)
+			logs, err := readLogs(ctr)
+			require.NoError(t, err, svc)
+			all.WriteString(logs)
+		}
+		urls := regexp.MustCompile(`https?://[^\s"']+`).FindAllString(all.String(), -1)
+		require.Equal(t, []string{"http://localhost:" + lab.viewPort}, urls, "the one address in the logs is the page's, published on this computer:\n%s", all.String())
+		if lab.dialAt == "127.0.0.1" {
+			resp, err := http.Get(urls[0])
+			require.NoError(t, err, "open %s", urls[0])
+			require.NoError(t, resp.Body.Close())
+			require.Equal(t, http.StatusOK, resp.StatusCode, urls[0])
+		}
+	})
 
 	ctx := newBrowser(t, chromium)
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page+"/")))

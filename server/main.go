@@ -99,7 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.listIfaces, "list-interfaces", false, "print each network interface with its addresses and exit")
 	fs.BoolVar(&c.probe, "probe", false, "health check: call the server these flags describe, expect the greeting, exit 0 or 1")
 	fs.DurationVar(&c.probeTimeout, "probe-timeout", 3*time.Second, "how long -probe waits for the greeting")
-	fs.StringVar(&c.status, "status", "", "serve the call center's numbers as JSON at http://`IP:PORT`/status, a loopback\naddress only, for the web view (client view -status)")
+	fs.StringVar(&c.status, "status", "", "serve the call center's numbers as JSON at http://`IP:PORT`/status, a loopback\naddress only, for the web view (client view -status); with port 0 the kernel\npicks the port, and the log says it")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: server [flags]\n\n"+
 			"Listens on an interface's IPv4 address, greets each caller with %q,\n"+
@@ -202,7 +202,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			l.Close()
 			return err
 		}
-		log.Printf("status at http://%s/status", at)
+		// The endpoint is for the web view, which is told where it is. The
+		// log names it only when the kernel chose its port, which the caller
+		// cannot know otherwise: in the lab it is laptop-a's own loopback,
+		// which no browser on the student's computer reaches (just view says
+		// the page's address instead).
+		if _, port, _ := net.SplitHostPort(c.status); port == "0" {
+			log.Printf("status at http://%s/status", at)
+		}
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()

@@ -48,6 +48,35 @@ func TestStatusReportsTheCallCenter(t *testing.T) {
 	require.Eventually(t, func() bool { return get().Busy == 0 }, 5*time.Second, 10*time.Millisecond, "free again")
 }
 
+// TestStatusOnAGivenPortIsNotAnnounced: in the lab (just view) the status
+// endpoint is laptop-a's own loopback, which a student's browser cannot
+// open, so the log does not name it; the view is told where it is.
+func TestStatusOnAGivenPortIsNotAnnounced(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	at := l.Addr().String()
+	require.NoError(t, l.Close())
+
+	r := startRun(t, "-addr", "127.0.0.1", "-port", "0", "-status", at)
+	var resp *http.Response
+	require.Eventually(t, func() bool {
+		resp, err = http.Get("http://" + at + "/status")
+		return err == nil
+	}, 5*time.Second, 20*time.Millisecond, "the status endpoint answers on the port given")
+	require.NoError(t, resp.Body.Close())
+
+	c, err := net.DialTimeout("tcp", r.addr, 5*time.Second)
+	require.NoError(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.Write([]byte("hi\n"))
+	require.NoError(t, err)
+	_, err = io.Copy(io.Discard, c)
+	require.NoError(t, err)
+	line := r.next(t)
+	require.True(t, strings.HasPrefix(line, "call from "), "the line after the first is the call's, not the status endpoint's: %q", line)
+}
+
 func TestStatusIsForLoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:8081", "172.28.5.10:8081", ":8081", "localhost:8081", "8081"} {
 		var stderr strings.Builder

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # setup_test.sh proves that deploy/setup.sh's package step installs a working
 # Docker (Engine, Compose v2, buildx) on clean Debian 12 and Debian 13 roots and
-# leaves every package that was already installed exactly as it was; that its
+# leaves every package that was already installed exactly as it was; that a
+# machine with no Go, or Debian 12's too old one, gets go.mod's release
+# (Debian 13's Go 1.24, which fetches it); that its
 # guard refuses a plan that would upgrade an installed package; that a Docker
 # already there is used, not replaced; that on Debian 13 a pin left by an
 # earlier run goes; and that --uninstall puts the package list back.
@@ -35,6 +37,9 @@ command -v debootstrap >/dev/null || {
 	exit 1
 }
 
+want_go=$(awk '$1 == "toolchain" {print $2; exit}' "$here/../../go.mod")
+[ -n "$want_go" ] || want_go=go$(awk '$1 == "go" {print $2; exit}' "$here/../../go.mod")
+
 dockerds() { pgrep -x dockerd | sort | tr '\n' ' ' || true; }
 dockerd_before=$(dockerds)
 
@@ -50,7 +55,15 @@ cleanup() {
 trap cleanup EXIT
 work=$(mktemp -d /tmp/socketlab-setup-test-XXXXXX)
 
-in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+# The machine's own CA certificates (SSL_CERT_FILE where its environment
+# names a bundle, as behind a proxy that inspects TLS): Go in a root fetches
+# with them as Go on the machine does. A clean root has none, and its
+# ca-certificates would need the release's later openssl, an upgrade that
+# setup's guard rightly refuses.
+machine_ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
+ca_env=()
+[ ! -r "$machine_ca" ] || ca_env=(SSL_CERT_FILE=/etc/ssl/socketlab-machine-ca.pem)
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "${ca_env[@]}" "$@"; }
 packages() { in_root bash -c '. /opt/socketlab/deploy/engine/debian.sh && installed'; }
 
 for release in "${releases[@]}"; do
@@ -63,6 +76,7 @@ for release in "${releases[@]}"; do
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod +x "$root/usr/sbin/policy-rc.d"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	[ ${#ca_env[@]} -eq 0 ] || { mkdir -p "$root/etc/ssl" && cp "$machine_ca" "$root/etc/ssl/socketlab-machine-ca.pem"; }
 	mkdir -p "$root/opt/socketlab/deploy/engine" "$cache/apt/$release/partial"
 	cp "$here/../setup.sh" "$root/opt/socketlab/deploy/"
 	cp "$here/debian.sh" "$root/opt/socketlab/deploy/engine/"
@@ -70,6 +84,11 @@ for release in "${releases[@]}"; do
 	mounts+=("$root/proc")
 	mount --bind "$cache/apt/$release" "$root/var/cache/apt/archives"
 	mounts+=("$root/var/cache/apt/archives")
+	# The Go toolchain setup fetches is kept too: Go's module cache.
+	mkdir -p "$cache/gomod" "$root/root/go/pkg/mod"
+	cp "$here/../../go.mod" "$root/opt/socketlab/"
+	mount --bind "$cache/gomod" "$root/root/go/pkg/mod"
+	mounts+=("$root/root/go/pkg/mod")
 	before=$(packages)
 	echo "$(echo "$before" | wc -l) packages installed before setup"
 
@@ -150,6 +169,36 @@ for release in "${releases[@]}"; do
 		[ ! -e "$root/$f" ] || fail "$release: --uninstall left /$f"
 	done
 
+	# No Go, or Debian 12's own Go 1.19 (too old to fetch another): setup
+	# installs Debian 13's Go 1.24 beside it, which fetches go.mod's release
+	# through the Go module proxy. The test's own Go 1.19 must stay as it was.
+	say "$release: setup.sh --go-only   (Debian's Go 1.24 fetches go.mod's $want_go)"
+	if [ "$release" = bookworm ]; then
+		in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go >/dev/null ||
+			fail "$release: cannot install Debian 12's golang-go for the test"
+		in_root go version
+	fi
+	with_go=$(packages)
+	start=$SECONDS
+	if out=$(in_root bash /opt/socketlab/deploy/setup.sh --go-only 2>&1); then
+		echo "$out"
+		echo "($((SECONDS - start))s)"
+		goroot=$(sed -n 's/^==> Go .* at //p' <<<"$out")
+		got=$(in_root "$goroot/bin/go" version 2>&1 || true)
+		grep -q "^go version $want_go " <<<"$got" || fail "$release: setup's Go is not go.mod's $want_go: $got"
+		changed=$(comm -23 <(echo "$with_go") <(packages))
+		[ -z "$changed" ] || fail "$release: --go-only changed packages already installed: $changed"
+	else
+		echo "$out" >&2
+		fail "$release: setup.sh --go-only failed"
+	fi
+	in_root bash /opt/socketlab/deploy/setup.sh --uninstall >/dev/null || fail "$release: --uninstall after --go-only failed"
+	[ "$(packages)" = "$with_go" ] || fail "$release: --uninstall after --go-only left packages other than before it"
+	if [ "$release" = bookworm ]; then
+		in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --autoremove golang-go >/dev/null
+		[ "$(packages)" = "$before" ] || fail "$release: the test's Go 1.19 did not go"
+	fi
+
 	if [ "$release" = bookworm ]; then
 		say "$release: apt's only source one line in sources.list (no deb822 file, no security source)"
 		# As debootstrap and many minimal installs leave a machine.
@@ -181,7 +230,7 @@ for release in "${releases[@]}"; do
 		[ "$(packages)" = "$before" ] || fail "$release (no source): the failed run changed packages"
 	fi
 
-	umount -l "$root/var/cache/apt/archives" "$root/proc"
+	umount -l "$root/root/go/pkg/mod" "$root/var/cache/apt/archives" "$root/proc"
 	mounts=()
 	rm -rf "$root"
 done

@@ -173,6 +173,7 @@ func (d *docker) labEnv(dir, file string, slot int) []string {
 		"LAB_SUBNET=" + lab + "0/24", "LAPTOP_A_IP=" + lab + "10", "LAPTOP_B_IP=" + lab + "20",
 		"SIDE_SUBNET=" + side + "0/24", "LAPTOP_A_SIDE_IP=" + side + "10", "LAPTOP_B_SIDE_IP=" + side + "20",
 		"CLASS_GRADE_FLAGS=" + strings.Join(d.cfg.GradeFlags, " "),
+		"CLASS_POLICY=" + string(d.cfg.Weights.Serving()),
 		"CLASS_CLIENT_IMAGE=" + d.clientImage(),
 		"CLASS_LAPTOP_IMAGE=" + d.laptopImage(),
 	}

@@ -9,21 +9,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/results"
 )
 
-// Header is summary.csv's header: client grade -csv-file's columns, then what
-// the LMS says of the student and which file was graded.
-var Header = append(append([]string{}, grade.CSVHeader...), "id", "email", "late", "file")
+// Header is summary.csv's header: client grade -csv-file's columns
+// (results.CSVHeader: the points, the first cause), then what the LMS says
+// of the student and which file was graded.
+var Header = append(append([]string{}, results.CSVHeader...), "id", "email", "late", "file")
 
-// record is a row as summary.csv's columns.
-func (r Row) record() []string {
+// record is a row as summary.csv's columns, each check worth what w says.
+func (r Row) record(w results.Weights) []string {
 	var rec []string
 	if r.Grade != nil {
-		rec = r.Grade.Report.CSVRow()
+		rec = r.Grade.CSVRow(w)
 	} else {
-		rec = []string{r.Sub.Name, r.Verdict, "", "", "", fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note}
+		rec = make([]string, len(results.CSVHeader))
+		rec[1], rec[5], rec[6] = r.Verdict, fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note
 	}
 	rec[0] = r.Sub.Name
 	late := ""
@@ -74,7 +75,7 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 	w := csv.NewWriter(&buf)
 	w.Write(Header)
 	for _, r := range sum.Rows {
-		w.Write(r.record())
+		w.Write(r.record(cfg.Weights))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -101,7 +102,7 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 	}
 	b.WriteString("## Students\n\n| Student | Verdict | Points | Checks passed | First cause | Time | File |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range sum.Rows {
-		rec := r.record()
+		rec := r.record(cfg.Weights)
 		checks := ""
 		if rec[2] != "" {
 			checks = rec[2] + "/" + rec[3]

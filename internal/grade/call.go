@@ -69,6 +69,45 @@ type conversation struct {
 	halfClosed bool
 }
 
+// Call is a call made before the grade, by another caller (laptop-b's
+// transcript, which a student reads): what it heard, as the grade's own
+// first call would have. A grade given one (Config.First) judges it.
+type Call struct {
+	// DialErr is why the call was not picked up; nil when it was.
+	DialErr error
+	// Early is what came before the caller spoke (the greeting), Late what
+	// came after; Spoke says the caller's line was sent.
+	Early, Late []byte
+	Spoke       bool
+	// End is how the call ended: "closed" (the server hung up), "reset",
+	// "open" (still open when the caller stopped listening), "enough" (the
+	// caller stopped listening to a server that kept talking), or an
+	// error's words.
+	End string
+	// HalfClosed says the caller hung up its side before any answer came.
+	HalfClosed bool
+}
+
+// conversation is c as the grade's own calls are kept.
+func (c *Call) conversation() *conversation {
+	v := &conversation{dialErr: c.DialErr, early: c.Early, spoke: c.Spoke, late: c.Late, halfClosed: c.HalfClosed}
+	switch c.End {
+	case "closed":
+		v.end = endEOF
+	case "reset":
+		v.end = endReset
+	case "open":
+		v.end = endOpen
+	case "enough":
+		v.end = endEnough
+	case "":
+		v.end = endNone
+	default:
+		v.end, v.err = endError, errors.New(c.End)
+	}
+	return v
+}
+
 // heard says whether the server sent anything at all.
 func (c *conversation) heard() bool { return len(c.early)+len(c.late) > 0 }
 

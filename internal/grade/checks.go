@@ -3,6 +3,8 @@ package grade
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/socketlab/socketlab/internal/lab"
@@ -68,12 +70,12 @@ func (g *grader) answers() (Status, string, string) {
 	switch lab.Classify(c.dialErr) {
 	case lab.KindRefused:
 		return Fail, "connection refused: nothing listens there.",
-			"is the server running, on this address and port?"
+			"note: is the server running, and listening on this address and port?"
 	case lab.KindTimeout:
 		return Fail, fmt.Sprintf("no answer within %v.", g.cfg.Timeout),
-			"is the address right, or does a firewall drop the call?"
+			"note: is the address right, or does a firewall drop the call?"
 	case lab.KindUnreachable:
-		return Fail, "host unreachable.", "is the address right?"
+		return Fail, "host unreachable.", "note: is the address right?"
 	}
 	return Fail, fmt.Sprintf("the call failed: %v.", c.dialErr), ""
 }
@@ -86,10 +88,10 @@ func (g *grader) greeting() (Status, string, string) {
 		return Pass, `it said "hello\n".`, ""
 	case len(got) == 0 && !c.spoke && c.end == endReset:
 		return Fail, "the call was reset before any greeting: did the server crash?",
-			"look at what it printed."
+			"note: look at what it printed."
 	case len(got) == 0 && !c.spoke:
 		return Fail, "it hung up without a word: did it crash?",
-			`a Python 3 server must send bytes, b"hello\n", not a str.`
+			`note: a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`
 	case !c.heard():
 		return Fail, fmt.Sprintf("it said nothing within %v, not even after the caller spoke.", g.cfg.Timeout),
 			greetFirst
@@ -175,7 +177,7 @@ func (g *grader) echo3000() (Status, string, string) {
 	case c.end == endReset:
 		return warnAdvisory(fmt.Sprintf("the first %d came back, then a reset: %d were left unread.",
 			len(r), len(bigLine)-len(r)),
-			"fine for this exercise; on a slow network the reset can destroy the echo.")
+			"note: fine for this exercise; on a slow network the reset can destroy the echo.")
 	}
 	return Pass, fmt.Sprintf("the first %d bytes came back, one read; the rest did no harm.", len(r)), ""
 }
@@ -330,10 +332,21 @@ func (g *grader) model() (Status, string, string) {
 }
 
 func (g *grader) notOn(addr string) (Status, string, string) {
+	// A server that has gone is judged by its socket table, not called:
+	// a refusal would be that of a server that is not there.
+	gone := func() (Status, string, string) {
+		if s, why, fix, ok := g.notOnListening(addr); ok {
+			return s, why, fix
+		}
+		return Skip, "not run: it had stopped answering on its own address.", ""
+	}
+	if g.gone {
+		return gone()
+	}
 	g.notOnAndLast()
 	c := g.notOnCalls[addr]
 	if g.gone {
-		return Skip, "not observed: the server had stopped answering on its own address.", ""
+		return gone()
 	}
 	if c.dialErr == nil {
 		return Fail, "it answered there too: bound to 0.0.0.0 (all addresses).",
@@ -358,6 +371,36 @@ func (g *grader) notOn(addr string) (Status, string, string) {
 	return Skip, fmt.Sprintf("not observed: calling there failed: %v", c.dialErr), ""
 }
 
+// notOnListening judges "not reachable on addr" from the addresses the
+// server's host says it listened on (Config.Listening), for a server that
+// has ended: a refusal then proves nothing, but its socket table does.
+// ok is false when there is no table to read.
+func (g *grader) notOnListening(addr string) (Status, string, string, bool) {
+	if len(g.cfg.Listening) == 0 {
+		return "", "", "", false
+	}
+	there, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return "", "", "", false
+	}
+	for _, l := range g.cfg.Listening {
+		ap, err := netip.ParseAddrPort(l)
+		if err != nil || ap.Port() != there.Port() {
+			continue
+		}
+		switch {
+		case ap.Addr().IsUnspecified():
+			return Fail, fmt.Sprintf("it listened on %s: every address, so it answered there too.", l),
+				"bind the one address of the interface, as the lecture does.", true
+		case ap.Addr().Unmap() == there.Addr().Unmap():
+			return Fail, fmt.Sprintf("it listened there too (%s).", l),
+				"bind the one address of the interface, as the lecture does.", true
+		}
+	}
+	return Pass, fmt.Sprintf("it listened on %s alone, as its host's socket table shows: not there.",
+		strings.Join(g.cfg.Listening, ", ")), "", true
+}
+
 // notOnAndLast makes the calls to the -not-on addresses, then the last
 // call to the graded address: a refusal elsewhere proves something only if
 // the server still answers here afterwards.
@@ -380,30 +423,34 @@ func (g *grader) lastCall() *conversation {
 }
 
 func (g *grader) stillThere() (Status, string, string) {
-	g.notOnAndLast()
+	if !g.gone {
+		g.notOnAndLast()
+	}
 	c := g.last
 	switch {
-	case g.gone && g.served == 1 && g.cfg.AllowOnce:
-		return Info, "it served one call and quit, as -allow-once allows.", ""
+	case g.gone && g.served == 0:
+		return Skip, g.goneSkip() + ".", ""
+	case g.gone && g.served == 1 && g.cfg.Policy == PolicyLecture:
+		return Skip, "not run: it ended after one call, like the lecture's script.", ""
 	case g.gone && g.served == 1:
-		return Fail, "it served one call and quit, like the lecture's script.",
+		return Fail, "it served one call and ended, like the lecture's script.",
 			"loop around accept() to serve every caller."
 	case g.gone:
 		return Fail, fmt.Sprintf("it served %d calls, then stopped answering: did it crash?", g.served),
-			"look at what it printed."
+			"note: look at what it printed."
 	case !g.first.heard() && c.dialErr != nil:
 		return Fail, fmt.Sprintf("silent on the first call, %s on the last: did it crash?",
-			lab.Classify(c.dialErr)), "look at what it printed."
+			lab.Classify(c.dialErr)), "note: look at what it printed."
 	case !g.first.heard():
 		return Skip, "not observed: it said nothing on any call.", ""
 	case c.dialErr != nil:
 		return Fail, fmt.Sprintf("the last call got no answer (%s).", lab.Classify(c.dialErr)), ""
 	case g.first.greetedFirst() && len(c.greeting()) == 0:
 		return Fail, fmt.Sprintf("the last call was picked up but not greeted (%s).", endWords(c, g.cfg.Timeout)),
-			"did something break? Look at what it printed."
+			"note: did something break? Look at what it printed."
 	case g.first.greetedFirst() && !bytes.Equal(c.greeting(), g.first.greeting()):
 		return Fail, fmt.Sprintf("the last call was greeted with %s, the first with %s.",
-			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "did something break? Look at what it printed."
+			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "note: did something break? Look at what it printed."
 	}
 	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.calls), ""
 }

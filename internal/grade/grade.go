@@ -53,11 +53,25 @@ type Config struct {
 	// RequireConcurrent makes a server that serves one caller at a time
 	// fail the model check instead of being described by it.
 	RequireConcurrent bool
-	// AllowOnce accepts the lecture's script as printed, which serves one
-	// call and exits: "still answers" and the checks that need a second
-	// call are then not required, and are SKIPped when the server is gone.
-	// By default a server must serve every caller, as the lab's does.
-	AllowOnce bool
+	// Policy is what the course asks of a server: the lecture's one call
+	// (PolicyLecture), or a server that keeps serving (PolicyKeepServing,
+	// the default here; every grader of a student's program sets it from
+	// its weights file, whose default is the lecture's).
+	Policy Policy
+	// First, when set, is the first call, already made by the caller
+	// (laptop-b's transcript): the grade judges it instead of making its
+	// own, so the lecture's script, which serves one call, is graded on
+	// the call the student saw.
+	First *Call
+	// Ended says the server's program had ended after the first call (its
+	// host's supervisor saw it exit): no further call is made to it, and
+	// what only further calls could show is "not run".
+	Ended bool
+	// Listening are the addresses the server's program listens on, ip:port,
+	// as its host's socket table shows them; nil when unknown. They judge
+	// "not reachable on another address" without a call when the server
+	// has ended.
+	Listening []string
 	// MaxRead is the most bytes one read may return and still pass
 	// (default DefaultMaxRead). An echo of more than lab.MaxRead but at
 	// most MaxRead bytes is an advisory WARN: recv(1024) instead of the
@@ -71,6 +85,35 @@ type Config struct {
 	// OnCheck, when set, is called with each result as soon as it is
 	// known, in the order of the report.
 	OnCheck func(Result)
+}
+
+// Policy is what a course asks of a server beyond the lecture's protocol.
+type Policy string
+
+const (
+	// PolicyLecture is the lecture's exercise: one call, greeted, echoed,
+	// closed, on the interface's address. A server that serves that call
+	// and ends passes; the checks that need more calls are "not run" for
+	// it, and for a server that keeps serving they are advice (WARN at
+	// worst), worth nothing.
+	PolicyLecture Policy = "lecture"
+	// PolicyKeepServing asks for a server that keeps answering: every
+	// check is required, and one that could not run because the server
+	// ended costs its points.
+	PolicyKeepServing Policy = "keep-serving"
+)
+
+// Policies lists the policies by name, for flags and weights files.
+var Policies = []Policy{PolicyLecture, PolicyKeepServing}
+
+// ParsePolicy reads a policy's name.
+func ParsePolicy(s string) (Policy, error) {
+	for _, p := range Policies {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no policy is called %q: %s (the lecture's one call) or %s", s, PolicyLecture, PolicyKeepServing)
 }
 
 // Status is a check's verdict.
@@ -103,13 +146,19 @@ type Result struct {
 	Title  string `json:"title"`
 	Status Status `json:"status"`
 	Reason string `json:"reason"`
-	// Fix says what to change, on a line of its own; "" when nothing.
+	// Fix says what to change, on a line of its own; "" when nothing. A
+	// Fix that starts "note: " is no change to make, only what helps to
+	// know, and is printed as a note.
 	Fix      string `json:"fix,omitempty"`
 	Required bool   `json:"required"`
 	// Advisory marks a WARN that is advice beyond the lecture (a PASS
 	// under Config.QuietWarn), not a sign that something may break.
-	Advisory bool          `json:"advisory,omitempty"`
-	Elapsed  time.Duration `json:"elapsed_ns"`
+	Advisory bool `json:"advisory,omitempty"`
+	// Extra marks a check beyond the course's policy (PolicyLecture's
+	// checks that need more than the one call): shown, never required,
+	// worth no points, a failure of it a WARN.
+	Extra   bool          `json:"extra,omitempty"`
+	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
 // Report is a whole grade. Durations are in nanoseconds in JSON.
@@ -121,6 +170,8 @@ type Report struct {
 	Checks  []Result      `json:"checks"`
 	// Model is what the model check found, "" when it could not tell.
 	Model Model `json:"model"`
+	// Policy is the policy the grade was made under.
+	Policy Policy `json:"policy,omitempty"`
 	// Calls counts the calls made, to every address.
 	Calls   int           `json:"calls"`
 	Elapsed time.Duration `json:"elapsed_ns"`
@@ -147,9 +198,11 @@ type check struct {
 	// report says it, with the address graded, and defaults to name.
 	name, title string
 	required    bool
-	// again marks a check that needs the server to take another call: with
-	// Config.AllowOnce it is not required once the server has gone.
-	again bool
+	// again marks a check that needs the server to take another call, and
+	// extra one beyond the lecture's one call: with PolicyLecture it is
+	// never required, and worth nothing (not-on needs another call, but
+	// is the lecture's: one interface's address).
+	again, extra bool
 	// needs are what must hold before the check can run, in order; the
 	// first that does not hold gives the SKIP reason.
 	needs []need
@@ -172,17 +225,17 @@ func checklist(cfg Config) []check {
 			needs: []need{answered, heard}, judge: (*grader).greetingFirst},
 		{id: "echo", name: "echoes a short line", required: true,
 			needs: []need{answered, spoke, heard}, judge: (*grader).echo},
-		{id: "echo-crlf", name: `echoes a telnet line ending "\r\n"`, required: true, again: true,
+		{id: "echo-crlf", name: `echoes a telnet line ending "\r\n"`, required: true, again: true, extra: true,
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echoCRLF},
-		{id: "echo-1000", name: "echoes 1000 bytes whole", required: true, again: true,
+		{id: "echo-1000", name: "echoes 1000 bytes whole", required: true, again: true, extra: true,
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo1000},
-		{id: "echo-3000", name: "echoes one read of 3000 bytes", required: true, again: true,
+		{id: "echo-3000", name: "echoes one read of 3000 bytes", required: true, again: true, extra: true,
 			needs: []need{answered, spoke, heard, echoed, there}, judge: (*grader).echo3000},
 		{id: "hangs-up", name: "hangs up after the echo", required: true,
 			needs: []need{answered, spoke, heard, echoedAny}, judge: (*grader).hangsUp},
-		{id: "silent-caller", name: "handles a silent caller",
+		{id: "silent-caller", name: "handles a silent caller", again: true, extra: true,
 			needs: []need{answered, greetsFirst, there}, judge: (*grader).silentCaller},
-		{id: "model", name: "one employee or many", required: cfg.RequireConcurrent, again: true,
+		{id: "model", name: "one employee or many", required: cfg.RequireConcurrent, again: true, extra: !cfg.RequireConcurrent,
 			needs: []need{answered, greetsFirst, there}, judge: (*grader).model},
 	}
 	for i, addr := range cfg.NotOn {
@@ -191,10 +244,10 @@ func checklist(cfg Config) []check {
 			id = fmt.Sprintf("not-on-%d", i+1)
 		}
 		cs = append(cs, check{id: id, name: "not reachable on another address", title: "not reachable on " + addr,
-			required: true, again: true, needs: []need{answered, there},
+			required: true, again: true, needs: []need{answered},
 			judge: func(g *grader) (Status, string, string) { return g.notOn(addr) }})
 	}
-	return append(cs, check{id: "still-there", name: "still answers after the checks", required: true, again: true,
+	return append(cs, check{id: "still-there", name: "still answers after the checks", required: true, again: true, extra: true,
 		needs: []need{answered}, judge: (*grader).stillThere})
 }
 
@@ -204,8 +257,11 @@ type grader struct {
 	cfg    Config
 	calls  int  // calls made, to every address
 	served int  // calls to the graded address the server said something on
-	gone   bool // the server refused a call after serving one
+	gone   bool // the server refused a call after serving one, or had ended (Config.Ended)
 	spent  bool // a wait ran out: later waits are short (see wait)
+	// failed says a required check has failed: a server that then ended
+	// is explained by that failure, not by its ending.
+	failed bool
 	// first is the first call; the calls below are made when first needed.
 	first         *conversation
 	crlf, kb, big *conversation
@@ -222,24 +278,36 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := cfg.check(); err != nil {
 		return Report{}, err
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.MaxRead == 0 {
-		cfg.MaxRead = DefaultMaxRead
-	}
+	cfg = cfg.withDefaults()
 	g := &grader{ctx: ctx, cfg: cfg, status: map[string]Status{}}
+	if cfg.First != nil {
+		g.first = cfg.First.conversation()
+		if g.first.heard() {
+			g.served++
+		}
+		if !g.first.greetedFirst() && g.first.dialErr == nil {
+			// The caller waited its whole timeout for a greeting.
+			g.spent = true
+		}
+		g.gone = cfg.Ended
+	}
 	start := time.Now()
-	rep := Report{Name: cfg.Name, Addr: cfg.Addr, Timeout: cfg.Timeout}
+	rep := Report{Name: cfg.Name, Addr: cfg.Addr, Timeout: cfg.Timeout, Policy: cfg.Policy}
 	for _, c := range checklist(cfg) {
 		r := g.run(c)
 		g.status[c.id] = r.Status
+		if r.Required && r.Status == Fail {
+			g.failed = true
+		}
 		rep.Checks = append(rep.Checks, r)
 		if cfg.OnCheck != nil {
 			cfg.OnCheck(r)
 		}
 	}
 	rep.Calls = g.calls
+	if cfg.First != nil {
+		rep.Calls++
+	}
 	rep.Elapsed = time.Since(start)
 	rep.Interrupted = ctx.Err() != nil
 	rep.Passed = passed(rep.Checks) && !rep.Interrupted
@@ -249,24 +317,55 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return rep, nil
 }
 
+// withDefaults fills the zero fields with the documented defaults.
+func (cfg Config) withDefaults() Config {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxRead == 0 {
+		cfg.MaxRead = DefaultMaxRead
+	}
+	if cfg.Policy == "" {
+		cfg.Policy = PolicyKeepServing
+	}
+	return cfg
+}
+
+// NotRun is the grade of a server that could not be called at all (a
+// program that never listened): every check of cfg's checklist, none of
+// them run, each saying why in the same words.
+func NotRun(cfg Config, why string) Report {
+	cfg = cfg.withDefaults()
+	rep := Report{Name: cfg.Name, Addr: cfg.Addr, Timeout: cfg.Timeout, Policy: cfg.Policy}
+	for _, c := range checklist(cfg) {
+		r := Result{ID: c.id, Name: c.name, Title: c.title, Status: Skip, Reason: "not run: " + why, Required: c.required}
+		if r.Title == "" {
+			r.Title = r.Name
+		}
+		if c.extra && cfg.Policy == PolicyLecture {
+			r.Required, r.Extra = false, true
+		}
+		rep.Checks = append(rep.Checks, r)
+	}
+	return rep
+}
+
 // run runs one check, or says why it cannot.
-func (g *grader) run(c check) Result {
+func (g *grader) run(c check) (r Result) {
 	if c.title == "" {
 		c.title = c.name
 	}
-	r := Result{ID: c.id, Name: c.name, Title: c.title, Required: c.required}
+	r = Result{ID: c.id, Name: c.name, Title: c.title, Required: c.required}
 	start := time.Now()
+	defer func() { r.Elapsed = time.Since(start) }()
 	if g.ctx.Err() != nil {
-		r.Status, r.Reason = Skip, "not checked: the grade was interrupted"
-		return r
+		r.Status, r.Reason = Skip, "not run: the grade was interrupted"
+		return g.policy(c, r)
 	}
 	for _, n := range c.needs {
 		if why := n(g); why != "" {
 			r.Status, r.Reason = Skip, why
-			if c.again && g.cfg.AllowOnce && g.gone && g.served == 1 {
-				r.Required = false
-			}
-			return r
+			return g.policy(c, r)
 		}
 	}
 	r.Status, r.Reason, r.Fix = c.judge(g)
@@ -277,17 +376,31 @@ func (g *grader) run(c check) Result {
 		}
 	}
 	if g.ctx.Err() != nil {
-		r.Status, r.Reason, r.Fix = Skip, "not checked: the grade was interrupted", ""
+		r.Status, r.Reason, r.Fix = Skip, "not run: the grade was interrupted", ""
 	}
-	// The lecture's script serves one call: with -allow-once, what only
-	// further calls could show is not required of it.
-	if c.again && g.cfg.AllowOnce && g.gone && g.served == 1 {
-		r.Required = false
-	}
-	r.Elapsed = time.Since(start)
-	return r
+	return g.policy(c, r)
 }
 
+// policy applies the course's policy to a check's result. Under the
+// lecture's, a check beyond its one call is never required and worth
+// nothing: not run for a server that served the one call and ended, and
+// for one that keeps serving advice, a failure of it a warning. Under
+// either, not-on, which needs another call only to see a refusal, is not
+// required of a server that served one call and ended when nothing else
+// shows where it listened.
+func (g *grader) policy(c check, r Result) Result {
+	lecture := g.cfg.Policy == PolicyLecture
+	switch {
+	case c.extra && lecture:
+		r.Required, r.Extra = false, true
+		if r.Status == Fail {
+			r.Status = Warn
+		}
+	case c.again && lecture && r.Status == Skip && g.gone && g.served == 1:
+		r.Required = false
+	}
+	return r
+}
 func (cfg Config) check() error {
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return fmt.Errorf("grade: address to grade: %w", err)
@@ -313,28 +426,28 @@ func (cfg Config) check() error {
 
 func answered(g *grader) string {
 	if g.firstCall().dialErr != nil {
-		return "not checked: nothing answered"
+		return "not run: nothing answered"
 	}
 	return ""
 }
 
 func spoke(g *grader) string {
 	if !g.first.spoke {
-		return "not checked: it hung up before the caller spoke"
+		return "not run: it hung up before the caller spoke"
 	}
 	return ""
 }
 
 func heard(g *grader) string {
 	if !g.first.heard() {
-		return "not checked: the server said nothing at all"
+		return "not run: the server said nothing at all"
 	}
 	return ""
 }
 
 func echoed(g *grader) string {
 	if g.status["echo"] != Pass {
-		return "not checked: the short line did not come back as sent"
+		return "not run: the short line did not come back as sent"
 	}
 	return ""
 }
@@ -356,7 +469,7 @@ func echoedAny(g *grader) string {
 
 func greetsFirst(g *grader) string {
 	if !g.first.greetedFirst() {
-		return "not checked: the server does not greet first"
+		return "not run: the server does not greet first"
 	}
 	return ""
 }
@@ -370,7 +483,13 @@ func there(g *grader) string {
 
 // goneSkip is the reason for a check the server's leaving made impossible.
 func (g *grader) goneSkip() string {
-	return fmt.Sprintf("not observed: the server stopped answering after %s", plural(g.served, "call"))
+	switch {
+	case g.served == 0 && g.cfg.Ended:
+		return "not run: the program had ended during the first call"
+	case g.served == 1 && g.cfg.Policy == PolicyLecture:
+		return "not run: it ended after one call"
+	}
+	return fmt.Sprintf("not run: it stopped answering after %s", plural(g.served, "call"))
 }
 
 // plural says "one call", "2 calls".

@@ -16,8 +16,13 @@ func Header(addr string, timeout time.Duration) string {
 	return fmt.Sprintf("grading %s against the lecture's protocol (each step waits at most %v)\n", addr, timeout)
 }
 
-// fixIndent starts the line that says what to change, under the title.
-const fixIndent = "      fix: "
+// fixIndent starts the line that says what to change, under the title;
+// noteIndent the line of a Fix that is a note ("note: ..."): what helps
+// to know where there is nothing to change.
+const (
+	fixIndent  = "      fix: "
+	noteIndent = "      note: "
+)
 
 // WriteResult writes one check as one line, status, title, reason, and
 // the fix, when there is one, on an indented line of its own.
@@ -29,7 +34,9 @@ func WriteResult(w io.Writer, r Result) error {
 // resultText is a check as WriteResult writes it.
 func resultText(r Result) string {
 	s := fmt.Sprintf("%-4s  %s: %s\n", r.Status, r.Title, r.Reason)
-	if r.Fix != "" {
+	if note, ok := strings.CutPrefix(r.Fix, "note: "); ok {
+		s += noteIndent + note + "\n"
+	} else if r.Fix != "" {
 		s += fixIndent + r.Fix + "\n"
 	}
 	return s
@@ -57,7 +64,7 @@ func (r Report) Summary() string {
 		parts = append(parts, fmt.Sprintf("%s failed", plural(failed, "required check")))
 	}
 	if blocked > 0 {
-		parts = append(parts, fmt.Sprintf("%d not checked", blocked))
+		parts = append(parts, fmt.Sprintf("%d not run", blocked))
 	}
 	if n := count[Warn]; n > 0 {
 		parts = append(parts, plural(n, "warning"))
@@ -94,4 +101,14 @@ func (r Report) WriteText(w io.Writer) error {
 // WriteJSON writes the report as one JSON object and a newline.
 func (r Report) WriteJSON(w io.Writer) error {
 	return json.NewEncoder(w).Encode(r)
+}
+
+// check is the result of the check with id.
+func (r Report) check(id string) Result {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return Result{}
 }

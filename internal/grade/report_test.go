@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -71,9 +70,24 @@ WARN  echoes one read of 3000 bytes: then a reset.
 SKIP  handles a caller who says nothing: not checked: the server stopped answering after one call
 INFO  one employee or many: many employees: a second caller was greeted.
 SKIP  not reachable on 127.0.0.2:8000: not observed: it does not answer on its own address either
-FAIL  one required check failed, 1 not checked, one warning (3 calls in 1.2s)
+FAIL  one required check failed, 1 not run, one warning (3 calls in 1.2s)
 `
 	require.Equal(t, want, b.String())
+}
+
+// TestWriteResultLabelsANoteAsANote: a Fix that is no change to make
+// ("note: ...") is printed as a note, never after "fix:".
+func TestWriteResultLabelsANoteAsANote(t *testing.T) {
+	tests := []struct{ fix, want string }{
+		{"read once: conn.recv(1000).", "      fix: read once: conn.recv(1000).\n"},
+		{"note: fine for this exercise.", "      note: fine for this exercise.\n"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		require.NoError(t, WriteResult(&b, Result{Status: Warn, Title: "echoes", Reason: "a reset.", Fix: tt.fix}))
+		require.Equal(t, "WARN  echoes: a reset.\n"+tt.want, b.String())
+	}
 }
 
 func TestSummary(t *testing.T) {
@@ -87,7 +101,7 @@ func TestSummary(t *testing.T) {
 			"PASS  every required check passed, 2 warnings (9 calls in 3.1s)\n"},
 		{"interrupted", Report{Interrupted: true, Calls: 1, Elapsed: 50 * time.Millisecond,
 			Checks: []Result{{Status: Pass, Required: true}, {Status: Skip, Required: true}}},
-			"FAIL  1 not checked, interrupted (one call in 50ms)\n"},
+			"FAIL  1 not run, interrupted (one call in 50ms)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,30 +132,4 @@ func TestWriteJSON(t *testing.T) {
 	require.Equal(t, "echo-3000", c.ID)
 	require.Equal(t, "WARN", c.Status)
 	require.True(t, c.Required && c.Advisory)
-}
-
-func TestWriteCSV(t *testing.T) {
-	var b strings.Builder
-	require.NoError(t, sample().WriteCSV(&b, true))
-	recs, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
-	require.NoError(t, err, b.String())
-	require.Equal(t, [][]string{CSVHeader, {sample().Name, "FAIL", "2", "4", "greeting not-on", "1.2",
-		`greeting: it said "howdy\x00\n" & <more>.`}}, recs)
-	// The name's comma and quotes are quoted, so the line stays 7 fields.
-	require.Contains(t, b.String(), `"Ada, ""the"" student",FAIL`)
-
-	b.Reset()
-	pass := Report{Name: "bo", Passed: true, Elapsed: 3049 * time.Millisecond,
-		Checks: []Result{{ID: "answers", Status: Pass, Required: true}, {ID: "model", Status: Info}}}
-	require.NoError(t, pass.WriteCSV(&b, false))
-	require.Equal(t, "bo,PASS,1,1,,3.0,\n", b.String())
-}
-
-func TestWriteMarkdownRow(t *testing.T) {
-	var b strings.Builder
-	r := sample()
-	r.Name = "Ada | the student"
-	require.NoError(t, r.WriteMarkdownRow(&b))
-	require.Equal(t, "| Ada \\| the student | FAIL | 2/4 | greeting not-on | 1.2s | "+
-		"greeting: it said \"howdy\\x00\\n\" & <more>. |\n", b.String())
 }

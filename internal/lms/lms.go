@@ -213,9 +213,7 @@ func maxPoints(rows []Row, w results.Weights) float64 {
 		}
 	}
 	if best == 0 {
-		for _, p := range w.Points {
-			best += p
-		}
+		best = w.Total() // the weights' total under their policy
 	}
 	return best
 }

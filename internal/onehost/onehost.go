@@ -69,11 +69,13 @@ type Config struct {
 	// DefaultTime). The program is stopped when the grade ends, and when
 	// ctx is done.
 	Time time.Duration
-	// ListenWait (default DefaultListenWait), Timeout, MaxRead and
-	// QuietWarn are the checker's (student.CheckConfig).
+	// ListenWait (default DefaultListenWait), Timeout, MaxRead, QuietWarn
+	// and Policy (the weights file's: the lecture's one call by default)
+	// are the checker's (student.CheckConfig).
 	ListenWait, Timeout time.Duration
 	MaxRead             int
 	QuietWarn           bool
+	Policy              grade.Policy
 	// Name labels the report (grade.Report.Name).
 	Name string
 	// Out receives the caller's transcript as it happens, as laptop-b's

@@ -132,8 +132,8 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 	}()
 	v, _ := student.Check(checkCtx, student.CheckConfig{
 		Addr: t.addr, NotOn: t.notOn, Report: report,
-		ListenWait: cfg.ListenWait, Timeout: cfg.Timeout, MaxRead: cfg.MaxRead, QuietWarn: cfg.QuietWarn,
-		GradeAlways: true, Out: io.MultiWriter(cfg.Out, transcript),
+		ListenWait: cfg.ListenWait, Timeout: cfg.Timeout, MaxRead: cfg.MaxRead, QuietWarn: cfg.QuietWarn, Policy: cfg.Policy,
+		SameHost: true, Out: io.MultiWriter(cfg.Out, transcript),
 	})
 	stopProgram()
 	var serr error
@@ -162,7 +162,7 @@ func run(ctx context.Context, cfg Config, prog Program, t target, who user, res 
 	res.Notes = oneHostNotes(t, who, prog)
 	g := v.Grade
 	if g == nil { // stopped before any grade
-		g = &grade.Report{Addr: t.addr, Timeout: cfg.Timeout, Interrupted: true}
+		g = &grade.Report{Addr: t.addr, Timeout: cfg.Timeout, Interrupted: true, Policy: cfg.Policy}
 	}
 	if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.Canceled) {
 		res.Notes = append(res.Notes, fmt.Sprintf("The grade was stopped at the grader's time limit, %v.", cfg.Time))

@@ -1,10 +1,8 @@
 package results
 
 import (
-	"slices"
 	"strings"
 
-	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/student"
 )
 
@@ -15,8 +13,8 @@ import (
 type Cause struct {
 	// ID names the mistake, the same for every student who made it: the
 	// finding that explains the failure ("str-send", "loopback",
-	// "python2-print", "never-closed"), else the check that failed
-	// ("greeting"). "" for a grade that passed.
+	// "python2-print", "never-closed", "empty-file"), else the check that
+	// failed ("greeting"). "" for a grade that passed.
 	ID string `json:"id"`
 	// Check is the check the cause failed ("program", "answers", ...);
 	// "" for a submission that was not graded.
@@ -42,11 +40,12 @@ func (c Cause) String() string {
 }
 
 // FirstCause is the one failure that explains the submission's grade, or
-// the zero Cause for a grade that passed. It is the first required check
-// that failed, in the grade's order (the program's own check first: a
-// program that never listened explains every refused call), explained by
-// the finding that names that check's mistake; the checks that could not
-// run because of it are "not run", never causes of their own.
+// the zero Cause for a grade that passed: the first required check that
+// failed (the lab's "program" first: a program that never listened
+// explains every check after it, all "not run"), in the words of the
+// finding that names its mistake, as student.FirstCause finds them. Every
+// writer leads with it; the checks that could not run because of it are
+// "not run", never causes of their own.
 func (s Submission) FirstCause() Cause {
 	switch {
 	case s.Setup:
@@ -56,60 +55,17 @@ func (s Submission) FirstCause() Cause {
 	case s.Report.Passed:
 		return Cause{}
 	}
-	c, ok := s.causeCheck()
-	if !ok {
-		if s.Report.Interrupted {
-			return Cause{ID: CauseInterrupted, Says: "the grade was interrupted before its verdict."}
-		}
-		// Failed with no check to show for it: the verdict's words.
-		if len(s.Findings) > 0 {
-			f := s.Findings[0]
-			return Cause{ID: strings.TrimPrefix(f.ID, "hint-"), Says: f.String()}
-		}
-		return Cause{ID: "failed", Says: strings.TrimSpace(s.Report.Summary())}
+	c, ok := student.FirstCause(s.Report, s.Findings)
+	switch {
+	case ok && c.Finding != nil:
+		return Cause{ID: strings.TrimPrefix(c.Finding.ID, "hint-"), Check: c.Check.ID, Says: c.Finding.String()}
+	case ok:
+		return Cause{ID: c.Check.ID, Check: c.Check.ID, Says: c.Check.Reason}
+	case s.Report.Interrupted:
+		return Cause{ID: CauseInterrupted, Says: "the grade was interrupted before its verdict."}
+	case len(s.Findings) > 0:
+		f := s.Findings[0]
+		return Cause{ID: strings.TrimPrefix(f.ID, "hint-"), Says: f.String()}
 	}
-	cause := Cause{ID: c.ID, Check: c.ID, Says: c.Reason}
-	if f, ok := s.findingFor(c); ok {
-		cause.ID, cause.Says = strings.TrimPrefix(f.ID, "hint-"), f.String()
-	}
-	return cause
-}
-
-// causeCheck is the check that carries the first cause: the first
-// required check that failed, or, when none did, the first that could not
-// run (a grade that could not observe what it needed).
-func (s Submission) causeCheck() (grade.Result, bool) {
-	checks := s.Report.Checks
-	for _, c := range checks {
-		if c.Required && c.Status == grade.Fail {
-			return c, true
-		}
-	}
-	if s.Report.Interrupted {
-		return grade.Result{}, false
-	}
-	for _, c := range checks {
-		if c.Required && c.Status == grade.Skip {
-			return c, true
-		}
-	}
-	return grade.Result{}, false
-}
-
-// findingFor is the finding that explains check c's failure: for the
-// program's own check, the first finding (the crash, the build, the
-// ending); for another, the first finding that names its mistake.
-func (s Submission) findingFor(c grade.Result) (student.Finding, bool) {
-	if len(s.Findings) == 0 {
-		return student.Finding{}, false
-	}
-	if c.ID == "program" {
-		return s.Findings[0], true
-	}
-	for _, x := range s.Findings {
-		if slices.Contains(explains[c.ID], strings.TrimPrefix(x.ID, "hint-")) {
-			return x, true
-		}
-	}
-	return student.Finding{}, false
+	return Cause{ID: "failed", Says: strings.TrimSpace(s.Report.Summary())}
 }

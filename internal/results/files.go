@@ -19,7 +19,7 @@ type Files struct {
 	CSV       string
 	CSVHeader bool
 	// Markdown gets the grade as one Markdown table row, rewritten
-	// (grade.Report.WriteMarkdownRow): a class's summary.md is made of them.
+	// (Submission.WriteMarkdownRow): a class's summary.md is made of them.
 	Markdown string
 	// JSON gets the whole Submission (WriteJSON), rewritten: what a class
 	// grader reads back (ReadJSON) to write every other form itself.
@@ -91,16 +91,16 @@ func (o *Outputs) Write(s Submission, w Weights, stdout io.Writer) error {
 		keep("Gradescope", rewrite(o.gs, func(f io.Writer) error { return s.WriteGradescope(f, w) }))
 	}
 	if o.md != nil {
-		keep("Markdown", rewrite(o.md, s.Report.WriteMarkdownRow))
+		keep("Markdown", rewrite(o.md, func(f io.Writer) error { return s.WriteMarkdownRow(f, w) }))
 	}
 	if o.js != nil {
 		keep("JSON", rewrite(o.js, s.WriteJSON))
 	}
 	switch {
 	case o.files.CSV == "-":
-		keep("CSV", s.Report.WriteCSV(stdout, o.files.CSVHeader))
+		keep("CSV", s.WriteCSV(stdout, w, o.files.CSVHeader))
 	case o.csv != nil:
-		keep("CSV", s.Report.WriteCSV(o.csv, o.files.CSVHeader && o.csvEmpty))
+		keep("CSV", s.WriteCSV(o.csv, w, o.files.CSVHeader && o.csvEmpty))
 	}
 	return first
 }

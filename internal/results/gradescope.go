@@ -38,9 +38,9 @@ type (
 const textFormat = "text"
 
 // WriteGradescope writes s as Gradescope's results.json, each check worth
-// what w says. Status is "passed" or "failed"; a check that is not
-// required and could not run has none, since it neither passed nor
-// failed. A submission that could not be graded scores 0 with no tests,
+// what w says. Status is "passed" or "failed"; a check that could not run
+// has none, since it neither passed nor failed (its output says "not run",
+// and why). A submission that could not be graded scores 0 with no tests,
 // and its output says why: the student's doing (no server.py) or the
 // grader's (no network), in so many words.
 func (s Submission) WriteGradescope(out io.Writer, w Weights) error {
@@ -61,7 +61,7 @@ func (s Submission) WriteGradescope(out io.Writer, w Weights) error {
 		t := gradescopeTest{Name: testName(sc.check), Score: sc.earned, MaxScore: sc.max,
 			Output: s.explanation(sc), OutputFormat: textFormat, Visibility: w.Visibility}
 		switch {
-		case sc.skipped:
+		case sc.notRun:
 		case sc.passed:
 			t.Status = "passed"
 		default:

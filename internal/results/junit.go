@@ -5,8 +5,6 @@ import (
 	"io"
 	"strconv"
 	"time"
-
-	"github.com/socketlab/socketlab/internal/grade"
 )
 
 // Classname is every JUnit test case's classname: one class, the grader's
@@ -18,10 +16,10 @@ const defaultSuite = "socketlab grade"
 
 // The JUnit XML shapes, as go-junit-report writes them: one test suite
 // named for the student, its properties, one test case per check, and the
-// suite's own output. A failed check, or a required one that could not
-// run, is a <failure> with the reason as its message and the explanation
-// as its text; a check that is not required and could not run is
-// <skipped>; a warning or a fact passes, with its words in <system-out>.
+// suite's own output. A failed check is a <failure> with the reason as its
+// message and the explanation as its text; a check that could not run is
+// <skipped> ("not run", never a failure: its cause is); a warning or a
+// fact passes, with its words in <system-out>.
 type (
 	junitSuites struct {
 		XMLName  xml.Name     `xml:"testsuites"`
@@ -82,13 +80,9 @@ func (s Submission) WriteJUnit(out io.Writer, w Weights) error {
 		tc := junitCase{Name: testName(c), Classname: Classname, Time: junitTime(c.Elapsed)}
 		switch {
 		case sc.failed:
-			typ := string(c.Status)
-			if c.Status == grade.Skip {
-				typ = "not checked"
-			}
-			tc.Failure = &junitMessage{Message: c.Reason, Type: typ, Text: s.explanation(sc) + "\n"}
+			tc.Failure = &junitMessage{Message: c.Reason, Type: string(c.Status), Text: s.explanation(sc) + "\n"}
 			suite.Failures++
-		case sc.skipped:
+		case sc.notRun:
 			tc.Skipped = &junitMessage{Message: c.Reason}
 			suite.Skipped++
 		default:

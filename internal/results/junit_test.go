@@ -112,8 +112,9 @@ func aServerAlone() Submission {
 	}}
 }
 
-// TestWriteJUnit: a failure and a required check that could not run are
-// failures, a check that is not required and could not run is skipped;
+// TestWriteJUnit: a failure is a failure; a check that could not run is
+// skipped, required or not ("not run", never failed: its cause is the
+// failure; a required one still counts in max_score);
 // names and classnames hold no address; the address, the verdict and the
 // points are properties.
 func TestWriteJUnit(t *testing.T) {
@@ -122,14 +123,14 @@ func TestWriteJUnit(t *testing.T) {
 	out := b.String()
 	require.True(t, strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`), out)
 	doc := requireJUnitShape(t, []byte(out))
-	require.Equal(t, []int{6, 2, 1}, []int{doc.Tests, doc.Failures, doc.Skipped})
+	require.Equal(t, []int{6, 1, 2}, []int{doc.Tests, doc.Failures, doc.Skipped})
 	s := doc.Suites[0]
 	require.Equal(t, aServerAlone().Report.Name, s.Name)
 	require.Equal(t, "1.234", s.Time)
 	for _, p := range []junitProperty{{"addr", "127.0.0.1:8000"}, {"verdict", "FAIL"}, {"score", "3"}, {"max_score", "7"}} {
 		require.Contains(t, s.Properties, p, "answers 2 + echo-3000 1, of answers, greeting, echo-3000 and not-on's 2+2+1+2")
 	}
-	require.Equal(t, "FAIL  one required check failed, 1 not checked, one warning (3 calls in 1.2s)\n", s.SystemOut)
+	require.Equal(t, "FAIL  one required check failed, 1 not run, one warning (3 calls in 1.2s)\n", s.SystemOut)
 	tests := []struct {
 		name             string
 		failure, skipped bool
@@ -140,7 +141,7 @@ func TestWriteJUnit(t *testing.T) {
 		{"echo-3000: echoes one read of 3000 bytes", false, false, ""},
 		{"silent-caller: handles a caller who says nothing", false, true, ""},
 		{"model: one employee or many", false, false, ""},
-		{"not-on: not reachable on another address", true, false, "not checked"},
+		{"not-on: not reachable on another address", false, true, ""},
 	}
 	for i, tt := range tests {
 		c := s.Cases[i]

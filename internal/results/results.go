@@ -55,6 +55,7 @@ type Submission struct {
 // grader write.
 func FromVerdict(v student.Verdict, rep grade.Report) Submission {
 	var b strings.Builder
+	v.Grade = &rep // the words lead with the first cause of the grade written
 	student.WriteVerdict(&b, v)
 	return Submission{Report: rep, Verdict: b.String(), Findings: v.Findings}
 }
@@ -95,18 +96,16 @@ var explainOnly = []string{"explained", "one-host"}
 
 // scored is a check as every results file lists it, with what it earned
 // and could have. A check earns its points when it passes (a warning, or
-// a fact, passes); a required one that could not run earns none; one
-// that is not required and could not run is worth nothing: the grader's
-// policy did not ask for it.
+// a fact, passes). One that could not run is "not run", never failed: if
+// the policy requires it, it earns nothing of its points (its cause,
+// another check, is the failure); if not, it is worth nothing. A check
+// beyond the policy (grade.Result.Extra: the checks that need more than
+// the lecture's one call, under its policy) is worth nothing either.
 type scored struct {
 	check       grade.Result
 	earned, max float64
-	// passed, or else failed, unless skipped: a check that is not
-	// required and could not run neither passed nor failed.
-	passed, skipped bool
-	// failed is a failure as JUnit counts one: a FAIL, or a required
-	// check that could not run ("not checked").
-	failed bool
+	// passed, or failed (a FAIL), or neither: not run.
+	passed, failed, notRun bool
 }
 
 func (s Submission) score(w Weights) (out []scored, earned, total float64) {
@@ -118,10 +117,10 @@ func (s Submission) score(w Weights) (out []scored, earned, total float64) {
 			continue
 		}
 		sc := scored{check: c}
-		sc.passed = c.Status != grade.Fail && c.Status != grade.Skip
-		sc.skipped = c.Status == grade.Skip && !c.Required
-		sc.failed = !sc.passed && !sc.skipped
-		if !sc.skipped {
+		sc.notRun = c.Status == grade.Skip
+		sc.failed = c.Status == grade.Fail
+		sc.passed = !sc.notRun && !sc.failed
+		if !c.Extra && (c.Required || !sc.notRun) {
 			sc.max = round(w.Of(c))
 		}
 		if sc.passed {
@@ -192,51 +191,33 @@ func checkText(c grade.Result) string {
 
 // explanation is what a check's test shows: the check's line, and for a
 // failure what explains it in the lecture's terms: every finding for
-// "program" (the cause), the first for a check that failed because the
-// program did, the ones that explain this check otherwise.
+// "program" (which fails only for a program that never listened), the
+// first cause's words for the check that carries it, and the findings that
+// name its mistake for another.
 func (s Submission) explanation(sc scored) string {
 	out := checkText(sc.check)
-	if sc.passed || sc.skipped || len(s.Findings) == 0 {
+	if !sc.failed || len(s.Findings) == 0 {
 		return strings.TrimSuffix(out, "\n")
 	}
-	switch {
-	case sc.check.ID == "program":
+	if sc.check.ID == "program" {
 		out += "\nWhat went wrong, in the lecture's terms:\n"
 		for _, f := range s.Findings {
 			out += "  - " + f.String() + "\n"
 		}
-	case s.programFailed():
-		out += "\nWhy: " + s.Findings[0].String() + "\n"
-	default:
-		for _, f := range s.Findings {
-			if slices.Contains(explains[sc.check.ID], strings.TrimPrefix(f.ID, "hint-")) {
-				out += "\nIn the lecture's terms: " + f.String() + "\n"
-			}
+		return strings.TrimSuffix(out, "\n")
+	}
+	said := map[string]bool{}
+	if c, ok := student.FirstCause(s.Report, s.Findings); ok && c.Finding != nil && c.Check.ID == sc.check.ID {
+		out += "\nIn the lecture's terms: " + c.Finding.String() + "\n"
+		said[c.Finding.String()] = true
+	}
+	for _, f := range s.Findings {
+		if student.Explains(sc.check.ID, f.ID) && !said[f.String()] {
+			out += "\nIn the lecture's terms: " + f.String() + "\n"
+			said[f.String()] = true
 		}
 	}
 	return strings.TrimSuffix(out, "\n")
-}
-
-// explains are the findings (student.Finding.ID, a hint's without its
-// "hint-") that explain each check's failure, for a program that ran.
-var explains = map[string][]string{
-	"answers":     {"loopback", "wrong-port", "en0"},
-	"greeting":    {"no-newline", "str-send"},
-	"echo":        {"recv-until-close"},
-	"echo-3000":   {"recv-until-close"},
-	"hangs-up":    {"recv-until-close"},
-	"not-on":      {"all-interfaces"},
-	"not-on-2":    {"all-interfaces"},
-	"still-there": {"one-call"},
-}
-
-func (s Submission) programFailed() bool {
-	for _, c := range s.Report.Checks {
-		if c.ID == "program" {
-			return c.Status == grade.Fail
-		}
-	}
-	return false
 }
 
 // testName is a check as every results file lists it, the same for every

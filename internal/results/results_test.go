@@ -22,7 +22,7 @@ func result(id string, status grade.Status, required bool) grade.Result {
 func failing() Submission {
 	v := student.Verdict{Findings: []student.Finding{{ID: "python2-print", Line: 21, Says: "this is Python 2 code."}, {ID: "hint-en0", Line: 6, Says: "en0 is a Mac's."}}}
 	g := grade.Report{Checks: []grade.Result{
-		result("program", grade.Fail, true), result("answers", grade.Fail, true), result("greeting", grade.Skip, true),
+		result("program", grade.Fail, true), result("answers", grade.Skip, true), result("greeting", grade.Skip, true),
 		result("silent-caller", grade.Skip, false), result("explained", grade.Info, false), result("one-host", grade.Info, false),
 	}, Elapsed: 1500 * time.Millisecond}
 	s := FromVerdict(v, g)

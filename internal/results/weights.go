@@ -27,6 +27,34 @@ type Weights struct {
 	// same names: when the tests, and run_autograder's output, are shown
 	// to the student; "" leaves Gradescope's default.
 	Visibility, StdoutVisibility string
+	// Policy is what the course asks of a server ("policy lecture" or
+	// "policy keep-serving"); "" is the lecture's (Serving).
+	Policy grade.Policy
+}
+
+// Serving is the policy every grader applies: the file's, or the
+// lecture's when it names none.
+func (w Weights) Serving() grade.Policy {
+	if w.Policy == "" {
+		return grade.PolicyLecture
+	}
+	return w.Policy
+}
+
+// Total is what a submission that passes every check counted under the
+// policy earns: the points of a grade whose checks are all counted (one
+// -not-on address, as the lab and one host grade), the total a platform
+// such as Gradescope must be told.
+func (w Weights) Total() float64 {
+	cfg := grade.Config{Addr: "192.0.2.1:8000", NotOn: []string{"192.0.2.2:8000"}, Policy: w.Serving()}
+	rep := grade.NotRun(cfg, "")
+	total := w.Of(grade.Result{ID: "program", Required: true})
+	for _, c := range rep.Checks {
+		if !c.Extra {
+			total += w.Of(c)
+		}
+	}
+	return round(total)
 }
 
 // shipped is weights.txt, carried in every binary: a grader run anywhere
@@ -80,8 +108,8 @@ func ReadWeights(path string) (Weights, error) {
 }
 
 // ParseWeights reads lines of a check id and its points ("echo 2"), and the
-// settings "visibility VALUE" and "stdout_visibility VALUE"; # starts a
-// comment. An id that is no check's, a number that is not one or is
+// settings "policy lecture|keep-serving", "visibility VALUE" and
+// "stdout_visibility VALUE"; # starts a comment. An id that is no check's, a number that is not one or is
 // negative, and a check given twice are errors, with the line: a typo must
 // not silently cost a class its points.
 func ParseWeights(r io.Reader) (Weights, error) {
@@ -98,6 +126,15 @@ func ParseWeights(r io.Reader) (Weights, error) {
 			return Weights{}, fmt.Errorf("line %d: want a check and its points (\"echo 2\"), got %q", n, strings.TrimSpace(line))
 		}
 		switch key, val := f[0], f[1]; key {
+		case "policy":
+			p, err := grade.ParsePolicy(val)
+			if err != nil {
+				return Weights{}, fmt.Errorf("line %d: %w", n, err)
+			}
+			if w.Policy != "" {
+				return Weights{}, fmt.Errorf("line %d: policy is given twice", n)
+			}
+			w.Policy = p
 		case "visibility", "stdout_visibility":
 			if !slices.Contains(visibilities, val) {
 				return Weights{}, fmt.Errorf("line %d: %s %q: one of %s", n, key, val, strings.Join(visibilities, ", "))
@@ -127,7 +164,8 @@ func ParseWeights(r io.Reader) (Weights, error) {
 	return w, nil
 }
 
-// Of is what check c is worth.
+// Of is what check c is worth when it counts (a check beyond the policy,
+// Result.Extra, never does: score says so).
 func (w Weights) Of(c grade.Result) float64 {
 	id := c.ID
 	if strings.HasPrefix(id, "not-on-") {

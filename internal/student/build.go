@@ -30,6 +30,9 @@ func (s *supervisor) build(ctx context.Context) (ready lang.Ready, code int, ok 
 		}
 		return ready, 127, false, derr
 	}
+	if p.Note != "" {
+		fmt.Fprintf(cfg.Say, "socketlab: %s\n", p.Note)
+	}
 	src := readSource(filepath.Join(cfg.Dir, p.File))
 	s.update(func(r *Report) { r.File, r.Source, r.Lang = p.File, src, string(p.Lang) })
 	if len(p.Build) == 0 {

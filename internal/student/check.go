@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path"
 	"strings"
 	"time"
 
@@ -41,22 +40,26 @@ type CheckConfig struct {
 	// Report is the supervisor's report on the server's laptop; "" when
 	// there is none (any server, not run by the supervisor).
 	Report string
+	// SameHost says the checker runs on the program's own machine (one
+	// host's grader): its loopback is the program's, and a server bound
+	// to it is called there directly instead of through the supervisor.
+	SameHost bool
 	// ListenWait and Timeout default to DefaultListenWait and
 	// DefaultStepTimeout.
 	ListenWait time.Duration
 	Timeout    time.Duration
-	// MaxRead and QuietWarn are the grader's policies (grade.Config).
+	// MaxRead, QuietWarn and Policy are the grader's policies
+	// (grade.Config); Policy defaults to the lecture's.
 	MaxRead   int
 	QuietWarn bool
-	// GradeAlways grades, quietly, a program that ended before its grade,
-	// so that every Verdict.Grade lists the same checks (a class's reports).
-	GradeAlways bool
-	Out         io.Writer
+	Policy    grade.Policy
+	Out       io.Writer
 }
 
 // gradeConfig is the grader's config for the student's server.
 func (cfg CheckConfig) gradeConfig() grade.Config {
-	return grade.Config{Addr: cfg.Addr, NotOn: cfg.NotOn, Timeout: cfg.Timeout, MaxRead: cfg.MaxRead, QuietWarn: cfg.QuietWarn}
+	return grade.Config{Addr: cfg.Addr, NotOn: cfg.NotOn, Timeout: cfg.Timeout, MaxRead: cfg.MaxRead, QuietWarn: cfg.QuietWarn,
+		Policy: cfg.Policy}
 }
 
 // Verdict is the checker's last word.
@@ -65,7 +68,9 @@ type Verdict struct {
 	Findings []Finding
 	Report   Report
 	Call     Call
-	Grade    *grade.Report
+	// Grade is every check, the lab's "program" first, in every case: a
+	// program that never listened has its other checks "not run".
+	Grade *grade.Report
 }
 
 // Check waits for the student's server to listen (or to end), calls it
@@ -74,6 +79,9 @@ type Verdict struct {
 func Check(ctx context.Context, cfg CheckConfig) (Verdict, error) {
 	cfg.ListenWait = orDefault(cfg.ListenWait, DefaultListenWait)
 	cfg.Timeout = orDefault(cfg.Timeout, DefaultStepTimeout)
+	if cfg.Policy == "" {
+		cfg.Policy = grade.PolicyLecture
+	}
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
@@ -91,71 +99,99 @@ type checker struct {
 }
 
 func (c *checker) run(ctx context.Context) (v Verdict) {
+	out := c.cfg.Out
+	p := &printer{out: out}
+	// Whatever happened, the grade lists every check, the program's first.
 	defer func() {
-		if c.cfg.GradeAlways && v.Grade == nil && ctx.Err() == nil {
-			// Nothing answers any more: this takes a moment.
-			if g, err := grade.Run(ctx, c.cfg.gradeConfig()); err == nil {
-				v.Grade = &g
+		if v.Grade == nil {
+			g := grade.NotRun(c.cfg.gradeConfig(), "the grade was interrupted")
+			g.Interrupted = true
+			v.Grade = &g
+		}
+		g := *v.Grade
+		g.Checks = append([]grade.Result{programResult(v)}, g.Checks...)
+		g.Passed = g.Passed && g.Checks[0].Status != grade.Fail && !g.Interrupted
+		v.Grade, v.Passed = &g, g.Passed
+		if g.Checks[0].Status == grade.Fail {
+			p.check(g.Checks[0])
+			for _, r := range g.Checks[1:] {
+				p.check(r)
 			}
+			p.flush()
+			fmt.Fprint(out, g.Summary())
 		}
 	}()
-	out := c.cfg.Out
+	notRun := func(why string) {
+		g := grade.NotRun(c.cfg.gradeConfig(), why)
+		v.Grade = &g
+	}
 	rep, waited, ok := c.waitListening(ctx)
 	v.Report = rep
 	name := programName(rep)
 	switch {
 	case rep.LabFault != "":
-		fmt.Fprintf(out, "laptop-a could not run your %s: %s\n", name, rep.LabFault)
+		fmt.Fprintf(out, "laptop-a could not run your %s: %s\n\n", name, rep.LabFault)
 		v.Findings = append(v.Findings, Finding{ID: "lab", Says: "this is the lab's fault, not your program's: " + rep.LabFault + ". Nothing of your program ran; run it again, or ask whoever runs the lab."})
+		notRun("the lab could not run the program")
 		return v
 	case !ok && rep.Exited() && (rep.BuildFailed() || rep.StartError != "" && len(rep.Command) == 0):
-		fmt.Fprintf(out, "laptop-a's %s %s: not calling it\n", name, failWords(Verdict{Report: rep}))
+		fmt.Fprintf(out, "laptop-a's %s %s: not calling it\n\n", name, failWords(Verdict{Report: rep}))
 		v.Findings = append(v.Findings, buildFindings(rep)...)
+		notRun("your " + name + " " + failWords(Verdict{Report: rep}))
 		return v
 	case !ok && rep.Exited():
-		fmt.Fprintf(out, "laptop-a's %s ended before it listened: not calling it\n", name)
+		fmt.Fprintf(out, "laptop-a's %s ended before it listened: not calling it\n\n", name)
 		v.Findings = append(v.Findings, c.crashFindings(rep)...)
 		if len(v.Findings) == 0 {
-			v.Findings = append(v.Findings, Finding{ID: "never-listened", Says: fmt.Sprintf("your program ended with exit status %d without ever listening: a server must bind(), listen() and accept() a call.", rep.ExitCode)})
+			v.Findings = append(v.Findings, neverListened(rep))
 		}
+		notRun("your " + name + " ended before it listened")
 		return v
-	case !ok && ctx.Err() == nil && c.cfg.Report != "":
+	case ctx.Err() != nil:
+		return v
+	case !ok && c.cfg.Report != "":
 		fmt.Fprintf(out, "laptop-a's %s is not listening after %s; calling anyway\n", name, round(waited))
-		defer func() {
-			if !v.Report.Exited() {
-				v.Findings = append(v.Findings, stuckFindings(v.Report, waited)...)
-			}
-		}()
 	case ok && c.cfg.Report != "":
 		fmt.Fprintf(out, "laptop-a's %s is listening at %s%s\n", name, strings.Join(rep.Listening, ", "), after(waited))
 	}
 
 	v.Call = Transcript(ctx, c.cfg.Addr, Message, c.cfg.Timeout, out)
-	if rep, ended := c.waitExit(ctx, exitSettle); ended {
+	fmt.Fprintln(out)
+	rep, ended := c.waitExit(ctx, exitSettle)
+	if ended {
 		v.Report = rep
-		v.Findings = append(v.Findings, c.endFindings(v, rep)...)
-		return v
 	}
 	if ctx.Err() != nil {
 		return v
 	}
-	fmt.Fprintln(out)
-	gc := c.cfg.gradeConfig()
-	l := v.Report.language()
-	gc.OnCheck = func(r grade.Result) {
-		r.Fix = lang.GraderFix(l, r.Fix)
-		grade.WriteResult(out, r)
+	if !ok && v.Call.DialErr != nil && !v.Report.Exited() {
+		// A program on its way out (a memory hog the kernel is killing)
+		// is given a step's time to end, so its ending explains it.
+		if r, ended := c.waitExit(ctx, c.cfg.Timeout); ended {
+			v.Report = r
+		}
 	}
-	g, err := grade.Run(ctx, gc)
-	if err != nil {
-		v.Findings = append(v.Findings, Finding{ID: "grade", Says: err.Error()})
+	if !ok && v.Call.DialErr != nil && !v.Report.Exited() {
+		// It never listened, and nothing answered: the calls can show nothing more.
+		v.Findings = append(v.Findings, stuckFindings(v.Report, waited)...)
+		notRun("your " + name + " never listened")
 		return v
 	}
-	for i := range g.Checks {
-		g.Checks[i].Fix = lang.GraderFix(l, g.Checks[i].Fix)
+	if !ok && v.Report.Exited() && len(v.Report.Listening) == 0 && v.Call.DialErr != nil {
+		v.Findings = append(v.Findings, c.crashFindings(v.Report)...)
+		if len(v.Findings) == 0 {
+			v.Findings = append(v.Findings, neverListened(v.Report))
+		}
+		notRun("your " + name + " ended before it listened")
+		return v
 	}
-	fmt.Fprint(out, g.Summary())
-	v.Grade = &g
+	if !c.graded(ctx, &v, p, ended) {
+		return v
+	}
+	if v.Report.Exited() {
+		v.Findings = append(v.Findings, c.endFindings(v, v.Report)...)
+		return v
+	}
 	// The supervisor counts the program's sockets every socketPoll: after
 	// two, the count is the one after the last call.
 	sleep(ctx, 2*socketPoll+reportPoll)
@@ -167,14 +203,65 @@ func (c *checker) run(ctx context.Context) (v Verdict) {
 		return v
 	}
 	v.Findings = append(v.Findings, behaviour(v, c.cfg)...)
-	if (!g.Passed || !v.Call.Complete(Message)) && v.Report.language() != lang.Python {
+	if !v.Grade.Passed && v.Report.language() != lang.Python {
 		// The mistakes in the source that explain the failed checks, at
 		// their lines (Python's verdict names the lecture's pitfalls only
 		// when the program ended, as it always has).
-		v.Findings = withHints(v.Findings, v.Report, failedChecks(g))
+		v.Findings = withHints(v.Findings, v.Report, failedChecks(*v.Grade))
 	}
-	v.Passed = g.Passed && v.Call.Complete(Message)
 	return v
+}
+
+// graded grades the server on the call laptop-b made (v.Call) and the
+// calls after it, printing each check, and puts the grade in v. A server
+// that laptop-b could not call where it listens is graded there, by the
+// supervisor on its laptop when only that laptop can reach it. It says
+// false when the grade could not be made.
+func (c *checker) graded(ctx context.Context, v *Verdict, p *printer, ended bool) bool {
+	gc := c.cfg.gradeConfig()
+	first := v.Call.gradeCall()
+	gc.First, gc.Ended, gc.Listening = &first, ended, v.Report.Listening
+	there, elsewhere := elsewhereOf(c.cfg, v.Report, v.Call)
+	p.check(programResult(*v))
+	if !elsewhere {
+		gc.OnCheck = func(r grade.Result) { p.check(withFix(v.Report, r)) }
+	}
+	g, err := grade.Run(ctx, gc)
+	if err != nil {
+		v.Findings = append(v.Findings, Finding{ID: "grade", Says: err.Error()})
+		return false
+	}
+	if elsewhere {
+		g = c.gradeThere(ctx, g, there, v.Report, p)
+		for _, r := range g.Checks {
+			if r.ID != "answers" {
+				p.check(withFix(v.Report, r))
+			}
+		}
+	}
+	p.flush()
+	for i := range g.Checks {
+		g.Checks[i] = withFix(v.Report, g.Checks[i])
+	}
+	fmt.Fprint(c.cfg.Out, g.Summary())
+	v.Grade = &g
+	return true
+}
+
+// withFix is r with its fix in the program's language and words.
+func withFix(rep Report, r grade.Result) grade.Result {
+	r.Fix = rep.graderFix(r.Fix)
+	return r
+}
+
+// neverListened explains a program that ended well without ever
+// listening: an empty file says so.
+func neverListened(rep Report) Finding {
+	name := programName(rep)
+	if rep.File != "" && strings.TrimSpace(rep.Source) == "" {
+		return Finding{ID: "empty-file", Says: fmt.Sprintf("your %s is empty: there is nothing in it to run. Write the lecture's server in it: bind(), listen(), accept() a call, send the greeting, echo, close().", name)}
+	}
+	return Finding{ID: "never-listened", Says: fmt.Sprintf("your program ended with exit status %d without ever listening: a server must bind(), listen() and accept() a call.", rep.ExitCode)}
 }
 
 // waitListening polls the report until the program listens or ends, or
@@ -255,6 +342,9 @@ func stuckFindings(rep Report, waited time.Duration) []Finding {
 	if rep.ForkFailures > 0 {
 		return []Finding{processLimit(rep)}
 	}
+	if f, ok := stuckAccepting(programOf(rep)); ok {
+		return []Finding{f}
+	}
 	return []Finding{{ID: "stuck", Says: fmt.Sprintf("after %s your program was still running but had not called listen(): "+
 		"is it stuck in a loop before bind() and listen(), or waiting for %s?", round(waited), rep.phrases().Input)}}
 }
@@ -272,94 +362,12 @@ func processLimit(rep Report) Finding {
 // endFindings explains a program that ended during or after the calls.
 func (c *checker) endFindings(v Verdict, rep Report) []Finding {
 	if rep.ExitCode == 0 && rep.Signal == "" {
-		served := "answered laptop-b's call"
-		if !v.Call.Complete(Message) {
-			served = "took laptop-b's call"
-		}
-		fs := []Finding{{ID: "one-call", Says: "your server " + served + ", then ended (exit status 0): that is what the lecture's script does, accept() once. " +
+		fs := []Finding{{ID: "one-call", Says: "your server served one call, then ended (exit status 0): that is what the lecture's script does, accept() once. " +
 			"A server keeps answering: put everything from accept() to close() in a loop, " + rep.phrases().Loop + "."}}
 		fs = append(fs, behaviour(v, c.cfg)...)
 		return withHints(fs, rep, nil)
 	}
 	return append(c.crashFindings(rep), behaviour(v, c.cfg)...)
-}
-
-// say prints the verdict and its findings, after a blank line.
-func (c *checker) say(v Verdict) {
-	fmt.Fprintln(c.cfg.Out)
-	WriteVerdict(c.cfg.Out, v)
-}
-
-// WriteVerdict writes the verdict's line and its findings, as the lab's
-// laptop-b ends its log.
-func WriteVerdict(out io.Writer, v Verdict) {
-	name := programName(v.Report)
-	if v.Passed {
-		fmt.Fprintf(out, "verdict: PASS: your %s on laptop-a answered laptop-b across the lab as the lecture's server does.\n", name)
-		for _, f := range v.Findings {
-			fmt.Fprintf(out, "  - %s\n", f)
-		}
-		return
-	}
-	fmt.Fprintf(out, "verdict: FAIL: your %s %s.\n", name, failWords(v))
-	if len(v.Findings) == 0 {
-		fmt.Fprintln(out, "  - see the FAIL lines above.")
-	}
-	for i, f := range v.Findings {
-		if i == 1 && strings.HasPrefix(f.ID, "hint-") || i > 1 && strings.HasPrefix(f.ID, "hint-") && !strings.HasPrefix(v.Findings[i-1].ID, "hint-") {
-			fmt.Fprintln(out, "  also in your file:")
-		}
-		fmt.Fprintf(out, "  - %s\n", f)
-	}
-}
-
-// failWords says in a few words how it failed.
-func failWords(v Verdict) string {
-	r := v.Report
-	switch {
-	case r.LabFault != "":
-		return "could not be run by the lab (not your program's fault)"
-	case r.BuildFailed() && r.Build.TimedOut:
-		return fmt.Sprintf("did not build within %v", r.Build.Limit)
-	case r.BuildFailed() && r.Build.Error == nil && r.Build.Problem != "":
-		return "could not be built"
-	case r.BuildFailed():
-		return "did not compile"
-	case r.Exited() && r.StartError != "" && len(r.Command) == 0:
-		return "was not found"
-	case r.Exited() && r.StartError != "":
-		return "could not be started"
-	case r.Exited() && len(r.Listening) == 0:
-		if r.ExitCode != 0 || r.Signal != "" {
-			return "stopped before it listened"
-		}
-		return "ended before it listened"
-	case r.Exited() && (r.ExitCode != 0 || r.Signal != ""):
-		return "crashed during a call"
-	case r.Exited():
-		return "served one call, then ended"
-	case v.Call.DialErr != nil:
-		return "did not answer laptop-b's call"
-	}
-	return "did not do all the lecture asks"
-}
-
-// programName is the student's file, or the command, as the verdict names it.
-func programName(r Report) string {
-	switch {
-	case r.File != "":
-		return path.Base(r.File)
-	case len(r.Command) > 0:
-		// The file the command names, even one that is not there:
-		// "python3 -u server.py" is the student's server.py, not python3.
-		for _, a := range r.Command[1:] {
-			if !strings.HasPrefix(a, "-") && path.Ext(a) != "" {
-				return path.Base(a)
-			}
-		}
-		return path.Base(r.Command[0])
-	}
-	return "server"
 }
 
 func round(d time.Duration) string {

@@ -80,25 +80,55 @@ func TestCheckExplainsTheLectureScriptWithoutCallingIt(t *testing.T) {
 }
 
 // The lecture's script in Python 3: one call answered well, then exit 0.
-func TestCheckExplainsAServerThatServesOneCall(t *testing.T) {
-	dir := t.TempDir()
-	rep := filepath.Join(dir, "laptop-a.json")
-	var srv *labtest.Server
-	srv = labtest.Config{Once: true}.Start(t, func(c net.Conn) {
-		lecture(c)
-		WriteReport(rep, Report{State: StateExited, ExitCode: 0, File: "server.py", Listening: []string{srv.Addr}})
-	})
-	addr := srv.Addr
-	require.NoError(t, WriteReport(rep, Report{State: StateListening, File: "server.py", Listening: []string{addr}}))
-	var out bytes.Buffer
-	v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
-	require.NoError(t, err)
-	require.False(t, v.Passed)
-	require.Equal(t, []string{"one-call"}, ids(v.Findings))
-	require.Contains(t, out.String(), "hello\nhi back atcha\nConnection closed by foreign host.\n")
-	require.Contains(t, out.String(), "verdict: FAIL: your server.py served one call, then ended.")
-	require.Contains(t, v.Findings[0].Says, "while True:")
-	require.NotContains(t, out.String(), "grading", "a server that has ended is not graded")
+// Under the lecture's policy (the default) it passes, with a note that a
+// real server keeps answering, and what needs more calls is "not run",
+// never failed; under keep-serving, still-there fails with the cause, and
+// the checks that could not run are "not run", not failures of their own.
+func TestCheckGradesAServerThatServesOneCall(t *testing.T) {
+	for _, policy := range []grade.Policy{grade.PolicyLecture, grade.PolicyKeepServing} {
+		t.Run(string(policy), func(t *testing.T) {
+			dir := t.TempDir()
+			rep := filepath.Join(dir, "laptop-a.json")
+			var srv *labtest.Server
+			srv = labtest.Config{Once: true}.Start(t, func(c net.Conn) {
+				lecture(c)
+				WriteReport(rep, Report{State: StateExited, ExitCode: 0, File: "server.py", Listening: []string{srv.Addr}})
+			})
+			addr := srv.Addr
+			require.NoError(t, WriteReport(rep, Report{State: StateListening, File: "server.py", Listening: []string{addr}}))
+			var out bytes.Buffer
+			v, err := Check(context.Background(), CheckConfig{Addr: addr, NotOn: []string{"127.0.0.2:" + port(addr)}, Report: rep,
+				Timeout: 300 * time.Millisecond, Policy: policy, Out: &out})
+			require.NoError(t, err)
+			require.Equal(t, []string{"one-call"}, ids(v.Findings))
+			require.Contains(t, out.String(), "hello\nhi back atcha\nConnection closed by foreign host.\n")
+			require.Contains(t, v.Findings[0].Says, "while True:")
+			status := map[string]grade.Status{}
+			for _, c := range v.Grade.Checks {
+				status[c.ID] = c.Status
+				if c.Status == grade.Skip {
+					require.True(t, strings.HasPrefix(c.Reason, "not run: "), "%s: %s", c.ID, c.Reason)
+				}
+			}
+			for _, id := range []string{"program", "answers", "greeting", "greeting-first", "echo", "hangs-up"} {
+				require.Equal(t, grade.Pass, status[id], id)
+			}
+			require.Equal(t, grade.Pass, status["not-on"], "judged from its socket table: it listened on one address")
+			for _, id := range []string{"echo-crlf", "echo-1000", "echo-3000", "silent-caller", "model"} {
+				require.Equal(t, grade.Skip, status[id], id)
+			}
+			if policy == grade.PolicyLecture {
+				require.True(t, v.Passed)
+				require.Equal(t, grade.Skip, status["still-there"])
+				require.Contains(t, out.String(), "verdict: PASS: your server.py on laptop-a answered laptop-b")
+				require.Contains(t, out.String(), "  - note: your server served one call, then ended")
+				return
+			}
+			require.False(t, v.Passed)
+			require.Equal(t, grade.Fail, status["still-there"])
+			require.Contains(t, out.String(), "verdict: FAIL: your server.py served one call, then ended.\n  - your server served one call")
+		})
+	}
 }
 
 func TestCheckExplainsMisbehaviour(t *testing.T) {
@@ -173,27 +203,36 @@ func TestCheckExplainsAProgramThatNeverListens(t *testing.T) {
 	}
 }
 
-// With GradeAlways, a program that ended before its grade is still graded,
-// quietly, so that its report lists the same checks as everyone's; without
-// it, no grade is made.
-func TestCheckGradesAProgramThatEndedWhenAsked(t *testing.T) {
-	for _, always := range []bool{false, true} {
-		rep := writeReport(t, Report{State: StateExited, ExitCode: 1, File: "server.py", Stderr: tbPython2Print})
-		var out bytes.Buffer
-		v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, GradeAlways: always,
-			Timeout: 200 * time.Millisecond, Out: &out})
-		require.NoError(t, err)
-		require.False(t, v.Passed)
-		require.NotContains(t, out.String(), "FAIL  answers", "the grade is not printed")
-		if !always {
-			require.Nil(t, v.Grade)
-			continue
-		}
-		require.NotNil(t, v.Grade)
-		require.False(t, v.Grade.Passed)
-		require.Equal(t, "answers", v.Grade.Checks[0].ID)
-		require.Equal(t, grade.Fail, v.Grade.Checks[0].Status)
+// A program that ended before it listened is not called, and its grade
+// still lists every check, so that its report reads as everyone's: the
+// lab's "program" fails with the cause, and every other check is "not run",
+// none of them failed.
+func TestCheckListsEveryCheckOfAProgramThatNeverListened(t *testing.T) {
+	rep := writeReport(t, Report{State: StateExited, ExitCode: 1, File: "server.py", Stderr: tbPython2Print})
+	var out bytes.Buffer
+	v, err := Check(context.Background(), CheckConfig{Addr: "127.0.0.1:1", Report: rep, Timeout: 200 * time.Millisecond, Out: &out})
+	require.NoError(t, err)
+	require.False(t, v.Passed)
+	require.NotContains(t, out.String(), "Trying", "a program that ended is not called")
+	require.NotNil(t, v.Grade)
+	require.False(t, v.Grade.Passed)
+	require.Equal(t, "program", v.Grade.Checks[0].ID)
+	require.Equal(t, grade.Fail, v.Grade.Checks[0].Status)
+	ids := []string{"program"}
+	for _, c := range v.Grade.Checks[1:] {
+		ids = append(ids, c.ID)
+		require.Equal(t, grade.Skip, c.Status, c.ID)
+		require.Equal(t, "not run: your server.py ended before it listened", c.Reason, c.ID)
 	}
+	want := []string{"program"}
+	for _, id := range grade.CheckIDs() {
+		if id != "not-on" { // no -not-on address given
+			want = append(want, id)
+		}
+	}
+	require.Equal(t, want, ids)
+	require.Contains(t, out.String(), "FAIL  runs in the lab and listens: it ended (exit status 1) without ever listening.")
+	require.Contains(t, out.String(), "SKIP  not run: your server.py ended before it listened: answers, greeting, greeting-first,")
 }
 
 // A laptop given no files (a missing folder, or an empty mount, as a bind
@@ -222,4 +261,10 @@ func TestALaptopWithoutTheStudentsFilesIsTheLabsFault(t *testing.T) {
 			require.NotContains(t, out.String(), "stopped before it listened")
 		})
 	}
+}
+
+// port is the port of addr, host:port.
+func port(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
 }

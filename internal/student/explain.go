@@ -99,7 +99,7 @@ var crashRules = []crashRule{
 	{id: "address-not-here",
 		match: regexp.MustCompile(`\[Errno 99\] Cannot assign requested address`),
 		says: func(_ []string, c Crash) string {
-			s := "bind() was given an address that is not this laptop's: a server can only listen on its own addresses. Don't type one in (an address from the lecture or from your own computer is not laptop-a's); ask netifaces: ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']"
+			s := "bind() was given an address that is not this laptop's: a server can only listen on its own addresses. Don't type one in (an address from the lecture, or your own computer's, is not this laptop's); ask netifaces: ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']"
 			if have := ifaceAddrs(c.Interfaces); have != "" {
 				s += "; this laptop has " + have
 			}
@@ -127,7 +127,90 @@ var crashRules = []crashRule{
 	{id: "connection-refused",
 		match: regexp.MustCompile(`^ConnectionRefusedError: \[Errno 111\]`),
 		says: func(_ []string, _ Crash) string {
-			return "the call was refused: nothing listened at that address and port when your program called. Call laptop-a's address, 172.28.5.10, port " + labPort + " (the lab passes both as arguments: sys.argv[1] and sys.argv[2])."
+			return "the call was refused: nothing listened at that address and port when your program called. Call the server's address and port (172.28.5.10 and " + labPort + " in the lab), which the lab gives your client as its arguments: sys.argv[1] and int(sys.argv[2])."
+		}},
+	{id: "accept-before-listen",
+		match: regexp.MustCompile(`^OSError: \[Errno 22\] Invalid argument`),
+		says: func(_ []string, c Crash) string {
+			n := lang.NamesIn(lang.Python, c.Source)
+			switch line := crashSource(c); {
+			case strings.Contains(line, ".accept("):
+				return fmt.Sprintf("accept() failed (OSError: [Errno 22] Invalid argument) because the socket is not listening: listen() was never called on it. "+
+					"A socket takes calls only once listen() has made it a listening socket. Call %s.listen(5) after bind() and before accept(), as the lecture does.", n.Server)
+			case strings.Contains(line, ".bind("):
+				return "bind() failed (OSError: [Errno 22] Invalid argument): this socket is bound already. A socket is bound once; bind() it once, before listen()."
+			}
+			return "a socket call was given something it cannot take (OSError: [Errno 22] Invalid argument): look at that line's arguments, and at the order of the calls: socket(), bind(), listen(), accept()."
+		}},
+	{id: "closed-socket",
+		match: regexp.MustCompile(`^OSError: \[Errno 9\] Bad file descriptor`),
+		says: func(_ []string, c Crash) string {
+			n := lang.NamesIn(lang.Python, c.Source)
+			if strings.Contains(crashSource(c), ".accept(") {
+				return fmt.Sprintf("accept() failed (OSError: [Errno 9] Bad file descriptor) because the listening socket, %s, was closed earlier: "+
+					"after a call, close the call's socket, %s.close(), and keep %s open to answer the next caller.", n.Server, n.Conn, n.Server)
+			}
+			return "this socket was used after it was closed (OSError: [Errno 9] Bad file descriptor): close() a socket only when you are done with it, after the last send() or recv()."
+		}},
+	{id: "caller-reset",
+		match: regexp.MustCompile(`^(ConnectionResetError: \[Errno 104\]|BrokenPipeError: \[Errno 32\]|ConnectionAbortedError)`),
+		says: func(_ []string, c Crash) string {
+			n := lang.NamesIn(lang.Python, c.Source)
+			return fmt.Sprintf("your server stopped because a caller hung up abruptly: the phone line went dead (a reset, RST) while your server was still reading or sending, "+
+				"and recv() or send() raised %s. Callers do that, and the check's do it on purpose; a server that keeps answering must survive it: "+
+				"put the call's recv() and send() in try: ... except OSError: and close that call, %s.close(), then accept() the next.", errName(lastLine(c.Stderr)), n.Conn)
+		}},
+	{id: "bind-two-arguments",
+		match: regexp.MustCompile(`^TypeError: (socket\.)?bind\(\) takes exactly one argument \((\d+) given\)`),
+		says: func(_ []string, c Crash) string {
+			return fmt.Sprintf("bind() takes one argument, a pair of the address and the port: %s.bind((ip, 8000)), with two pairs of parentheses.", lang.NamesIn(lang.Python, c.Source).Server)
+		}},
+	{id: "port-string",
+		match: regexp.MustCompile(`^TypeError: 'str' object cannot be interpreted as an integer`),
+		says: func(_ []string, c Crash) string {
+			if line := crashSource(c); strings.Contains(line, "bind(") || strings.Contains(line, "connect(") {
+				return "the port is a number, 8000, not the text '8000': write (ip, 8000) without quotes around the port (or int(sys.argv[2]) for an argument)."
+			}
+			return "a number was needed where the program gave text (a str): int(...) makes a number of it."
+		}},
+	{id: "recv-no-size",
+		match: regexp.MustCompile(`^TypeError: (socket\.)?recv\(\) takes at least 1 argument \(0 given\)`),
+		says: func(_ []string, c Crash) string {
+			return fmt.Sprintf("recv() needs to know how many bytes it may read at most: %s.recv(1000), as the lecture.", lang.NamesIn(lang.Python, c.Source).Conn)
+		}},
+	{id: "accept-pair",
+		match: regexp.MustCompile(`^AttributeError: 'tuple' object has no attribute '(\w+)'`),
+		says: func(m []string, c Crash) string {
+			n := lang.NamesIn(lang.Python, c.Source)
+			return fmt.Sprintf("accept() returns two things, the call's socket and the caller's address, and this takes the pair for the socket (a tuple has no %s()). "+
+				"Take them apart as the lecture does: (%s, address) = %s.accept()", m[1], n.Conn, n.Server)
+		}},
+	{id: "addresses-list",
+		match: regexp.MustCompile(`^TypeError: list indices must be integers or slices, not str`),
+		says: func(_ []string, c Crash) string {
+			if strings.Contains(crashSource(c), "ifaddresses") {
+				return "ni.ifaddresses('eth0')[ni.AF_INET] is a list, because an interface may have several addresses: take the first with [0], then its address: ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']."
+			}
+			return "a list is indexed by a number ([0]), not by a name (['addr']): take an element of the list first."
+		}},
+	{id: "address-name",
+		match: regexp.MustCompile(`gaierror: \[Errno -\d+\] (Name or service not known|Temporary failure in name resolution|No address associated with hostname|Address family for hostname not supported)`),
+		says: func(_ []string, c Crash) string {
+			if line := crashSource(c); strings.Contains(line, "bind(") {
+				return "bind() was given a name it could not turn into an address (an interface's name such as 'eth0' is not an address, nor is a misspelt host): give it eth0's address, ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']."
+			}
+			return "the program was given a name it could not turn into an address: the lab has no names to look up, only addresses; use the address itself, sys.argv[1]."
+		}},
+	{id: "name-error",
+		match: regexp.MustCompile(`^NameError: name '(\w+)' is not defined`),
+		says: func(m []string, _ Crash) string {
+			switch m[1] {
+			case "ni", "netifaces":
+				return m[1] + " is not defined: the file lacks the lecture's import netifaces as ni at its top."
+			case "socket", "sys", "os", "time", "threading":
+				return fmt.Sprintf("%s is not defined: the file lacks import %s at its top.", m[1], m[1])
+			}
+			return fmt.Sprintf("%s is not defined: a typo (Python minds the case of letters), a name used before the line that sets it, or a missing import.", m[1])
 		}},
 	{id: "memory",
 		match: regexp.MustCompile(`^MemoryError\b`),
@@ -163,6 +246,22 @@ var tracebackFile = regexp.MustCompile(`File "([^"]+)", line (\d+)`)
 // ExplainCrash says why the program ended, from its traceback; nil when it
 // ended well or nothing is known of why.
 func ExplainCrash(c Crash) []Finding {
+	p := program{lang: c.Lang, file: c.File, src: c.Source, role: c.Role}
+	if p.lang == "" {
+		p.lang = lang.Python
+	}
+	// An empty file runs and ends at once, or, in Java, has no class to
+	// start: only then is a source with no code the cause (an unread
+	// file's source is empty too).
+	ranNothing := c.ExitCode == 0 && c.Signal == "" || strings.Contains(c.Stderr, "Could not find or load main class")
+	if f, ok := emptyProgram(p); ok && ranNothing {
+		return []Finding{f}
+	}
+	if c.Role == lang.Server && c.ExitCode == 0 && c.Signal == "" {
+		// A server that ended well is asked why only when it never
+		// listened: one that served its call ended as the lecture's does.
+		return []Finding{endedWithoutListening(p)}
+	}
 	if c.Lang != "" && c.Lang != lang.Python {
 		e, ok := lang.Explain(lang.Ending{Lang: c.Lang, ExitCode: c.ExitCode, Signal: c.Signal, Stdout: c.Stdout, Stderr: c.Stderr,
 			File: c.File, Source: c.Source, Role: c.Role, Interfaces: c.Interfaces})
@@ -199,6 +298,22 @@ var limitSignals = map[string]Finding{
 	"CPU time limit exceeded": {ID: "cpu-limit", Says: "your program used up the CPU time the laptop allows and was stopped: is it spinning in a loop (while True: with nothing that waits)? " +
 		"A server spends its time waiting in accept() and recv(), which costs no CPU."},
 	"file size limit exceeded": {ID: "file-too-large", Says: "your program wrote a file bigger than the laptop allows and was stopped: a server needs no files at all; write what it reads to the caller, not to disk."},
+}
+
+// crashSource is the line of the student's file the traceback ends in.
+func crashSource(c Crash) string {
+	n := crashLine(c.Stderr, c.File)
+	lines := strings.Split(c.Source, "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
+}
+
+// errName is the exception's name in a traceback's last line.
+func errName(last string) string {
+	name, _, _ := strings.Cut(last, ":")
+	return name
 }
 
 // lastLine is the last non-blank line of s: a traceback's exception.

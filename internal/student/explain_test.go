@@ -167,6 +167,10 @@ func TestSourceHints(t *testing.T) {
 		{"print with a name", "print data\n", []string{"python2-print"}},
 		{"print assigned is Python 3", "print = log\nprint (x)\n", nil},
 		{"socketserver loops itself", "srv.serve_forever()\nx.accept()\n", nil},
+		{"localhost", "s.bind(('localhost', 8000))\n", []string{"loopback"}},
+		{"str of bytes", "c.send(str(b'hello\\n').encode())\n", []string{"bytes-repr"}},
+		{"an f-string of text is fine", "c.sendall(f'hello {name}\\n'.encode())\n", nil},
+		{"recv()", "data = c.recv()\n", []string{"recv-no-size"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,16 +8,46 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 )
 
+// ProgramName is the lab's own check's title: the student's program ran in
+// the lab and listened. It is the first of every grade of a student's
+// program, and the only check that fails when the program never listened
+// (its build failed, it crashed or ended first, it got stuck): the checks
+// after it are then "not run".
+const ProgramName = "runs in the lab and listens"
+
+// programResult is the "program" check of v: whether the student's
+// program ran and listened, in the verdict's words.
+func programResult(v Verdict) grade.Result {
+	r := grade.Result{ID: "program", Name: ProgramName, Title: ProgramName, Required: true, Status: grade.Pass}
+	rep := v.Report
+	switch {
+	case rep.LabFault != "":
+		r.Status, r.Reason = grade.Fail, "the lab could not run it (not your program's fault)."
+	case rep.BuildFailed() || rep.Exited() && rep.StartError != "" && len(rep.Command) == 0:
+		r.Status, r.Reason = grade.Fail, "it "+failWords(v)+"."
+	case rep.Exited() && len(rep.Listening) == 0:
+		r.Status, r.Reason = grade.Fail, fmt.Sprintf("it ended (%s) without ever listening.", ending(rep))
+	case rep.State != "" && len(rep.Listening) == 0 && v.Call.DialErr != nil:
+		r.Status, r.Reason = grade.Fail, "it was still running but never listened."
+	case rep.State == "" && v.Call.DialErr != nil:
+		// No report from its laptop: nothing shows whether it ran.
+		r.Status, r.Required, r.Reason = grade.Skip, false, "not run: no report from the program's laptop."
+	case len(rep.Listening) > 0:
+		r.Reason = "it listened at " + strings.Join(rep.Listening, ", ") + "."
+	default:
+		r.Reason = "it answered laptop-b's call."
+	}
+	if r.Status == grade.Fail && len(v.Findings) > 0 {
+		r.Reason += " " + firstSentence(v.Findings[0].String())
+	}
+	return r
+}
+
 // Graded is the verdict as a grade report, for the formats instructors read
-// (JUnit, results.json, CSV, a Markdown row): g's checks, which carry the
-// same names for every student, then two of the lab's own:
-//
-//   - "program", required: the student's program ran in the lab, answered
-//     laptop-b's call and kept serving. It fails with the explanation when
-//     the program crashed, never listened or ended after a call, and then
-//     comes first, as the cause of the other failures.
-//   - "explained", advisory INFO, only when there is something to explain:
-//     the lab's explanations in the lecture's terms.
+// (JUnit, results.json, CSV, a Markdown row): g's checks (Verdict.Grade's:
+// the lab's "program" first, then the grader's), which carry the same names
+// for every student, and, when there is something to explain, "explained",
+// an INFO with the lab's explanations in the lecture's terms.
 //
 // Its Passed is the verdict's, so every format agrees with the exit status.
 // took is the whole check's time, lab start to verdict.
@@ -26,34 +56,14 @@ func Graded(v Verdict, g grade.Report, name string, took time.Duration) grade.Re
 	rep.Name = name
 	rep.Elapsed = took
 	rep.Checks = append([]grade.Result(nil), g.Checks...)
-	says := make([]string, len(v.Findings))
-	for i, f := range v.Findings {
-		says[i] = f.String()
+	if len(rep.Checks) == 0 || rep.Checks[0].ID != "program" {
+		rep.Checks = append([]grade.Result{programResult(v)}, rep.Checks...)
 	}
-	program := grade.Result{ID: "program", Name: "runs in the lab and keeps serving", Required: true, Status: grade.Pass,
-		Reason: "it listened, answered laptop-b's call and was still running at the end."}
-	program.Title = program.Name
-	switch {
-	case v.Report.BuildFailed() || v.Report.Exited() && v.Report.StartError != "" && len(v.Report.Command) == 0:
-		program.Status, program.Reason = grade.Fail, "it "+failWords(v)+"."
-	case v.Report.Exited() && len(v.Report.Listening) == 0:
-		program.Status, program.Reason = grade.Fail, fmt.Sprintf("it ended (%s) without ever listening.", ending(v.Report))
-	case v.Report.Exited():
-		program.Status, program.Reason = grade.Fail, fmt.Sprintf("it ended (%s) during or after the calls.", ending(v.Report))
-	case v.Report.State != "" && len(v.Report.Listening) == 0:
-		program.Status, program.Reason = grade.Fail, "it was still running but never listened."
-	case !v.Call.Complete(Message):
-		program.Status, program.Reason = grade.Fail, "laptop-b's call did not get the whole lecture exchange (hello, the echo, the hang-up)."
-	}
-	if program.Status == grade.Fail && len(says) > 0 {
-		// The cause, first: a class's summary shows the first failed
-		// check's reason, and "connection refused" is only the symptom.
-		program.Reason += " " + firstSentence(says[0])
-		rep.Checks = append([]grade.Result{program}, rep.Checks...)
-	} else {
-		rep.Checks = append(rep.Checks, program)
-	}
-	if len(says) > 0 {
+	if len(v.Findings) > 0 {
+		says := make([]string, len(v.Findings))
+		for i, f := range orderedFindings(v.Findings, rep) {
+			says[i] = f.String()
+		}
 		rep.Checks = append(rep.Checks, grade.Result{ID: "explained", Name: "what went wrong, in the lecture's terms",
 			Title: "what went wrong, in the lecture's terms", Status: grade.Info, Reason: strings.Join(says, " ")})
 	}

@@ -26,6 +26,12 @@ var hintRules = []hintRule{
 		says: "en0 is a Mac's Wi-Fi; the lab's laptops (and Linux) have eth0."},
 	{id: "all-interfaces", match: regexp.MustCompile(`bind\(\s*\(\s*(["']0\.0\.0\.0["']|["']["'])`),
 		says: "this binds every interface (0.0.0.0 or \"\"); the lecture binds one interface's address, from ni.ifaddresses('eth0')."},
+	{id: "loopback", match: regexp.MustCompile(`bind\(\s*\(\s*["'](localhost|127\.0\.0\.1)["']`),
+		says: "this binds localhost, the address by which a laptop calls itself: your partner's laptop cannot call it there. Bind eth0's address, from ni.ifaddresses('eth0')."},
+	{id: "bytes-repr", match: regexp.MustCompile(`\.send(all)?\(\s*(str|repr)\(`),
+		says: "str() of bytes is their printed form, b'...' and all: the caller gets the letters b, ' and \\n, not the bytes. Send the bytes themselves."},
+	{id: "recv-no-size", match: regexp.MustCompile(`\.recv\(\s*\)`),
+		says: "recv() needs the most it may read: recv(1000), as the lecture."},
 }
 
 // oneAccept finds a server that accepts once with no loop: the lecture's.

@@ -2,6 +2,7 @@ package student
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -14,8 +15,12 @@ import (
 // could be a call still ending.
 const leakedCalls = 3
 
-// phrases are the fixes in the program's language.
-func (r Report) phrases() lang.Phrases { return lang.PhrasesOf(r.language()) }
+// phrases are the fixes in the program's language, with the student's own
+// names for the sockets where the source shows them.
+func (r Report) phrases() lang.Phrases { return lang.PhrasesIn(r.language(), r.Source) }
+
+// graderFix is the grader's fix in the program's language and names.
+func (r Report) graderFix(fix string) string { return lang.GraderFixIn(r.language(), r.Source, fix) }
 
 // buildFindings explains a program that never ran: none was found in the
 // folder, or it did not build. The compiler's first error comes first, at
@@ -23,7 +28,10 @@ func (r Report) phrases() lang.Phrases { return lang.PhrasesOf(r.language()) }
 // the student meets next.
 func buildFindings(rep Report) []Finding {
 	if rep.Build == nil {
-		return []Finding{{ID: "no-program", Says: rep.StartError + ". Name your program server.py, server.c, server.cpp, Server.java, server.js or server.go (client.* for a client), or name it with STUDENT_FILE."}}
+		return []Finding{{ID: "no-program", Says: strings.TrimSuffix(rep.StartError, ": "+lang.ErrNoProgram.Error()) + ". Name your program server.py, server.c, server.cpp, Server.java, server.js or server.go (client.* for a client), or name it with STUDENT_FILE."}}
+	}
+	if f, ok := emptyProgram(programOf(rep)); ok && rep.Build.Error != nil && noMain.MatchString(rep.Build.Error.Message) {
+		return []Finding{f}
 	}
 	b := rep.Build
 	name := programName(rep)
@@ -54,6 +62,10 @@ func buildFindings(rep Report) []Finding {
 	}
 	return withHints([]Finding{f}, rep, nil)
 }
+
+// noMain is a compiler's word for a file with no code: no main() to
+// link, no package clause.
+var noMain = regexp.MustCompile("undefined reference to [`'‘]main['’]|expected 'package', found 'EOF'|function main is undeclared")
 
 func baseName(p string) string {
 	if p == "" {

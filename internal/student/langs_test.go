@@ -73,8 +73,8 @@ func TestBehaviourInTheProgramsLanguage(t *testing.T) {
 		listening string
 		says      string
 	}{
-		{"htons", "c", "10.0.0.10:16415", "listens on port 16415, and laptop-b calls port 8000: 16415 is 8000 with its two bytes swapped (0x1F40, 0x401F)"},
-		{"node on ::", "node", "[::]:8000", "every interface of laptop-a, IPv6's :: and with it IPv4's 0.0.0.0"},
+		{"htons", "c", "10.0.0.10:16415", "listens on port 16415, and the caller calls port 8000: 16415 is 8000 with its two bytes swapped (0x1F40, 0x401F)"},
+		{"node on ::", "node", "[::]:8000", "on every network your laptop is on, in IPv6 (::) and with it IPv4 (0.0.0.0)"},
 		{"java on 0.0.0.0", "java", "0.0.0.0:8000", "new ServerSocket(8000, 5, addr) with addr eth0's"},
 		{"go on 0.0.0.0", "go", "0.0.0.0:8000", `net.Listen("tcp", ip+":8000")`},
 		{"python as before", "python", "0.0.0.0:8000", "serversocket.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']."},
@@ -100,7 +100,7 @@ func TestCheckSeesCallsLeftOpen(t *testing.T) {
 	v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: p, Timeout: 300 * time.Millisecond, Out: &out})
 	require.NoError(t, err)
 	require.False(t, v.Passed)
-	require.Contains(t, out.String(), fmt.Sprintf("  - line 3: after laptop-b's %d calls had all hung up, your server still held 11 of them open", v.Grade.Calls))
+	require.Contains(t, out.String(), fmt.Sprintf("  - line 3: after all %d of the check's calls had hung up, your server still held 11 of them open", v.Grade.Calls))
 	require.Contains(t, out.String(), "close(conn) after the echo.")
 }
 

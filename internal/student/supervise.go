@@ -121,6 +121,13 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 			return 0, err
 		}
 	}
+	if cfg.Report != "" {
+		// laptop-b may ask for a grade made from here: of a server bound
+		// to this laptop's loopback, which only this laptop can call.
+		tctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go serveThere(tctx, cfg.Report, cfg.Say)
+	}
 	if cfg.After != "" {
 		if err := waitFile(ctx, cfg.After, orDefault(cfg.AfterWait, DefaultAfterWait)); err != nil {
 			fmt.Fprintf(cfg.Say, "socketlab: %v\n", err)
@@ -164,6 +171,7 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	go s.watchListen(cmd.Process.Pid, baseline, watchDone)
 	go s.watchForks(watchDone)
 	go s.watchSockets(cmd.Process.Pid, watchDone)
+	go s.watchOutput(stdout, watchDone)
 
 	var werr error
 	stopped := false
@@ -241,6 +249,30 @@ func (s *supervisor) watchListen(pid int, baseline []netip.AddrPort, done <-chan
 		case <-done:
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// watchOutput keeps the report's Stdout, the last of what the program
+// printed, current while it runs, until done is closed: the checker reads
+// what a server that is still running printed (the empty bytes a Python server prints).
+func (s *supervisor) watchOutput(out *tail, done <-chan struct{}) {
+	t := time.NewTicker(socketPoll)
+	defer t.Stop()
+	seen := 0
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		if n := out.written(); n != seen {
+			seen = n
+			s.update(func(r *Report) {
+				if r.State != StateExited {
+					r.Stdout = out.String()
+				}
+			})
 		}
 	}
 }
@@ -402,6 +434,8 @@ type tail struct {
 	mu  sync.Mutex
 	n   int
 	buf []byte
+	// total counts every byte written, kept or not.
+	total int
 }
 
 func newTail(n int) *tail { return &tail{n: n} }
@@ -409,11 +443,19 @@ func newTail(n int) *tail { return &tail{n: n} }
 func (t *tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.total += len(p)
 	t.buf = append(t.buf, p...)
 	if len(t.buf) > t.n {
 		t.buf = append(t.buf[:0], t.buf[len(t.buf)-t.n:]...)
 	}
 	return len(p), nil
+}
+
+// written is how many bytes were written, kept or not.
+func (t *tail) written() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.total
 }
 
 func (t *tail) String() string {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/lab"
 )
 
@@ -23,6 +24,11 @@ type Call struct {
 	DialErr  error
 	Greeting []byte // what came before the caller spoke
 	Reply    []byte // what came after
+	// Spoke says laptop-b's line was sent.
+	Spoke bool
+	// hungUpSide says laptop-b hung up its side to see whether the server
+	// waited for that, whatever came of it.
+	hungUpSide bool
 	// HalfClosed says the reply came only after the caller hung up its
 	// side (a server that reads until the caller hangs up).
 	HalfClosed bool
@@ -35,6 +41,16 @@ type Call struct {
 // line echoed byte for byte, the server hung up.
 func (c Call) Complete(msg []byte) bool {
 	return c.DialErr == nil && string(c.Greeting) == lab.Greeting && bytes.Equal(c.Reply, msg) && !c.HalfClosed && c.End == "closed"
+}
+
+// gradeCall is the call as the grader judges a first call: the lab's call
+// is the grade's first, so a server that serves one call is graded on it.
+func (c Call) gradeCall() grade.Call {
+	end := c.End
+	if end == "kept talking" {
+		end = "enough"
+	}
+	return grade.Call{DialErr: c.DialErr, Early: c.Greeting, Late: c.Reply, Spoke: c.Spoke, End: end, HalfClosed: c.hungUpSide}
 }
 
 // Transcript calls addr as the lab's laptop-b does (telnet, then a typed
@@ -86,11 +102,13 @@ func Transcript(ctx context.Context, addr string, msg []byte, timeout time.Durat
 		fmt.Fprintln(out, "Connection closed by foreign host.")
 		return c
 	}
+	c.Spoke = true
 	c.Reply, c.End = readToEnd(conn, timeout)
 	if c.End == "open" && len(c.Reply) == 0 {
 		// Nothing back, the line still open: does it wait for the caller
 		// to hang up (recv until b"")? telnet never does; try it.
 		if lab.CloseWrite(conn) == nil {
+			c.hungUpSide = true
 			c.Reply, c.End = readToEnd(conn, timeout)
 			c.HalfClosed = len(c.Reply) > 0
 		}

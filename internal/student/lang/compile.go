@@ -34,12 +34,15 @@ var (
 	// gcc and g++: "server.c:12:5: error: 'x' undeclared (first use in this function)"
 	gccError = regexp.MustCompile(`^(.+?):(\d+):(?:(\d+):)? (?:fatal )?error: (.*)$`)
 	// ld, through gcc: "server.c:(.text+0x2a): undefined reference to `foo'"
-	ldError = regexp.MustCompile("^(?:(.+?):\\(\\.text[^)]*\\): )?(undefined reference to [`'‘]([^'’]+)['’].*)$")
+	// or, for a program with no main, "(.text+0x17): undefined reference to `main'"
+	ldError = regexp.MustCompile("^(?:(.+?):)?(?:\\(\\.text[^)]*\\): )?(undefined reference to [`'‘]([^'’]+)['’].*)$")
 	// javac: "Server.java:12: error: cannot find symbol"
 	javacError = regexp.MustCompile(`^(.+\.java):(\d+): error: (.*)$`)
 	javacMore  = regexp.MustCompile(`^\s+(symbol|location|required|found):\s+(.*)$`)
 	// go: "./server.go:12:5: undefined: x"
 	goError = regexp.MustCompile(`^(.+\.go):(\d+):(?:(\d+):)? (.*)$`)
+	// go, for a package main with no func main: "runtime.main_main·f: function main is undeclared in the main package"
+	goNoMain = regexp.MustCompile(`function main is undeclared in the main package`)
 	// node --check: "/student/server.js:3" then, lines later, "SyntaxError: ..."
 	nodeWhere = regexp.MustCompile(`^(.+\.[cm]?js):(\d+)$`)
 	nodeError = regexp.MustCompile(`^(\w*Error): (.*)$`)
@@ -94,6 +97,11 @@ func FirstError(l Lang, out string) (CompileError, bool) {
 				return CompileError{File: m[1], Line: atoi(m[2]), Col: atoi(m[3]), Message: m[4]}, true
 			}
 		}
+		for _, line := range lines {
+			if m := goNoMain.FindStringSubmatch(line); m != nil {
+				return CompileError{Message: m[0]}, true
+			}
+		}
 	case Node:
 		for i, line := range lines {
 			if m := nodeWhere.FindStringSubmatch(line); m != nil {
@@ -141,6 +149,9 @@ var meanings = []meaning{
 	{[]Lang{C, CPP}, regexp.MustCompile(`expected ['‘]([^'’]+)['’] before`), func(m []string) string {
 		return fmt.Sprintf("the compiler expected %s here: most often the line before this one lacks its ; or a ( { [ is not closed.", m[1])
 	}},
+	{[]Lang{C, CPP}, regexp.MustCompile(`undefined reference to [\x60'‘]main['’]`), func(m []string) string {
+		return "your program has no main() function: a C program starts at main(), int main(void) { ... }, and the linker found none (a misspelt name, or a file that was not saved)."
+	}},
 	{[]Lang{C, CPP}, regexp.MustCompile(`undefined reference to [\x60'‘]([^'’]+)['’]`), func(m []string) string {
 		return fmt.Sprintf("the linker found no function %s: a misspelt name, or one defined in another file of yours, which the lab does not compile unless a Makefile lists it.", m[1])
 	}},
@@ -167,6 +178,12 @@ var meanings = []meaning{
 	}},
 	{[]Lang{Java}, regexp.MustCompile(`^incompatible types`), func(m []string) string {
 		return "a value of one type where another is needed: a socket reads and writes bytes (byte[]); a String becomes bytes with getBytes()."
+	}},
+	{[]Lang{Go}, regexp.MustCompile(`function main is undeclared`), func(m []string) string {
+		return "your program has no func main(): a Go program starts at func main() { ... } in package main."
+	}},
+	{[]Lang{Go}, regexp.MustCompile(`^expected 'package', found 'EOF'`), func(m []string) string {
+		return "the file has no code: a Go file starts with package main, and a program has a func main() { ... }."
 	}},
 	{[]Lang{Go}, regexp.MustCompile(`^undefined: (\S+)`), func(m []string) string {
 		return fmt.Sprintf("%s is not declared: a typo, a missing import, or a name used outside the block that declares it.", m[1])

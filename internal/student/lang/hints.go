@@ -39,6 +39,9 @@ func Hints(l Lang, src string) []Hint {
 	default:
 		return nil
 	}
+	if h, ok := EchoLoop(l, src); ok {
+		hs = append(hs, h)
+	}
 	if n := lineOf(lines, en0); n > 0 {
 		hs = append(hs, Hint{ID: "en0", Line: n, Says: "en0 is a Mac's Wi-Fi; the lab's laptops (and Linux) have eth0."})
 	}
@@ -71,7 +74,7 @@ var (
 	cSinPort     = regexp.MustCompile(`\.sin6?_port\s*=\s*([^;]+);`)
 	cAny         = regexp.MustCompile(`\bINADDR_ANY\b|\bin6addr_any\b|getaddrinfo\s*\(\s*(NULL|nullptr|0)\s*,|"0\.0\.0\.0"`)
 	cBareBind    = regexp.MustCompile(`^\s*(::)?bind\s*\(`)
-	cSizeofSend  = regexp.MustCompile(`\b(send|write)\s*\(\s*[^,]+,\s*[^,]+,\s*sizeof\b`)
+	cSizeofSend  = regexp.MustCompile(`\b(send|write)\s*\(\s*[^,]+,\s*\(?\s*(?:(?:const\s+)?(?:char|void)\s*\*\s*\)\s*)?&?(\w+)\s*,\s*sizeof\b`)
 	cRecvInto    = regexp.MustCompile(`\b(recv|read)\s*\(\s*[^,]+,\s*\(?\s*(?:char\s*\*\s*\)\s*)?&?(\w+)`)
 	cAccept      = regexp.MustCompile(`(\w+)\s*=\s*(::)?accept4?\s*\(`)
 	cAcceptCall  = regexp.MustCompile(`\baccept4?\s*\(`)
@@ -84,6 +87,7 @@ var (
 	javaWriter   = regexp.MustCompile(`new\s+(PrintWriter|BufferedWriter|BufferedOutputStream)\s*\(`)
 	javaAutoFl   = regexp.MustCompile(`new\s+PrintWriter\s*\(.*,\s*true\s*\)`)
 	javaPrint    = regexp.MustCompile(`\b(\w+)\.(print|write)\s*\(`)
+	javaBuf      = regexp.MustCompile(`(\w+)\s*=\s*new\s+byte\s*\[\s*(\d+)\s*\]`)
 	javaReadLine = regexp.MustCompile(`\.readLine\s*\(\s*\)`)
 	javaAccept   = regexp.MustCompile(`(\w+)\s*=\s*\w+\.accept\s*\(\s*\)`)
 	javaAcceptC  = regexp.MustCompile(`\.accept\s*\(\s*\)`)
@@ -104,7 +108,7 @@ func cHints(lines []string, code string) []Hint {
 	ph := PhrasesOf(C)
 	for i, l := range lines {
 		if m := cSinPort.FindStringSubmatch(l); m != nil && !strings.Contains(m[1], "hton") {
-			hs = append(hs, Hint{ID: "no-htons", Line: i + 1, Says: "sin_port is set without htons(): the kernel reads it in network byte order, so 8000 (0x1F40) is taken backwards, as port 16415 (0x401F), and laptop-b, calling 8000, is refused. Write addr.sin_port = htons(8000)."})
+			hs = append(hs, Hint{ID: "no-htons", Line: i + 1, Says: "sin_port is set without htons(): the kernel reads it in network byte order, so 8000 (0x1F40) is taken backwards, as port 16415 (0x401F), and a caller, calling 8000, is refused. Write addr.sin_port = htons(8000)."})
 			break
 		}
 	}
@@ -118,7 +122,7 @@ func cHints(lines []string, code string) []Hint {
 		}
 		hs = append(hs, Hint{ID: "unchecked-bind", Line: n, Says: s + "."})
 	}
-	if n := lineOf(lines, cSizeofSend); n > 0 {
+	if n := sizeofEcho(lines, code); n > 0 {
 		hs = append(hs, Hint{ID: "sizeof-send", Line: n, When: echoChecks, Says: "this sends sizeof(buf), the whole buffer, not the n bytes recv() returned: the caller's line comes back followed by the buffer's leftovers (zeros, or an older line). Send n: send(conn, buf, n, 0)."})
 	}
 	if h, ok := noNUL(lines, code); ok {
@@ -128,10 +132,26 @@ func cHints(lines []string, code string) []Hint {
 		conn := regexp.QuoteMeta(m[1])
 		if !regexp.MustCompile(`\b(close|closesocket|shutdown)\s*\(\s*` + conn + `\b`).MatchString(code) {
 			hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, cAccept), When: []string{"hangs-up", "still-there", "silent-caller"},
-				Says: "the call's socket, " + m[1] + ", is never closed: laptop-b never hears the hang-up after the echo (telnet waits forever), and each call keeps a file descriptor open until accept() fails with Too many open files. close(" + m[1] + ") after the echo."})
+				Says: "the call's socket, " + m[1] + ", is never closed: the caller never hears the hang-up after the echo (telnet waits forever), and each call keeps a file descriptor open until accept() fails with Too many open files. close(" + m[1] + ") after the echo."})
 		}
 	}
 	return append(hs, oneCall(lines, code, cAcceptCall, cLoop, C)...)
+}
+
+// sizeofEcho is the line that sends sizeof a buffer recv() fills (the
+// echo), 0 when none: sizeof of the greeting's own array is a NUL after
+// the greeting, which the call shows and GreetingFault explains.
+func sizeofEcho(lines []string, code string) int {
+	read := ""
+	if m := cRecvInto.FindStringSubmatch(code); m != nil {
+		read = m[2]
+	}
+	for i, l := range lines {
+		if m := cSizeofSend.FindStringSubmatch(l); m != nil && (read == "" || m[2] == read) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // noNUL finds a buffer filled by recv() and printed as a string, with
@@ -157,6 +177,13 @@ func javaHints(lines []string, code string) []Hint {
 	if n := lineOf(lines, javaAnyBind); n > 0 {
 		hs = append(hs, Hint{ID: "all-interfaces", Line: n, Says: "new ServerSocket(8000) binds every interface; the lecture binds one interface's address: " + ph.BindOne + "."})
 	}
+	if m := javaBuf.FindStringSubmatch(code); m != nil {
+		if n := lineOf(lines, regexp.MustCompile(`\.write\s*\(\s*`+regexp.QuoteMeta(m[1])+`\s*\)`)); n > 0 {
+			hs = append(hs, Hint{ID: "sizeof-send", Line: n, When: echoChecks,
+				Says: "this writes the whole buffer, all " + m[2] + " bytes of it, not the n bytes read() returned: the caller's line comes back followed by zeros. " +
+					"Write those n bytes: out.write(" + m[1] + ", 0, n)."})
+		}
+	}
 	if n := lineOf(lines, javaWriter); n > 0 && !strings.Contains(code, ".flush()") {
 		usesPrint := false
 		for _, m := range javaPrint.FindAllStringSubmatch(code, -1) {
@@ -166,7 +193,7 @@ func javaHints(lines []string, code string) []Hint {
 		}
 		if !javaAutoFl.MatchString(code) || usesPrint {
 			hs = append(hs, Hint{ID: "no-flush", Line: n, When: []string{"greeting", "greeting-first", "echo", "answers"},
-				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and laptop-b, which waits for hello before it speaks, hears nothing (closing the socket throws it away; only out.close() would send it). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
+				Says: "this writer keeps what you write until it is flushed: the greeting waits in it, and the caller, who waits for hello before it speaks, hears nothing (closing the socket throws it away; only out.close() would send it). Call out.flush() after each write, or make it new PrintWriter(s.getOutputStream(), true) and use println (autoflush flushes println, not print)."})
 		}
 	}
 	if n := lineOf(lines, javaReadLine); n > 0 {
@@ -176,7 +203,7 @@ func javaHints(lines []string, code string) []Hint {
 	if m := javaAccept.FindStringSubmatch(code); m != nil && !strings.Contains(code, ".close()") &&
 		!regexp.MustCompile(`try\s*\([^)]*\baccept\s*\(`).MatchString(code) {
 		hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, javaAccept), When: []string{"hangs-up", "still-there", "silent-caller"},
-			Says: "the call's socket, " + m[1] + ", is never closed: laptop-b never hears the hang-up after the echo, and each call keeps a file descriptor open until accept() fails with Too many open files. " + m[1] + ".close() after the echo, or try (Socket " + m[1] + " = server.accept()) { ... }."})
+			Says: "the call's socket, " + m[1] + ", is never closed: the caller never hears the hang-up after the echo, and each call keeps a file descriptor open until accept() fails with Too many open files. " + m[1] + ".close() after the echo, or try (Socket " + m[1] + " = server.accept()) { ... }."})
 	}
 	return append(hs, oneCall(lines, code, javaAcceptC, javaLoop, Java)...)
 }
@@ -237,6 +264,20 @@ func splitArgs(s string) []string {
 	return append(out, s[start:])
 }
 
+// destroyLine is the line that destroys a call in its course, 0 when
+// none: a destroy() that ends a call gone quiet (setTimeout) or broken
+// ('error') is how a server lets go of it, not a mistake.
+func destroyLine(lines []string) int {
+	for i, l := range lines {
+		if nodeDestroy.MatchString(l) && !nodeGiveUp.MatchString(l) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+var nodeGiveUp = regexp.MustCompile(`setTimeout|['"](timeout|error)['"]`)
+
 func nodeHints(lines []string, code string) []Hint {
 	var hs []Hint
 	ph := PhrasesOf(Node)
@@ -254,12 +295,12 @@ func nodeHints(lines []string, code string) []Hint {
 		hs = append(hs, Hint{ID: "read-limit", Line: n, When: []string{"echo-3000"},
 			Says: "one 'data' event may bring more than the lecture's 1000 bytes (Node reads up to 64 KB at once), and all of it is echoed: echo data.subarray(0, 1000), as recv(1000) would."})
 	}
-	if n := lineOf(lines, nodeDestroy); n > 0 {
+	if n := destroyLine(lines); n > 0 {
 		hs = append(hs, Hint{ID: "destroy", Line: n, When: append([]string{"hangs-up"}, echoChecks...),
 			Says: "destroy() throws away what write() has not sent yet and resets the call: the echo may never reach the caller, who sees a reset instead of a hang-up. end() sends what is left, then hangs up (FIN): socket.end()."})
-	} else if strings.Contains(code, "createServer") && !nodeEnd.MatchString(code) {
+	} else if strings.Contains(code, "createServer") && !nodeEnd.MatchString(code) && lineOfSame(lines, nodePipe) == 0 {
 		hs = append(hs, Hint{ID: "never-closed", Line: lineOf(lines, regexp.MustCompile(`createServer`)), When: []string{"hangs-up", "still-there", "silent-caller"},
-			Says: "the call is never ended: laptop-b waits for the hang-up after the echo (telnet forever), and each call stays open. socket.end() after socket.write(data)."})
+			Says: "the call is never ended: the caller waits for the hang-up after the echo (telnet forever), and each call stays open. socket.end() after socket.write(data)."})
 	}
 	return hs
 }
@@ -277,10 +318,10 @@ func goHints(lines []string, code string) []Hint {
 		switch d := lineOf(lines, deferred); {
 		case !regexp.MustCompile(`\b` + conn + `\.Close\(\)`).MatchString(code):
 			hs = append(hs, Hint{ID: "never-closed", Line: at, When: []string{"hangs-up", "still-there", "silent-caller"},
-				Says: "the call, " + m[1] + ", is never closed: laptop-b never hears the hang-up after the echo, and each call keeps a file descriptor open. " + m[1] + ".Close() after the echo."})
+				Says: "the call, " + m[1] + ", is never closed: the caller never hears the hang-up after the echo, and each call keeps a file descriptor open. " + m[1] + ".Close() after the echo."})
 		case d > at && goLoop.MatchString(strings.Join(lines[:at], "\n")) && !goFunc.MatchString(strings.Join(lines[at:d-1], "\n")):
 			hs = append(hs, Hint{ID: "defer-in-loop", Line: d, When: []string{"hangs-up", "still-there", "silent-caller"},
-				Says: "defer in the accept loop runs only when the function returns, so no call is closed while the server runs: laptop-b waits for the hang-up, and descriptors pile up. Close it at the end of each call, or serve each call in a function of its own (go handle(" + m[1] + "), with the defer there)."})
+				Says: "defer in the accept loop runs only when the function returns, so no call is closed while the server runs: the caller waits for the hang-up, and descriptors pile up. Close it at the end of each call, or serve each call in a function of its own (go handle(" + m[1] + "), with the defer there)."})
 		}
 	}
 	if m := goBuf.FindStringSubmatch(code); m != nil {
@@ -289,6 +330,9 @@ func goHints(lines []string, code string) []Hint {
 			hs = append(hs, Hint{ID: "sizeof-send", Line: n, When: echoChecks,
 				Says: "this writes the whole buffer, not the n bytes Read returned: the caller's line comes back followed by zeros. Write " + m[1] + "[:n]."})
 		}
+	}
+	if h, ok := goLineHint(lines, PhrasesIn(Go, code)); ok {
+		hs = append(hs, h)
 	}
 	return append(hs, oneCall(lines, code, goAcceptC, goLoop, Go)...)
 }

@@ -118,6 +118,9 @@ type Program struct {
 	// BuildEnv to the build's alone.
 	Env, BuildEnv []string
 	Limits        Limits
+	// Note says how the program was found when that is not what was asked
+	// for: a folder named instead of its file.
+	Note string
 }
 
 // Name is the file the verdict names: "server.c".
@@ -176,13 +179,33 @@ func Detect(dir string, role Role, file string) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
-	var main string
+	var main, note string
 	switch {
 	case file != "":
-		if _, err := os.Stat(filepath.Join(dir, file)); err != nil {
-			return Program{}, fmt.Errorf("no file %s in the folder: %w", file, ErrNoProgram)
+		st, err := os.Stat(filepath.Join(dir, file))
+		if err != nil {
+			return Program{}, fmt.Errorf("no file %s in the folder%s: %w", file, lookalikes(dir, file), ErrNoProgram)
 		}
 		main = filepath.ToSlash(path.Clean(filepath.ToSlash(file)))
+		if st.IsDir() {
+			// A folder named where a file was wanted (`just my-server
+			// mine`): the program in it, as Detect finds one in a folder.
+			var in []string
+			for _, s := range srcs {
+				if main == "." || strings.HasPrefix(s, main+"/") {
+					in = append(in, s)
+				}
+			}
+			found := pick(dir, in, role)
+			if found == "" {
+				return Program{}, fmt.Errorf("%s is a folder, not a file, and has no %s in it (%s.py, %s.c, %s.cpp, %s.java, %s.js or %s.go)%s: %w",
+					file, role, role, role, role, titled(role), role, role, folderHas(filepath.Join(dir, file)), ErrNoProgram)
+			}
+			main, note = found, fmt.Sprintf("%s is a folder: running the %s in it, %s", file, role, found)
+			if others := slices.DeleteFunc(slices.Clone(in), func(s string) bool { return s == found || Of(s) == "" }); len(others) > 0 && len(others) <= 5 {
+				note += " (it also has " + strings.Join(others, ", ") + "; name one with its path to run it instead)"
+			}
+		}
 		if isMakefile(path.Base(main)) {
 			// A Makefile named alone: its folder's program.
 			mdir := path.Dir(main)
@@ -207,7 +230,7 @@ func Detect(dir string, role Role, file string) (Program, error) {
 	if l == "" {
 		return Program{}, fmt.Errorf("%s: not a language the lab knows (.py, .c, .cpp, .java, .js, .go): %w", main, ErrNoProgram)
 	}
-	p := Program{Lang: l, Role: role, File: main, Limits: LimitsOf(l)}
+	p := Program{Lang: l, Role: role, File: main, Limits: LimitsOf(l), Note: note}
 	if l == C || l == CPP {
 		if mk := nearestMakefile(makefiles, main); mk != "" {
 			p.Make, p.MakeDir = true, path.Dir(mk)

@@ -77,6 +77,10 @@ func TestDetectSaysWhatIsMissing(t *testing.T) {
 		{"only a client", map[string]string{"client.c": "int main(){}"}, "", "no server.py"},
 		{"named file missing", map[string]string{"server.c": ""}, "server.py", "no file server.py in the folder"},
 		{"unknown language", map[string]string{"server.rb": ""}, "server.rb", "not a language the lab knows"},
+		{"a lookalike", map[string]string{"server.py": ""}, "server", "no file server in the folder; it has server.py"},
+		{"another case", map[string]string{"Server.py": ""}, "server.py", "no file server.py in the folder; it has Server.py"},
+		{"a folder with no server", map[string]string{"mine/notes.txt": "", "mine/old/draft.txt": ""}, "mine",
+			"mine is a folder, not a file, and has no server in it (server.py, server.c, server.cpp, Server.java, server.js or server.go); it has: notes.txt, old/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +89,34 @@ func TestDetectSaysWhatIsMissing(t *testing.T) {
 			require.ErrorContains(t, err, tt.want)
 		})
 	}
+}
+
+// TestDetectRunsTheServerInAFolderNamedForAFile: `just my-server mine`,
+// mine a folder, runs the server in it and says so.
+func TestDetectRunsTheServerInAFolderNamedForAFile(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		file  string
+		want  string
+		note  string
+	}{
+		{"one server", map[string]string{"mine/server.py": "", "other/server.c": ""}, "mine", "mine/server.py", "mine is a folder: running the server in it, mine/server.py"},
+		{"a trailing slash", map[string]string{"mine/Server.java": ""}, "mine/", "mine/Server.java", "running the server in it, mine/Server.java"},
+		{"nested", map[string]string{"hw/src/server.go": "", "hw/README.md": ""}, "hw", "hw/src/server.go", "running the server in it, hw/src/server.go"},
+		{"two servers", map[string]string{"mine/server.py": "", "mine/server.c": ""}, "mine", "mine/server.py", "(it also has mine/server.c; name one with its path to run it instead)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Detect(folder(t, tt.files), Server, tt.file)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, p.File)
+			require.Contains(t, p.Note, tt.note)
+		})
+	}
+	p, err := Detect(folder(t, map[string]string{"server.py": ""}), Server, "server.py")
+	require.NoError(t, err)
+	require.Empty(t, p.Note, "a file named is run without a word")
 }
 
 func TestDetectRunsJavaByItsPackage(t *testing.T) {

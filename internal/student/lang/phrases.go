@@ -30,14 +30,14 @@ type Phrases struct {
 
 var phrases = map[Lang]Phrases{
 	Python: {
-		BindOne:   "serversocket.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']",
+		BindOne:   "{server}.bind((ip, 8000)) with ip = ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']",
 		EthAddr:   "ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']",
-		Greeting:  `Send b"hello\n"`,
+		Greeting:  `{conn}.send(b"hello\n")`,
 		ReadToEnd: `recv() until it returns b""`,
-		ReadOnce:  "Read once, recv(1000), and echo that",
+		ReadOnce:  "Read once, data = {conn}.recv(1000), and send that back: {conn}.send(data)",
 		Loop:      "`while True:`",
-		Close:     "clientsocket.close()",
-		ReuseAddr: "serversocket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+		Close:     "{conn}.close()",
+		ReuseAddr: "{server}.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
 		Connect:   "call it with socket.create_connection((sys.argv[1], int(sys.argv[2]))) or connect((host, 8000))",
 		EOF:       `recv returns b""`,
 		SendLine:  `s.sendall(b"hi back atcha\n")`,
@@ -50,12 +50,12 @@ var phrases = map[Lang]Phrases{
 	C: {
 		BindOne:   "bind() to eth0's address, not INADDR_ANY: addr.sin_addr from getifaddrs() (the entry named \"eth0\" with family AF_INET), addr.sin_port = htons(8000)",
 		EthAddr:   "getifaddrs(), the entry named \"eth0\" with family AF_INET",
-		Greeting:  `send(conn, "hello\n", 6, 0)`,
+		Greeting:  `send({conn}, "hello\n", 6, 0)`,
 		ReadToEnd: "recv() or read() until it returns 0",
-		ReadOnce:  "Read once, n = recv(conn, buf, 1000, 0), and send those n bytes back: send(conn, buf, n, 0)",
+		ReadOnce:  "Read once, n = recv({conn}, buf, 1000, 0), and send those n bytes back: send({conn}, buf, n, 0)",
 		Loop:      "`for (;;) { ... }`",
-		Close:     "close(conn)",
-		ReuseAddr: "int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)",
+		Close:     "close({conn})",
+		ReuseAddr: "int one = 1; setsockopt({server}, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)",
 		Connect:   "connect() to argv[1], port htons(atoi(argv[2])) (inet_pton(AF_INET, argv[1], &addr.sin_addr))",
 		EOF:       "recv returns 0",
 		SendLine:  `send(fd, "hi back atcha\n", 14, 0)`,
@@ -72,8 +72,8 @@ var phrases = map[Lang]Phrases{
 		ReadToEnd: "read() until it returns -1, or readAllBytes()",
 		ReadOnce:  "Read once, int n = in.read(buf, 0, 1000), and write those n bytes back: out.write(buf, 0, n)",
 		Loop:      "`while (true) { ... }`",
-		Close:     "s.close() (or try (Socket s = server.accept()) { ... })",
-		ReuseAddr: "ServerSocket server = new ServerSocket(); server.setReuseAddress(true); server.bind(new InetSocketAddress(addr, 8000), 5)",
+		Close:     "{conn}.close() (or try (Socket {conn} = {server}.accept()) { ... })",
+		ReuseAddr: "ServerSocket {server} = new ServerSocket(); {server}.setReuseAddress(true); {server}.bind(new InetSocketAddress(addr, 8000), 5)",
 		Connect:   "new Socket(args[0], Integer.parseInt(args[1]))",
 		EOF:       "read returns -1",
 		SendLine:  `out.write("hi back atcha\n".getBytes()); out.flush()`,
@@ -84,13 +84,13 @@ var phrases = map[Lang]Phrases{
 		Input:     "a Scanner on System.in",
 	},
 	Node: {
-		BindOne:   "server.listen(8000, ip) with ip eth0's: os.networkInterfaces().eth0.find(a => a.family === 'IPv4').address",
+		BindOne:   "{server}.listen(8000, ip) with ip eth0's: os.networkInterfaces().eth0.find(a => a.family === 'IPv4').address",
 		EthAddr:   "os.networkInterfaces().eth0.find(a => a.family === 'IPv4').address",
-		Greeting:  `socket.write('hello\n')`,
+		Greeting:  `{conn}.write('hello\n')`,
 		ReadToEnd: "the echo written in the 'end' event",
-		ReadOnce:  "Echo the first 'data' event, socket.write(data), then socket.end()",
-		Loop:      "a server that is not closed after its first call (no server.close() there)",
-		Close:     "socket.end()",
+		ReadOnce:  "Echo the first 'data' event, {conn}.write(data), then {conn}.end()",
+		Loop:      "a server that is not closed after its first call (no {server}.close() there)",
+		Close:     "{conn}.end()",
 		ReuseAddr: "nothing to set (Node reuses the address): stop the server still running",
 		Connect:   "net.createConnection(Number(process.argv[3]), process.argv[2])",
 		EOF:       "the 'end' event",
@@ -104,11 +104,11 @@ var phrases = map[Lang]Phrases{
 	Go: {
 		BindOne:   "net.Listen(\"tcp\", ip+\":8000\") with ip eth0's: net.InterfaceByName(\"eth0\"), then the IPv4 among its Addrs()",
 		EthAddr:   "net.InterfaceByName(\"eth0\"), then the IPv4 among its Addrs()",
-		Greeting:  `conn.Write([]byte("hello\n"))`,
+		Greeting:  `{conn}.Write([]byte("hello\n"))`,
 		ReadToEnd: "io.ReadAll or io.Copy, until io.EOF",
-		ReadOnce:  "Read once, n, err := conn.Read(buf) with buf := make([]byte, 1000), and write buf[:n] back",
-		Loop:      "`for { conn, err := ln.Accept(); ... }`",
-		Close:     "conn.Close()",
+		ReadOnce:  "Read once, n, err := {conn}.Read(buf) with buf := make([]byte, 1000), and write buf[:n] back: {conn}.Write(buf[:n])",
+		Loop:      "`for { {conn}, err := {server}.Accept(); ... }`",
+		Close:     "{conn}.Close()",
 		ReuseAddr: "nothing to set (Go sets SO_REUSEADDR): stop the server still running",
 		Connect:   "net.Dial(\"tcp\", net.JoinHostPort(os.Args[1], os.Args[2]))",
 		EOF:       "Read returns io.EOF",
@@ -124,59 +124,79 @@ var phrases = map[Lang]Phrases{
 func init() { phrases[CPP] = phrases[C] }
 
 // PhrasesOf are the fixes in a language's words (Python's for one the lab
-// does not know).
-func PhrasesOf(l Lang) Phrases {
-	if p, ok := phrases[l]; ok {
-		return p
+// does not know), with the language's usual names for the sockets.
+func PhrasesOf(l Lang) Phrases { return PhrasesIn(l, "") }
+
+// PhrasesIn are the fixes in a language's words with the student's own
+// names for the two sockets, as src, the program, shows them.
+func PhrasesIn(l Lang, src string) Phrases {
+	p, ok := phrases[l]
+	if !ok {
+		p, l = phrases[Python], Python
 	}
-	return phrases[Python]
+	n := NamesIn(l, src)
+	for _, f := range []*string{&p.BindOne, &p.EthAddr, &p.Greeting, &p.ReadToEnd, &p.ReadOnce, &p.Loop, &p.Close, &p.ReuseAddr} {
+		*f = n.fill(*f)
+	}
+	return p
 }
 
 // graderWords turn the grader's one-line fixes, written for the lecture's
-// Python, into each language's calls.
+// Python with a socket named conn, into each language's calls, with the
+// student's names for the sockets in place of {conn} and {server}.
 var graderWords = map[Lang][]string{
+	Python: {
+		"conn.recv(1000)", "{conn}.recv(1000)",
+		"conn.send(data)", "{conn}.send(data)",
+		"conn.settimeout()", "{conn}.settimeout(1) before recv(), closing the call when it times out",
+	},
 	C: {
-		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`, "look at what it printed: did it crash?",
 		`b"hello\n"`, `"hello\n" (6 bytes)`,
-		"conn.recv(1000)", "recv(conn, buf, 1000, 0)",
-		"conn.send(data)", "send(conn, buf, n, 0), n what recv() returned",
-		"conn.settimeout()", "setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, ...)",
+		"conn.recv(1000)", "recv({conn}, buf, 1000, 0)",
+		"conn.send(data)", "send({conn}, buf, n, 0), n what recv() returned",
+		"conn.settimeout()", "setsockopt({conn}, SOL_SOCKET, SO_RCVTIMEO, ...)",
 	},
 	Java: {
-		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`, "look at what it printed: did it crash?",
 		`b"hello\n"`, `"hello\n" (and flush())`,
 		"conn.recv(1000)", "in.read(buf, 0, 1000)",
 		"conn.send(data)", "out.write(buf, 0, n), n what read() returned",
-		"conn.settimeout()", "s.setSoTimeout(2000)",
+		"conn.settimeout()", "{conn}.setSoTimeout(2000)",
 		"recv()", "read()",
 	},
 	Node: {
-		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`, "look at what it printed: did it crash?",
 		`b"hello\n"`, `'hello\n'`,
 		"conn.recv(1000)", "the first 'data' event, data.subarray(0, 1000)",
-		"conn.send(data)", "socket.write(data)",
-		"conn.settimeout()", "socket.setTimeout(2000, () => socket.destroy())",
+		"conn.send(data)", "{conn}.write(data)",
+		"conn.settimeout()", "{conn}.setTimeout(2000, () => {conn}.destroy())",
 		"right after accept(), before recv()", "as the 'connection' comes, before any 'data'",
-		"loop around accept() to serve every caller.", "keep the server listening: no server.close() after a call.",
+		"loop around accept() to serve every caller.", "keep the server listening: no {server}.close() after a call.",
 	},
 	Go: {
-		`a Python 3 server must send bytes, b"hello\n", not a str.`, "look at what it printed: did it crash?",
+		`a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`, "look at what it printed: did it crash?",
 		`b"hello\n"`, `[]byte("hello\n")`,
-		"conn.recv(1000)", "conn.Read(buf), buf := make([]byte, 1000)",
-		"conn.send(data)", "conn.Write(buf[:n])",
-		"conn.settimeout()", "conn.SetReadDeadline(time.Now().Add(2 * time.Second))",
+		"conn.recv(1000)", "{conn}.Read(buf), buf := make([]byte, 1000)",
+		"conn.send(data)", "{conn}.Write(buf[:n])",
+		"conn.settimeout()", "{conn}.SetReadDeadline(time.Now().Add(2 * time.Second))",
 		"recv()", "Read()",
 	},
 }
 
 func init() { graderWords[CPP] = graderWords[C] }
 
-// GraderFix is the grader's fix in a language's words (as it is for
-// Python and languages the lab does not know).
-func GraderFix(l Lang, fix string) string {
+// GraderFix is the grader's fix in a language's words, with the language's
+// usual names for the sockets.
+func GraderFix(l Lang, fix string) string { return GraderFixIn(l, "", fix) }
+
+// GraderFixIn is the grader's fix in a language's words, with the
+// student's own names for the sockets as src shows them (as it is for a
+// language the lab does not know).
+func GraderFixIn(l Lang, src, fix string) string {
 	w, ok := graderWords[l]
 	if !ok || fix == "" {
 		return fix
 	}
-	return strings.NewReplacer(w...).Replace(fix)
+	return NamesIn(l, src).fill(strings.NewReplacer(w...).Replace(fix))
 }

@@ -57,7 +57,7 @@ var runtimeRules = []runtimeRule{
 		}},
 	{id: "address-not-here", match: regexp.MustCompile(`(?i)cannot assign requested address|EADDRNOTAVAIL`), at: bindCall,
 		says: func(_ []string, e Ending) string {
-			s := "the program bound an address that is not this laptop's: a server can only listen on its own addresses. Don't type one in (an address from the lecture or from your own computer is not laptop-a's); ask the system: " + PhrasesOf(e.Lang).EthAddr
+			s := "the program bound an address that is not this laptop's: a server can only listen on its own addresses. Don't type one in (an address from the lecture, or your own computer's, is not this laptop's); ask the system: " + PhrasesOf(e.Lang).EthAddr
 			if have := ifaceAddrs(e.Interfaces); have != "" {
 				s += "; this laptop has " + have
 			}
@@ -69,7 +69,22 @@ var runtimeRules = []runtimeRule{
 		}},
 	{id: "connection-refused", match: regexp.MustCompile(`(?i)connection refused|ECONNREFUSED`), at: connectCall,
 		says: func(_ []string, e Ending) string {
-			return "the call was refused: nothing listened at that address and port when your program called. Call laptop-a's address, port 8000: the lab passes both as arguments (" + argsWords[e.Lang] + ")."
+			return "the call was refused: nothing listened at that address and port when your program called. Call the server's address and port, which the lab gives your client as its arguments (" + argsWords[e.Lang] + ")."
+		}},
+	{id: "accept-before-listen", langs: []Lang{C}, match: regexp.MustCompile(`(?i)accept.*(invalid argument|EINVAL)`), at: regexp.MustCompile(`\baccept4?\s*\(`),
+		says: func(_ []string, e Ending) string {
+			n := NamesIn(e.Lang, e.Source)
+			return "accept() failed with Invalid argument (EINVAL) because the socket is not listening: listen() was never called on it. " +
+				"A socket takes calls only once listen() has made it a listening socket. Call listen(" + n.Server + ", 5) after bind() and before accept(), as the lecture does."
+		}},
+	{id: "caller-reset", match: regexp.MustCompile(`(?i)connection reset by peer|ECONNRESET|\bEPIPE\b|broken pipe|SocketException: Connection reset`),
+		says: func(_ []string, e Ending) string {
+			if e.Role == Client {
+				return "your client stopped because the server hung up abruptly: the phone line went dead (a reset, RST) while your client was still reading or sending. " +
+					"Read the greeting before you send, and read the echo until the server hangs up: " + PhrasesOf(e.Lang).ReadEcho + "."
+			}
+			return "your server stopped because a caller hung up abruptly: the phone line went dead (a reset, RST) while your server was still reading or sending, and the error ended the whole program. " +
+				"Callers do that, and the check's do it on purpose; a server that keeps answering must survive it: " + survive(e) + "."
 		}},
 	{id: "no-main-class", langs: []Lang{Java}, match: regexp.MustCompile(`Error: Could not find or load main class (\S+)`),
 		says: func(m []string, _ Ending) string {
@@ -109,6 +124,23 @@ var runtimeRules = []runtimeRule{
 		}},
 }
 
+// survive says how a server in e's language lives through one caller's
+// error: end that call, not the program.
+func survive(e Ending) string {
+	conn := NamesIn(e.Lang, e.Source).Conn
+	switch e.Lang {
+	case Java:
+		return "catch the IOException around each call (try { ... } catch (IOException e) { ... }) and close that socket, " + conn + ".close()"
+	case Node:
+		return "give each call an error handler, " + conn + ".on('error', () => " + conn + ".destroy()), so that an error ends that call, not the server"
+	case Go:
+		return "when " + conn + ".Read or Write returns an error, " + conn + ".Close() and return from that call: log.Fatal and panic end the whole server"
+	case C, CPP:
+		return "when send() or recv() returns -1, close(" + conn + ") and go back to accept(); and ignore SIGPIPE, signal(SIGPIPE, SIG_IGN), or a send to a caller who has gone ends the program"
+	}
+	return "when a call's recv() or send() fails, close that call and accept() the next"
+}
+
 // argsWords is where each language finds the lab's arguments.
 var argsWords = map[Lang]string{
 	Python: "sys.argv[1] and sys.argv[2]", C: "argv[1] and argv[2]", CPP: "argv[1] and argv[2]",
@@ -126,6 +158,11 @@ func Explain(e Ending) (Explanation, bool) {
 		return Explanation{ID: "killed", Says: fmt.Sprintf("your program was killed, most likely for using more memory than the lab's laptop gives %s (%s): does it keep everything it receives, or start a thread per call without end?", e.Lang, LimitsOf(e.Lang).Memory)}, true
 	case strings.Contains(e.Signal, "segmentation"):
 		return Explanation{ID: "segfault", Says: "your program crashed with a segmentation fault: it used memory it does not own. Most often: argv[1] read when the lab passes no argument (a server gets none), a buffer overflow (strcpy, or a read of more than the buffer holds), or a pointer used before it was set."}, true
+	case e.Signal == "broken pipe":
+		conn := NamesIn(e.Lang, e.Source).Conn
+		return Explanation{ID: "sigpipe", Says: "your program was ended by SIGPIPE (broken pipe): it sent to a caller who had already hung up, and the system's answer to that is to end a C program. " +
+			"A caller may hang up at any time, and the check's do so on purpose. At the start of main, signal(SIGPIPE, SIG_IGN) (#include <signal.h>), or send with MSG_NOSIGNAL, send(" + conn + ", buf, n, MSG_NOSIGNAL): " +
+			"then send() returns -1 instead, and you close(" + conn + ") and accept() the next call."}, true
 	case e.Signal != "":
 		return Explanation{ID: "signal", Says: "your program was ended by a signal (" + e.Signal + ")."}, true
 	case e.ExitCode == 0:
@@ -147,7 +184,7 @@ func Explain(e Ending) (Explanation, bool) {
 	if m := usage.FindStringSubmatch(out); m != nil {
 		s := "your program wants arguments (it printed: usage: " + strings.TrimSpace(m[1]) + "). The lab runs a server with none"
 		if e.Role == Client {
-			s = "your program wants other arguments (it printed: usage: " + strings.TrimSpace(m[1]) + "). The lab runs a client with laptop-a's address and port, " + argsWords[e.Lang]
+			s = "your program wants other arguments (it printed: usage: " + strings.TrimSpace(m[1]) + "). The lab runs a client with the server's address and port as its arguments, " + argsWords[e.Lang]
 		}
 		return Explanation{ID: "usage", Says: s + ": take what the lecture's program needs from the lab itself (eth0's address, port 8000), or pass yours with STUDENT_ARGS=\"...\"."}, true
 	}

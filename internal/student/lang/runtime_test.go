@@ -44,6 +44,22 @@ func TestExplainReadsEachRuntimesErrors(t *testing.T) {
 		{"killed", Ending{Lang: Java, ExitCode: -1, Signal: "killed"}, "killed", 0, "the lab's laptop gives java (512m)"},
 		{"usage", Ending{Lang: C, ExitCode: 1, Stderr: "Usage: ./server PORT\n"}, "usage", 0, "STUDENT_ARGS"},
 		{"silent exit", Ending{Lang: C, ExitCode: 3}, "exit", 0, "exit status 3 and printed nothing"},
+		{"accept before listen", Ending{Lang: CPP, ExitCode: 1, File: "server.cpp", Stderr: "accept: Invalid argument\n",
+			Source: "int main() {\n  int ls = socket(AF_INET, SOCK_STREAM, 0);\n  bind(ls, (sockaddr *)&a, sizeof a);\n  int c = accept(ls, nullptr, nullptr);\n}\n"},
+			"accept-before-listen", 4, "Call listen(ls, 5) after bind() and before accept()"},
+		{"SIGPIPE", Ending{Lang: C, ExitCode: -1, Signal: "broken pipe", Source: "int client = accept(fd, 0, 0);\n"},
+			"sigpipe", 0, "signal(SIGPIPE, SIG_IGN) (#include <signal.h>), or send with MSG_NOSIGNAL, send(client, buf, n, MSG_NOSIGNAL)"},
+		{"a reset ends a Java server", Ending{Lang: Java, ExitCode: 1, File: "Server.java", Source: "Socket client = ss.accept();\n",
+			Stderr: "Exception in thread \"main\" java.net.SocketException: Connection reset\n\tat Server.main(Server.java:14)\n"},
+			"caller-reset", 14, "catch the IOException around each call (try { ... } catch (IOException e) { ... }) and close that socket, client.close()"},
+		{"a reset ends a Node server", Ending{Lang: Node, ExitCode: 1, File: "server.js", Source: "net.createServer((sock) => {\n",
+			Stderr: "node:events:497\n      throw er; // Unhandled 'error' event\n\nError: read ECONNRESET\n    at TCP.onStreamRead (node:internal/stream_base_commons:218:20)\n"},
+			"caller-reset", 0, "sock.on('error', () => sock.destroy())"},
+		{"log.Fatal on a reset ends a Go server", Ending{Lang: Go, ExitCode: 1, File: "server.go", Source: "c, err := ln.Accept()\n",
+			Stderr: "2026/01/02 10:00:00 read tcp 172.28.5.10:8000->172.28.5.20:41234: read: connection reset by peer\n"},
+			"caller-reset", 0, "when c.Read or Write returns an error, c.Close() and return from that call: log.Fatal and panic end the whole server"},
+		{"a reset ends a client", Ending{Lang: Go, ExitCode: 1, Role: Client, Stderr: "read: connection reset by peer\n"},
+			"caller-reset", 0, "your client stopped because the server hung up abruptly"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,14 +80,22 @@ func TestExplainSaysNothingOfAGoodEnd(t *testing.T) {
 func TestGraderFixInEachLanguage(t *testing.T) {
 	for _, tt := range []struct {
 		lang      Lang
+		src       string
 		fix, want string
 	}{
-		{Python, "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller."},
-		{C, `send b"hello\n" right after accept(), before recv().`, `send "hello\n" (6 bytes) right after accept(), before recv().`},
-		{Java, "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: s.setSoTimeout(2000), or a thread per caller."},
-		{Go, "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: conn.Write(buf[:n])."},
-		{Node, "the lecture reads up to 1000: conn.recv(1000).", "the lecture reads up to 1000: the first 'data' event, data.subarray(0, 1000)."},
+		{Python, "", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.",
+			"one silent caller blocks everyone: clientsocket.settimeout(1) before recv(), closing the call when it times out, or a thread per caller."},
+		{Python, "conn, addr = s.accept()\n", "read once: conn.recv(1000).", "read once: conn.recv(1000)."},
+		{Python, "(c, a) = srv.accept()\n", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes recv() returned: c.send(data)."},
+		{C, "", `send b"hello\n" right after accept(), before recv().`, `send "hello\n" (6 bytes) right after accept(), before recv().`},
+		{C, "int client = accept(sock, NULL, NULL);", "read up to 1000 bytes at once: conn.recv(1000).", "read up to 1000 bytes at once: recv(client, buf, 1000, 0)."},
+		{Java, "", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: s.setSoTimeout(2000), or a thread per caller."},
+		{Java, "Socket client = ss.accept();", "one silent caller blocks everyone: conn.settimeout(), or a thread per caller.", "one silent caller blocks everyone: client.setSoTimeout(2000), or a thread per caller."},
+		{Go, "", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: conn.Write(buf[:n])."},
+		{Go, "c, err := l.Accept()", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: c.Write(buf[:n])."},
+		{Node, "", "the lecture reads up to 1000: conn.recv(1000).", "the lecture reads up to 1000: the first 'data' event, data.subarray(0, 1000)."},
+		{Node, "const srv = net.createServer((c) => {", "loop around accept() to serve every caller.", "keep the server listening: no srv.close() after a call."},
 	} {
-		require.Equal(t, tt.want, GraderFix(tt.lang, tt.fix), tt.lang)
+		require.Equal(t, tt.want, GraderFixIn(tt.lang, tt.src, tt.fix), "%s %q", tt.lang, tt.src)
 	}
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# lab.sh runs the lecture's exercise across two machines of a Docker Swarm:
+# laptop-a (the server) on one node, laptop-b (the client) on another, on an
+# attachable overlay network with the lecture's addresses, and prints both
+# sides' logs as `docker compose up` does. Run it where DOCKER_HOST (or the
+# docker context) names a Swarm manager. `just swarm-up` / `just swarm-down`.
+#
+#   deploy/swarm/lab.sh up      load the images onto the two nodes, run the lab,
+#                               print the transcript; laptop-a keeps serving
+#   deploy/swarm/lab.sh down    remove both laptops and the overlay
+#
+# NODES: the two engines to run on, laptop-a's first, as DOCKER_HOST values
+# (ssh://user@pc2 works, as with any docker command). Unset, they are the
+# Swarm's first two Ready nodes at <node address>:2375, which is how
+# deploy/swarm/nodes.sh's engines listen (a classroom's PCs do not: set NODES).
+# LAB_SUBNET, LAPTOP_A_IP, LAPTOP_B_IP, HOST_PORT as in compose.yaml.
+# ENCRYPT: auto (default: encrypt if the nodes' kernel passes encrypted
+# traffic, say so if not), yes, no. IMAGES_FROM: the engine where the lab's
+# images were built (default: this machine's own, where `just swarm-up` builds).
+set -euo pipefail
+
+subnet=${LAB_SUBNET:-172.28.5.0/24}
+a_ip=${LAPTOP_A_IP:-172.28.5.10}
+b_ip=${LAPTOP_B_IP:-172.28.5.20}
+port=${HOST_PORT:-8000}
+net=socketlab-swarm-lab
+say() { printf 'swarm: %s\n' "$*" >&2; }
+die() {
+	say "$*"
+	exit 1
+}
+# The hardening of compose.yaml's x-hardened, for every container here.
+hardened=(--read-only --cap-drop ALL --security-opt no-new-privileges:true --memory 128m --pids-limit 64 --pull never)
+
+nodes() {
+	if [ -n "${NODES:-}" ]; then
+		read -r -a hosts <<<"$NODES"
+	else
+		mapfile -t hosts < <(docker node ls -q --filter role=worker | xargs -r docker node inspect -f '{{if eq .Status.State "ready"}}tcp://{{.Status.Addr}}:2375{{end}}' | grep . | head -1)
+		local self
+		self=$(docker info -f '{{.Swarm.NodeAddr}}')
+		hosts=("tcp://$self:2375" "${hosts[@]}")
+	fi
+	[ "${#hosts[@]}" -ge 2 ] || die "the lab needs two nodes: this Swarm has one Ready node (set NODES to two DOCKER_HOSTs)"
+	A=${hosts[0]}
+	B=${hosts[1]}
+}
+
+# load IMAGE HOST: copy IMAGE from IMAGES_FROM to HOST's engine unless HOST
+# has it already. Nothing comes from a registry.
+load() {
+	local want have
+	want=$(DOCKER_HOST=$from docker image inspect -f '{{.Id}}' "$1" 2>/dev/null) ||
+		die "$1 is not on $from: build it there first (docker compose build)"
+	have=$(docker -H "$2" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true)
+	[ "$want" = "$have" ] && return
+	say "loading $1 onto a node ($(DOCKER_HOST=$from docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.1f MB", $1/1e6}'))"
+	DOCKER_HOST=$from docker save "$1" | docker -H "$2" load >/dev/null
+}
+
+# probe prints yes if an encrypted overlay passes traffic between the two
+# nodes, else no. It needs IPsec (ESP) in the nodes' kernel; without it the
+# network is made but passes nothing. One short call on a small overlay of its
+# own (PROBE_SUBNET) tells, in about 2 s when it works and 8 s when not.
+probe() {
+	local p=socketlab-swarm-probe ps=${PROBE_SUBNET:-10.216.0.0/29} ok=no
+	docker network create -d overlay --attachable --internal --opt encrypted --subnet "$ps" "$p" >/dev/null 2>&1 || true
+	docker -H "$A" rm -f socketlab-swarm-probe-a >/dev/null 2>&1 || true
+	# Where IPsec is missing, even starting a container on the encrypted
+	# overlay hangs (20 s here): both steps are cut short.
+	if docker -H "$A" run -d --name socketlab-swarm-probe-a "${hardened[@]}" --network "$p" --ip "${ps%.*}.2" \
+		socketlab/server:local -iface eth0 >/dev/null 2>&1 &&
+		timeout 5 docker -H "$B" run -d --name socketlab-swarm-probe-b "${hardened[@]}" --network "$p" --ip "${ps%.*}.3" \
+			socketlab/client:local -wait 3s -timeout 1s -send probe -expect-echo "${ps%.*}.2" >/dev/null 2>&1 &&
+		[ "$(timeout 6 docker -H "$B" wait socketlab-swarm-probe-b 2>/dev/null)" = 0 ]; then
+		ok=yes
+	fi
+	docker -H "$A" rm -f socketlab-swarm-probe-a >/dev/null 2>&1 || true
+	docker -H "$B" rm -f socketlab-swarm-probe-b >/dev/null 2>&1 || true
+	echo "$ok"
+}
+
+overlay() {
+	docker network create -d overlay --attachable --subnet "$subnet" "$@" "$net" >/dev/null
+}
+
+up() {
+	[ "$(docker info -f '{{.Swarm.ControlAvailable}}')" = true ] ||
+		die "this engine is not a Swarm manager: point DOCKER_HOST at one (see deploy/swarm/README.md)"
+	nodes
+	from=${IMAGES_FROM:-unix:///var/run/docker.sock}
+	load socketlab/server:local "$A"
+	load socketlab/client:local "$B"
+	down 2>/dev/null
+	local enc=${ENCRYPT:-auto}
+	[ "$enc" != auto ] || enc=$(probe)
+	if [ "$enc" = yes ]; then
+		say "the overlay is encrypted (IPsec between the nodes)"
+	else
+		say "the overlay is NOT encrypted: $([ "${ENCRYPT:-auto}" = no ] && echo "ENCRYPT=no" || echo "the nodes' kernel passes no encrypted (IPsec) traffic")"
+	fi
+	# An overlay a moment ago removed may still be going away: wait for it.
+	local k
+	for k in $(seq 1 40); do
+		if [ "$enc" = yes ]; then overlay --opt encrypted; else overlay; fi 2>/dev/null && break
+		[ "$k" -lt 40 ] || die "cannot make the overlay $net on $subnet: docker network ls; is LAB_SUBNET taken?"
+		sleep 0.5
+	done
+	docker -H "$A" run -d --name socketlab-swarm-laptop-a --hostname laptop-a "${hardened[@]}" \
+		--network "$net" --ip "$a_ip" -p "127.0.0.1:$port:8000" \
+		socketlab/server:local -iface eth0 >/dev/null
+	local rc=0
+	docker -H "$B" run --name socketlab-swarm-laptop-b --hostname laptop-b "${hardened[@]}" \
+		--network "$net" --ip "$b_ip" socketlab/client:local \
+		-wait 30s -send "hi back atcha" -expect-echo "$a_ip" >/dev/null 2>&1 || rc=$?
+	# Both sides' logs in time order, prefixed as docker compose prints them.
+	{
+		docker -H "$A" logs -t socketlab-swarm-laptop-a 2>&1 | sed 's/^/laptop-a  | /'
+		docker -H "$B" logs -t socketlab-swarm-laptop-b 2>&1 | sed 's/^/laptop-b  | /'
+	} | sort -s -k3,3 | sed -E 's/^(laptop-.  \| )[^ ]+ /\1/'
+	echo "laptop-b exited with code $rc"
+	docker -H "$B" rm socketlab-swarm-laptop-b >/dev/null
+	[ "$rc" = 0 ] || die "laptop-b could not call laptop-a across the nodes (exit $rc): see deploy/swarm/README.md, what goes wrong"
+	say "laptop-a keeps serving on its node: telnet 127.0.0.1 $port there; just swarm-down to stop"
+}
+
+down() {
+	nodes
+	docker -H "$A" rm -f socketlab-swarm-laptop-a >/dev/null 2>&1 || true
+	docker -H "$B" rm -f socketlab-swarm-laptop-b >/dev/null 2>&1 || true
+	docker -H "$A" rm -f socketlab-swarm-probe-a >/dev/null 2>&1 || true
+	docker -H "$B" rm -f socketlab-swarm-probe-b >/dev/null 2>&1 || true
+	# An overlay can be removed only once its last container has left it on
+	# every node, which the Swarm learns a few seconds later.
+	local k n
+	for n in "$net" socketlab-swarm-probe; do
+		for k in $(seq 1 40); do
+			docker network inspect "$n" >/dev/null 2>&1 || break
+			docker network rm "$n" >/dev/null 2>&1 && break
+			[ "$k" -lt 40 ] || say "the overlay $n is still in use; docker network rm $n later"
+			sleep 0.5
+		done
+	done
+}
+
+case "${1:-}" in
+up) up ;;
+down) down ;;
+*)
+	sed -n '2,18p' "$0" >&2
+	exit 2
+	;;
+esac
