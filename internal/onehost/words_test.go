@@ -10,16 +10,15 @@ import (
 func TestOneHostWords(t *testing.T) {
 	say := oneHostWords(512 << 20)
 	for lab, one := range map[string]string{
-		"verdict: PASS: your server.py on laptop-a answered laptop-b across the lab as the lecture's server does.":          "verdict: PASS: your server.py answered the grader's call as the lecture's server does.",
-		"it listened, answered laptop-b's call and was still running at the end.":                                           "it listened, answered the grader's call and was still running at the end.",
-		"your server listens on 127.0.0.1:8000: localhost, which only laptop-a itself can call; laptop-b cannot.":           "your server listens on 127.0.0.1:8000: localhost, which only a call to 127.0.0.1 reaches; the grader called this machine's own address.",
-		"every interface of laptop-a, so it answers on networks it was not meant for (laptop-b reached it on another one).": "every interface of this machine, so it answers on networks it was not meant for (the grader reached it on another address).",
-		"laptop-a's server.py is listening at 10.0.0.5:8000":                                                                "your server.py is listening at 10.0.0.5:8000",
-		"laptop-a could not run your server.py: no python3":                                                                 "the grader could not run your server.py: no python3",
-		"your program was killed, most likely for using more memory than the lab's laptop has (128 MB): does it":            "your program was killed, most likely for using more memory than the grader allows (512 MB): does it",
-		"more memory than the lab's laptop gives java (512m): does it":                                                      "more memory than the grader gives java (512 MB): does it",
-		"more processes or threads than the laptop allows (refused 3 times)":                                                "more processes or threads than the grader allows (refused 3 times)",
-		"the echo came only after laptop-b hung up its side":                                                                "the echo came only after the grader hung up its side",
+		"verdict: PASS: your server.py on laptop-a answered laptop-b across the lab as the lecture's server does.":                          "verdict: PASS: your server.py answered the grader's call as the lecture's server does.",
+		"it listened, answered laptop-b's call and was still running at the end.":                                                           "it listened, answered the grader's call and was still running at the end.",
+		"laptop-a's server.py is listening at 10.0.0.5:8000":                                                                                "your server.py is listening at 10.0.0.5:8000",
+		"laptop-a could not run your server.py: no python3":                                                                                 "the grader could not run your server.py: no python3",
+		"your program was killed, most likely for using more memory than the lab's laptop has (128 MB): does it":                            "your program was killed, most likely for using more memory than the grader allows (512 MB): does it",
+		"more memory than the lab's laptop gives java (512m): does it":                                                                      "more memory than the grader gives java (512 MB): does it",
+		"more processes or threads than the laptop allows (refused 3 times)":                                                                "more processes or threads than the grader allows (refused 3 times)",
+		"      laptop-b cannot call 127.0.0.1:8000, laptop-a's own loopback: laptop-a calls your server there, for the rest of the checks.": "      the grader cannot call 127.0.0.1:8000, this machine's own loopback: the grader calls your server there, for the rest of the checks.",
+		"the echo came only after laptop-b hung up its side":                                                                                "the echo came only after the grader hung up its side",
 	} {
 		require.Equal(t, one, say(lab))
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -87,44 +89,56 @@ func TestLanguages(t *testing.T) {
 }
 
 // TestTheZipsReadmeSaysWhatToTypeIntoGradescope: the assignment's total
-// points (computed from the zip's weights), the files students submit,
-// the visibility, and a correct server to test the autograder with.
+// points (computed from the zip's weights and policy), the files students
+// submit, the visibility, and a correct server to test the autograder with.
 func TestTheZipsReadmeSaysWhatToTypeIntoGradescope(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the client")
 	}
-	weights := filepath.Join(t.TempDir(), "weights.txt")
-	// 5 + 4, and 1 for each of the 10 required checks not listed (model is
-	// not required: 0).
-	require.NoError(t, os.WriteFile(weights, []byte("answers 5\nsilent-caller 4\nvisibility after_due_date\n"), 0o644))
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	require.Equal(t, 0, run([]string{"-weights", weights, "-languages", "c,java", out}, &stdout, &stderr), stderr.String())
-	files := unzip(t, filepath.Join(out, "autograder.zip"))
-	readme := files["README.txt"]
-	require.Contains(t, readme, "Total points: 19.")
-	require.Contains(t, readme, "Students submit one file: server.py, server.c or Server.java.")
-	require.Contains(t, readme, `each test's visibility is "after_due_date"`)
-	require.Contains(t, readme, `output (the calls as the grader made them) is
+	for _, tc := range []struct{ name, weights, total, policy string }{
+		// program 1, answers 5, greeting 1, greeting-first 1, echo 1,
+		// hangs-up 1, not-on 1: the checks of the lecture's one call.
+		{"the lecture's policy", "answers 5\nsilent-caller 4\nvisibility after_due_date\n", "11", `policy is "lecture"`},
+		// ... and echo-crlf, echo-1000, echo-3000, still-there 1 each, and
+		// silent-caller's 4, which counts when the server keeps serving.
+		{"keep serving", "policy keep-serving\nanswers 5\nsilent-caller 4\nvisibility after_due_date\n", "19", `policy is "keep-serving"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			weights := filepath.Join(t.TempDir(), "weights.txt")
+			require.NoError(t, os.WriteFile(weights, []byte(tc.weights), 0o644))
+			w, err := results.ReadWeights(weights)
+			require.NoError(t, err)
+			require.Equal(t, tc.total, strconv.FormatFloat(w.Total(), 'f', -1, 64), "the weights' own total")
+			out := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 0, run([]string{"-weights", weights, "-languages", "c,java", out}, &stdout, &stderr), stderr.String())
+			files := unzip(t, filepath.Join(out, "autograder.zip"))
+			readme := files["README.txt"]
+			require.Contains(t, readme, "Total points: "+tc.total+".")
+			require.Contains(t, readme, tc.policy)
+			require.Contains(t, readme, "Students submit one file: server.py, server.c or Server.java.")
+			require.Contains(t, readme, `each test's visibility is "after_due_date"`)
+			require.Contains(t, readme, `output (the calls as the grader made them) is
    "Gradescope's default"`)
-	require.NotContains(t, readme, "{{", "every field filled in")
-	starter, err := os.ReadFile(filepath.Join("..", "..", "student", "server.py"))
-	require.NoError(t, err)
-	require.Equal(t, string(starter), files["sample/server.py"], "the sample is the starter students copy")
-	require.Contains(t, files["sample/server.py"], "while True:", "it keeps serving")
-	require.Contains(t, files["sample/server.py"], "'eth0'")
+			require.NotContains(t, readme, "{{", "every field filled in")
+			starter, err := os.ReadFile(filepath.Join("..", "..", "student", "server.py"))
+			require.NoError(t, err)
+			require.Equal(t, string(starter), files["sample/server.py"], "the sample is the starter students copy")
+			require.Contains(t, files["sample/server.py"], "while True:", "it keeps serving")
+			require.Contains(t, files["sample/server.py"], "'eth0'")
+		})
+	}
 }
 
 // TestTheShippedTotalIsWeightsTxts: README's total for the shipped weights
 // is the one weights.txt itself says a correct server scores.
 func TestTheShippedTotalIsWeightsTxts(t *testing.T) {
-	// A correct server that keeps serving earns every check's points:
-	// the sum of the shipped weights.
-	want := total(results.Default())
-	require.Equal(t, 20.0, want, "the sum of weights.txt's points, what a server that keeps serving scores")
+	words := bytes.Join(bytes.Fields(bytes.ReplaceAll(results.DefaultText(), []byte("#"), nil)), []byte(" "))
+	m := regexp.MustCompile(`a correct server scores (\d+) here`).FindSubmatch(words)
+	require.NotNil(t, m, "weights.txt states its total")
 	b, err := readme([]byte("Total points: {{.Total}}. Files: {{.Files}}. {{.Visibility}}"), results.Default(), nil, "amd64")
 	require.NoError(t, err)
-	require.Equal(t, fmt.Sprintf("Total points: %g. Files: server.py. visible", want), string(b))
+	require.Equal(t, fmt.Sprintf("Total points: %s. Files: server.py. visible", m[1]), string(b))
 }
 
 func unzip(t *testing.T, path string) map[string]string {

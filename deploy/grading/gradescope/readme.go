@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -16,24 +15,10 @@ import (
 // from the zip's own weights and languages, never written by hand.
 type readmeData struct {
 	Total, Files, Others         string
+	Policy                       string
+	KeepServing                  bool
 	Visibility, StdoutVisibility string
 	Arch                         string
-}
-
-// optional are the checks the one-host grader never requires: a check not
-// listed in a weights file is worth 1 point if required, 0 if not
-// (results.Weights.Of).
-var optional = []string{"silent-caller", "model"}
-
-// total is what a correct server scores with w: every check a grade
-// reports, one "not-on" among them (one host checks loopback; Gradescope's
-// container has no other address), and "program".
-func total(w results.Weights) float64 {
-	sum := 0.0
-	for _, id := range append(grade.CheckIDs(), "program") {
-		sum += w.Of(grade.Result{ID: id, Required: !slices.Contains(optional, id)})
-	}
-	return sum
 }
 
 // serverFiles are the files a student submits, by language.
@@ -66,7 +51,10 @@ func readme(tmpl []byte, w results.Weights, langs []string, arch string) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("README.txt: %w", err)
 	}
-	d := readmeData{Total: strconv.FormatFloat(total(w), 'f', -1, 64), Arch: arch,
+	// The total a correct server earns under the file's policy (one
+	// -not-on address: Gradescope's container has eth0 and loopback).
+	d := readmeData{Total: strconv.FormatFloat(w.Total(), 'f', -1, 64), Arch: arch,
+		Policy: string(w.Serving()), KeepServing: w.Serving() == grade.PolicyKeepServing,
 		Visibility: w.Visibility, StdoutVisibility: w.StdoutVisibility}
 	d.Files, d.Others = files(langs)
 	for _, v := range []*string{&d.Visibility, &d.StdoutVisibility} {
