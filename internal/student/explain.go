@@ -72,7 +72,7 @@ var crashRules = []crashRule{
 	{id: "str-send",
 		match: regexp.MustCompile(`^TypeError: a bytes-like object is required, not 'str'`),
 		says: func(_ []string, _ Crash) string {
-			return `a socket sends bytes, not text: in Python 3, "hello\n" is a str; send b"hello\n" (or "hello\n".encode()). This is Python 2 code that Python 3 refuses. What recv() returns is already bytes: send it back as it is.`
+			return `a socket sends bytes, not text: in Python 3, "hello\n" is a str; send b"hello\n" (or "hello\n".encode()). (Python 2, which the lecture was written for, let a str through; Python 3 does not.) What recv() returns is already bytes: send it back as it is.`
 		}},
 	{id: "en0",
 		match: regexp.MustCompile(`^ValueError: You must specify a valid interface name`),
