@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +22,7 @@ import (
 // `just my-server` and `just my-client` do, each lab on subnets of its own
 // (in 10.217.0.0/16, outside Docker's default pools and apart from the
 // 10.213.0.0/16 that newNetworkWithSubnet draws from, so that no other
-// test's network can take them) and its own host port: they run in parallel.
+// test's network can take them) and a host port the engine picks: they run in parallel.
 
 // laptopProject is the project of the run's first build of a student's
 // laptop, which warms the engine's build cache for every student lab after
@@ -121,8 +123,11 @@ func (l studentLab) run(t *testing.T) studentRun {
 		"SIDE_SUBNET":      side + "0/24",
 		"LAPTOP_A_SIDE_IP": side + "10",
 		"LAPTOP_B_SIDE_IP": side + "20",
-		"HOST_PORT":        freePort(t),
-		"PUBLISH_IP":       where.publish.String(),
+		// Published on a port the engine picks: no test here calls it
+		// from this computer, and a port picked here could be taken on a
+		// remote engine.
+		"HOST_PORT":  "0",
+		"PUBLISH_IP": where.publish.String(),
 	}
 	for k, v := range l.vars {
 		vars[k] = strings.ReplaceAll(v, "{A}", lab+"10")
@@ -171,15 +176,38 @@ func (l studentLab) run(t *testing.T) studentRun {
 	return r
 }
 
-// freePort is a port free on 127.0.0.1 a moment ago, for a lab's publish.
+// freePort is a port for a lab to publish, one the test then calls. It
+// lies below 32768, where neither this machine's kernel nor Docker picks
+// ports at random (a lab published on port 0 gets one there, on whichever
+// engine runs it), is never handed out twice in one run, and was free
+// here a moment ago. A port from listening on :0 was not enough: against
+// a remote engine, parallel tests got the same one ("port is already
+// allocated").
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
+	givenPorts.Lock()
+	defer givenPorts.Unlock()
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if givenPorts.m[port] {
+			continue
+		}
+		l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		givenPorts.m[port] = true
+		return strconv.Itoa(port)
+	}
+	t.Fatal("no free port between 20000 and 32000 on 127.0.0.1")
+	return ""
 }
+
+var givenPorts = struct {
+	sync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
 
 // TestMyServerPassesACorrectServerAcrossHosts is `just my-server
 // deploy/student/server.py`: the starter, the lecture's server in Python 3,
