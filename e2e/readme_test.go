@@ -31,12 +31,8 @@ var guides = []string{
 	".devcontainer/README.md",       // only a browser
 	"server/README.md",              // flags, kept equal to -h by TestReadme
 	"client/README.md",
-	"deploy/README.md", // the map of deploy/
-}
-
-// notYet are links to pages another branch adds: checked once they exist.
-var notYet = map[string]string{
-	"deploy/swarm/README.md": "the swarm branch (issue 27) adds it",
+	"deploy/README.md",       // the map of deploy/
+	"deploy/swarm/README.md", // across machines
 }
 
 func readRepoFile(t *testing.T, rel string) string {
@@ -107,12 +103,6 @@ func TestGuidesLinksResolve(t *testing.T) {
 			target := page
 			if path != "" {
 				target = filepath.ToSlash(filepath.Join(filepath.Dir(page), path))
-				if why, ok := notYet[target]; ok {
-					if _, err := os.Stat(filepath.Join(root, target)); err != nil {
-						t.Logf("%s links %s, not here yet: %s", page, target, why)
-						continue
-					}
-				}
 				_, err := os.Stat(filepath.Join(root, target))
 				require.NoError(t, err, "%s links %q", page, link)
 			}
