@@ -106,9 +106,24 @@ var causeLabels = map[string]string{
 	"never-listened":   "never listened",
 	"compile":          "did not compile",
 	"crash":            "crashed",
-	"not-graded":       "not graded: no program found in the submission",
-	"timed-out":        "gave no verdict within the time limit",
-	"lab-error":        "the lab failed (not the student's fault)",
+	"no-greeting":      `never greeted with "hello\n"`,
+	"greet-late":       "greeted only after the caller spoke",
+	"other-address":    "bound an address that is not eth0's",
+	"no-bind":          "listened without bind(), on a random port",
+	"read-limit":       "read less than the lecture's 1000 bytes",
+	"empty":            "handed in an empty file",
+	"build":            "did not build",
+	// A first cause no finding explains is the check that failed.
+	"program":     "did not run and listen",
+	"answers":     "did not answer on eth0's address",
+	"greeting":    `did not greet with "hello\n"`,
+	"echo":        "did not echo what the caller sent",
+	"hangs-up":    "did not hang up after the echo",
+	"not-on":      "answered on another address too",
+	"still-there": "stopped answering after a call",
+	"not-graded":  "not graded: no program found in the submission",
+	"timed-out":   "gave no verdict within the time limit",
+	"lab-error":   "the lab failed (not the student's fault)",
 }
 
 // causeGroup is one first cause and the rows it explains.

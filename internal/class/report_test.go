@@ -49,7 +49,8 @@ func classOf() Summary {
 		failing("bob", "program", "python2-print", "line 21: this is Python 2 code."),
 		failing("Eve \"<img src=x onerror=alert(1)>\" O'Neil", "not-on", "all-interfaces", "your server listens on 0.0.0.0:8000."),
 		passing("judy"),
-		failing("zed", "answers", "", "a cause with no label yet. More words."),
+		failing("zed", "answers", "some-new-cause", "a cause with no label yet. More words."),
+		failing("yan", "answers", "", "connection refused: nothing listens there."),
 		{Sub: roster.Submission{Name: "ken", Key: "ken"}, Verdict: NotGraded, Note: "no server.py found"},
 	}}
 }
@@ -62,7 +63,7 @@ func TestSummaryOpensWithTheClassAtAGlance(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
 	require.NoError(t, err)
 	s := string(md)
-	require.Contains(t, s, "7 submissions from `class` (one folder per student): 2 PASS, 4 FAIL, 1 not graded.")
+	require.Contains(t, s, "8 submissions from `class` (one folder per student): 2 PASS, 5 FAIL, 1 not graded.")
 	glance, students, ok := strings.Cut(s, "## Students")
 	require.True(t, ok)
 	require.Contains(t, glance, "## First causes")
@@ -72,6 +73,7 @@ func TestSummaryOpensWithTheClassAtAGlance(t *testing.T) {
 		`| 2 | bound 0.0.0.0 (every interface), not eth0's address | carol, Eve "<img src=x onerror=alert(1)>" O'Neil |`,
 		"| 1 | wrote Python 2, which Python 3 refuses | bob |",
 		"| 1 | a cause with no label yet | zed |",
+		"| 1 | did not answer on eth0's address | yan |",
 		"| 1 | not graded: no program found in the submission | ken |",
 	}, lines)
 	require.Contains(t, students, "| carol | FAIL | 5/9 | 2/4 | your server listens on 0.0.0.0:8000. Bind one. | 3.0s | server.py |",
@@ -97,7 +99,7 @@ func TestReportIsOnePageWithNamesAsText(t *testing.T) {
 	for _, far := range []string{"http://", "https://", "//cdn", "src=\"http", "@import"} {
 		require.NotContains(t, page, far, "nothing from the network")
 	}
-	require.Equal(t, 4, strings.Count(page, `<rect class="bar"`), "a bar per first cause")
+	require.Equal(t, 5, strings.Count(page, `<rect class="bar"`), "a bar per first cause")
 	require.Contains(t, page, `data-count="2"`)
 	require.Equal(t, len(sum.Rows), strings.Count(page, `<details class="student"`))
 }

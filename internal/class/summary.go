@@ -120,6 +120,9 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 // runWords says how the grades were made: this run's time and pace, and
 // the grades kept from an earlier run.
 func runWords(sum Summary, cfg Config) string {
+	if sum.Graded == 0 && sum.Kept > 0 && !sum.Interrupted {
+		return fmt.Sprintf("All %d grades kept from an earlier run, whose files, grader and policy were the same: nothing new to grade.", sum.Kept)
+	}
 	s := fmt.Sprintf("Graded %d in %s (%d at a time, %s each at most)", sum.Graded, sum.Took.Round(time.Second), cfg.Jobs, cfg.Timeout)
 	if sum.Kept > 0 {
 		s += fmt.Sprintf("; %d grades kept from an earlier run, whose files, grader and policy were the same", sum.Kept)
