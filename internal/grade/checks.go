@@ -522,7 +522,7 @@ func (g *grader) stillThere() (Status, string, string) {
 		return Fail, fmt.Sprintf("the last call was greeted with %s, the first with %s.",
 			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "note: did something break? Look at what it printed."
 	}
-	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.calls), ""
+	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.made()), ""
 }
 
 // seconds rounds d for a student: 1.2s, 150ms.

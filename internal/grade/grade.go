@@ -301,10 +301,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			cfg.OnCheck(r)
 		}
 	}
-	rep.Calls = g.calls
-	if cfg.First != nil {
-		rep.Calls++
-	}
+	rep.Calls = g.made()
 	rep.Elapsed = time.Since(start)
 	rep.Interrupted = ctx.Err() != nil
 	rep.Passed = passed(rep.Checks) && !rep.Interrupted
@@ -312,6 +309,16 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rep.Model = g.silent.model
 	}
 	return rep, nil
+}
+
+// made is how many calls the grade is made of: its own, and the first
+// when another caller made it (Config.First). Every count of calls a
+// student reads is this one.
+func (g *grader) made() int {
+	if g.cfg.First != nil {
+		return g.calls + 1
+	}
+	return g.calls
 }
 
 // withDefaults fills the zero fields with the documented defaults.

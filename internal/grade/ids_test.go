@@ -1,6 +1,7 @@
 package grade
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -52,6 +53,29 @@ func TestNotOnIsOneCheck(t *testing.T) {
 			require.Equal(t, "not reachable on 127.0.0.2:"+srv.Port()+", 127.0.0.3:"+srv.Port()+" and 127.0.0.4:"+srv.Port(), c.Title)
 			require.Equal(t, tc.want, c.Status, c.Reason)
 			require.Contains(t, c.Reason, tc.reason)
+		})
+	}
+}
+
+// TestOneCountOfCalls: the calls "still there" counts are the calls the
+// summary counts, the first included when another caller made it (the
+// lab's transcript): a student reads both lines one above the other.
+func TestOneCountOfCalls(t *testing.T) {
+	t.Parallel()
+	srv := labtest.Start(t, labtest.Lecture)
+	greeting, echo := labtest.Call(t, srv.Addr, []byte("hi back atcha\n"))
+	first := &Call{Early: greeting, Spoke: true, Late: echo, End: "closed"}
+	for name, cfg := range map[string]Config{
+		"its own first call":    {Addr: srv.Addr, Timeout: testTimeout},
+		"the transcript's call": {Addr: srv.Addr, Timeout: testTimeout, First: first},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rep, err := Run(t.Context(), cfg)
+			require.NoError(t, err)
+			c := rep.check("still-there")
+			require.Equal(t, Pass, c.Status, c.Reason)
+			require.Contains(t, c.Reason, fmt.Sprintf("the last of %d calls", rep.Calls))
+			require.Contains(t, rep.Summary(), fmt.Sprintf("(%d calls in", rep.Calls))
 		})
 	}
 }
