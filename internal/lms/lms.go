@@ -185,11 +185,17 @@ func (b *batch) mark(r Row) mark {
 var explainOnly = []string{"explained", "one-host"}
 
 // feedbackText is what a student reads: the verdict with its first cause,
-// then each check's line, as grade.txt ends.
+// then each check's line, as grade.txt ends. A pass's notes (what a reset
+// is, that a real server keeps answering) come after the checks: a student
+// who passed reads that first, and nothing to fix above it.
 func feedbackText(s results.Submission) string {
 	var b strings.Builder
-	if s.Verdict != "" {
-		b.WriteString(strings.TrimRight(s.Verdict, "\n") + "\n")
+	verdict, notes := strings.TrimRight(s.Verdict, "\n"), ""
+	if s.Report.Passed {
+		verdict, notes, _ = strings.Cut(verdict, "\n")
+	}
+	if verdict != "" {
+		b.WriteString(verdict + "\n")
 	} else {
 		b.WriteString(s.Report.Summary() + "\n")
 	}
@@ -198,6 +204,9 @@ func feedbackText(s results.Submission) string {
 		if !slices.Contains(explainOnly, c.ID) {
 			grade.WriteResult(&b, c)
 		}
+	}
+	if notes != "" {
+		b.WriteString("\nNotes, nothing to fix:\n" + notes + "\n")
 	}
 	return b.String()
 }

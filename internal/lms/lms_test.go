@@ -313,3 +313,23 @@ var writtenSomewhere = func() []string {
 	all, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
 	return all
 }()
+
+// TestAPassSaysSoBeforeItsNotes: the feedback of a submission that passed
+// opens with the verdict and the checks, and its notes (what a reset is)
+// come last, as notes; a failure's cause stays right under its verdict.
+func TestAPassSaysSoBeforeItsNotes(t *testing.T) {
+	const note = "  - note: a reset (RST) is a call that ends without a goodbye."
+	s := submission(pass)
+	s.Verdict += note + "\n"
+	text := feedbackText(*s)
+	require.True(t, strings.HasPrefix(text, "verdict: PASS: your server.py"), text)
+	checks, notes, ok := strings.Cut(text, "Notes, nothing to fix:\n")
+	require.True(t, ok, text)
+	require.Contains(t, checks, "PASS  still answers after the checks")
+	require.Equal(t, note+"\n", notes)
+
+	text = feedbackText(*submission(anywhere))
+	first, _, _ := strings.Cut(text, "\nThe checks:")
+	require.Contains(t, first, "  - it is bound to 0.0.0.0", "a failure's cause comes first")
+	require.NotContains(t, text, "Notes")
+}
