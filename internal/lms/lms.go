@@ -64,6 +64,10 @@ type Config struct {
 	Weights results.Weights
 	// Now stamps Moodle's "Last modified (grade)"; zero is time.Now().
 	Now time.Time
+	// Warn is told, once each, what the TA must act on before uploading
+	// (a grade item out of other points than socketlab's); nil: the
+	// README alone says it.
+	Warn func(string)
 }
 
 // mark is a row with what goes back for it: points and feedback, or why
@@ -85,6 +89,7 @@ type batch struct {
 	marks      []mark
 	files      []string // written, relative to dir
 	readme     []string // how to upload each file
+	warnings   []string // what to act on before uploading, said first
 	leftOut    []string // students not in a grade file, and why
 }
 
@@ -277,6 +282,16 @@ func (b *batch) write(name string, data []byte) error {
 }
 
 // how adds a file's upload steps to the README, as one paragraph.
+// warn says what the TA must act on before uploading: to Config.Warn
+// now, and at the top of the README.
+func (b *batch) warn(text string) {
+	text = strings.Join(strings.Fields(text), " ")
+	if b.cfg.Warn != nil {
+		b.cfg.Warn(text)
+	}
+	b.warnings = append(b.warnings, wrap("WARNING: "+text, 110))
+}
+
 func (b *batch) how(text string) {
 	b.readme = append(b.readme, wrap(strings.Join(strings.Fields(text), " "), 110))
 }
@@ -325,6 +340,9 @@ func (b *batch) writeReadme() error {
 	var s strings.Builder
 	fmt.Fprintf(&s, "socketlab: what goes back into the LMS (%s), %s, %d submissions\n", roster.Describe(b.roster.Layout), b.assignment, len(b.marks))
 	fmt.Fprintf(&s, "Points are out of %s (the weights' total: internal/results/weights.txt or -weights).\n\n", num(b.max))
+	for _, w := range b.warnings {
+		s.WriteString(w + "\n\n")
+	}
 	for _, h := range b.readme {
 		s.WriteString(h + "\n\n")
 	}
