@@ -42,10 +42,16 @@ var exitUses = map[string]struct {
 	"client watch":         {[]int{exitOK, exitNetwork, exitUsage}, "Ctrl-C, -count and -duration end a watch: 0."},
 	"client view":          {[]int{exitOK, exitNetwork, exitUsage}, "Ctrl-C ends the view: 0."},
 	"client onehost":       {[]int{exitOK, exitNetwork, exitUsage, exitFail}, "It is 0 whenever it wrote a results file: the platform reads the file, and PrairieLearn drops the results of a grader that exits non-zero. A -weights file it cannot read is bad usage all the same (2), with the file saying so."},
-	"client class":         {[]int{exitOK, exitNetwork, exitUsage, exitInterrupted}, "It is 0 once every submission was graded, whatever the verdicts, and 1 when the lab could not grade some (rows marked error)."},
+	"client class":         {[]int{exitOK, exitNetwork, exitUsage, exitInterrupted}, "It is 0 once every submission was graded, whatever the verdicts; the rows of those the lab could not grade say error."},
 	"client student run":   {nil, "It exits with the student's program's own status, and 1 when the program could not start."},
 	"client student check": {[]int{exitOK, exitNetwork, exitUsage, exitFail, exitInterrupted}, ""},
 	"client student judge": {[]int{exitOK, exitNetwork, exitUsage, exitFail, exitInterrupted}, ""},
+}
+
+// exitSays are a command's words for a status that means more to it than
+// the short words say: a class's 1 is the lab failing some submissions.
+var exitSays = map[string]map[int]string{
+	"client class": {exitNetwork: "the lab could not grade some submissions"},
 }
 
 // exitLine is the end of a command's -h: the statuses it uses. The plain
@@ -62,7 +68,11 @@ func exitLine(name string) string {
 	for _, c := range exitCodes {
 		for _, u := range use.codes {
 			if u == c.code {
-				said = append(said, fmt.Sprintf("%d %s", c.code, c.short))
+				short := c.short
+				if w, ok := exitSays[name][c.code]; ok {
+					short = w
+				}
+				said = append(said, fmt.Sprintf("%d %s", c.code, short))
 			}
 		}
 	}

@@ -127,3 +127,14 @@ func TestOldSpellings(t *testing.T) {
 	_, err := os.Stat(filepath.Join(dir, "x.pcap"))
 	require.True(t, os.IsNotExist(err), "a watch that cannot capture leaves no file")
 }
+
+// TestClassSaysWhatItsStatusOneMeans: a TA reads client class -h to script
+// a class run; its status 1 is the lab failing some submissions, not a
+// network error of the TA's.
+func TestClassSaysWhatItsStatusOneMeans(t *testing.T) {
+	_, help, code := runClient(t, "", "class", "-h")
+	require.Equal(t, exitOK, code, help)
+	flat := strings.Join(strings.Fields(help), " ")
+	require.Contains(t, flat, "1 the lab could not grade some submissions")
+	require.NotContains(t, flat, "1 network error")
+}

@@ -27,6 +27,8 @@ func TestStudentFileAtTheTopReachesTheLaptop(t *testing.T) {
 		"client/main.go": "package main\n",
 		"server.py":      "print('hello')\n",
 		"Server.java":    "class Server {}\n",
+		"server.go":      "package main\n",
+		"client.go":      "package main\n",
 		"README.md":      "not for the laptop\n",
 		"notes.txt":      "not for the laptop\n",
 		"deploy/x.sh":    "not for the laptop\n",
@@ -50,6 +52,6 @@ func TestStudentFileAtTheTopReachesTheLaptop(t *testing.T) {
 		}
 		return err
 	}))
-	require.ElementsMatch(t, []string{"go.mod", "internal/x.go", "server/main.go", "client/main.go", "server.py", "Server.java"}, got,
+	require.ElementsMatch(t, []string{"go.mod", "internal/x.go", "server/main.go", "client/main.go", "server.py", "Server.java", "server.go", "client.go"}, got,
 		"what a build of the repository's top sends: the lab's sources, and a student's program saved there")
 }

@@ -131,7 +131,7 @@ func TestOneStoryPerSubmission(t *testing.T) {
 	txt, err := os.ReadFile(filepath.Join(out, "lecture-py3", "grade.txt"))
 	require.NoError(t, err)
 	require.Contains(t, string(txt), "  - note: ")
-	require.Contains(t, string(txt), "SKIP  not run: it ended after one call: echo-crlf, echo-1000, echo-3000")
+	require.Contains(t, string(txt), "SKIP  not run: it ended after one call: echoes a telnet line ending \"\\r\\n\"; echoes 1000 bytes whole; echoes one read of 3000 bytes")
 	// A server on laptop-a's loopback was graded there, by laptop-a.
 	log, err := os.ReadFile(filepath.Join(out, "localhost", "laptop-a.log"))
 	require.NoError(t, err)
@@ -213,7 +213,7 @@ func TestMyServerPassesTheLecturesScriptInPython3(t *testing.T) {
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
 	require.Contains(t, r.b, "PASS  runs in the lab and listens: it listened at "+r.labNet+"10:8000.")
-	require.Contains(t, r.b, "SKIP  not run: it ended after one call: echo-crlf, echo-1000, echo-3000\n")
+	require.Contains(t, r.b, "SKIP  not run: it ended after one call: echoes a telnet line ending \"\\r\\n\"; echoes 1000 bytes whole; echoes one read of 3000 bytes\n")
 	require.Regexp(t, `PASS  not reachable on 10\.217\.\d+\.10:8000: it listened on 10\.217\.\d+\.10:8000 alone`, r.b)
 	require.NotContains(t, r.b, "FAIL")
 	require.Contains(t, r.b, "verdict: PASS: your server.py on laptop-a answered laptop-b across the lab")

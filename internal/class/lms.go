@@ -17,6 +17,7 @@ func writeBack(cfg Config, r roster.Roster, sum Summary) error {
 	}
 	lc := cfg.LMS
 	lc.Weights = cfg.Weights
+	lc.Warn = func(s string) { fmt.Fprintf(cfg.Progress, "class: warning: %s\n", s) }
 	files, err := lms.WriteBack(cfg.Out, r, rows, lc)
 	if err != nil {
 		return fmt.Errorf("the files for the LMS: %w", err)

@@ -18,15 +18,18 @@ import (
 var Header = append(append([]string{}, results.CSVHeader...), "id", "email", "late", "file")
 
 // record is a row as summary.csv's columns, each check worth what w says.
+// Its seconds are the student's whole lab, start to verdict (what the
+// class's time limit bounds), as summary.md's Time and report.html's: not
+// the calls alone, which results.json's execution_time gives.
 func (r Row) record(w results.Weights) []string {
 	var rec []string
 	if r.Grade != nil {
 		rec = r.Grade.CSVRow(w)
 	} else {
 		rec = make([]string, len(results.CSVHeader))
-		rec[1], rec[5], rec[6] = r.Verdict, fmt.Sprintf("%.1f", r.Took.Seconds()), r.Note
+		rec[1], rec[6] = r.Verdict, r.Note
 	}
-	rec[0] = r.Sub.Name
+	rec[0], rec[5] = r.Sub.Name, fmt.Sprintf("%.1f", r.Took.Seconds())
 	late := ""
 	if r.Sub.Late {
 		late = "late"
@@ -100,7 +103,8 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("## Students\n\n| Student | Verdict | Points | Checks passed | First cause | Time | File |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("## Students\n\nTime is each student's whole lab, start to verdict (summary.csv's seconds).\n\n" +
+		"| Student | Verdict | Points | Checks passed | First cause | Time | File |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range sum.Rows {
 		rec := r.record(cfg.Weights)
 		checks := ""
@@ -111,8 +115,8 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 		if r.Sub.Late {
 			name += " (late)"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.1fs | %s |\n", name, r.Verdict, r.points(cfg.Weights), checks,
-			cell(r.cause().Says), r.Took.Seconds(), cell(r.Sub.Program))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %ss | %s |\n", name, r.Verdict, r.points(cfg.Weights), checks,
+			cell(r.cause().Says), rec[5], cell(r.Sub.Program))
 	}
 	return writeAtomic(filepath.Join(out, "summary.md"), []byte(b.String()))
 }

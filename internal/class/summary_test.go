@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 		if !g.Passed {
 			v = "FAIL"
 		}
+		g.Elapsed = 300 * time.Millisecond // the calls alone, within the lab's second
 		sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: n, ID: "12", Program: "hw1/server.py", Late: i == 1}, Verdict: v, Grade: &results.Submission{Report: *g}, Took: time.Second})
 	}
 	sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: "ken"}, Verdict: NotGraded, Note: "no server.py"})
@@ -50,6 +52,8 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 	}
 	require.Equal(t, []string{"PASS", "FAIL", "PASS", "FAIL", NotGraded}, []string{recs[1][1], recs[2][1], recs[3][1], recs[4][1], recs[5][1]})
 	require.Equal(t, "late", recs[2][len(Header)-2])
+	seconds := slices.Index(Header, "seconds")
+	require.Equal(t, "1.0", recs[1][seconds], "the whole lab's time, as summary.md's Time")
 
 	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
 	require.NoError(t, err)
@@ -60,6 +64,9 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Student") {
 			rows++
 			require.Equal(t, 8, strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"), "one row of 7 cells: %q", line)
+			if !strings.Contains(line, "ken") {
+				require.Contains(t, line, "| 1.0s |", "the same time as summary.csv's")
+			}
 		}
 	}
 	require.Equal(t, len(names)+1, rows, "%s", md)

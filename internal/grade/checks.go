@@ -331,6 +331,76 @@ func (g *grader) model() (Status, string, string) {
 	return Info, words, ""
 }
 
+// notOnAll judges "not reachable on another address" on every -not-on
+// address as one check, so a host with more addresses gives no more
+// points: it fails when the server answered on any of them, passes when
+// it was refused on one at least and answered on none, and is not run
+// when no address could show anything.
+func (g *grader) notOnAll() (Status, string, string) {
+	type seen struct {
+		addr     string
+		status   Status
+		why, fix string
+	}
+	var all []seen
+	for _, a := range g.cfg.NotOn {
+		s, why, fix := g.notOn(a)
+		all = append(all, seen{a, s, why, fix})
+	}
+	if len(all) == 1 {
+		return all[0].status, all[0].why, all[0].fix
+	}
+	// says groups the addresses that have the same reason, in order; the
+	// addresses are left out when every one has it (the title lists them).
+	says := func(ss []seen) string {
+		var whys []string
+		at := map[string][]string{}
+		for _, s := range ss {
+			if at[s.why] == nil {
+				whys = append(whys, s.why)
+			}
+			at[s.why] = append(at[s.why], s.addr)
+		}
+		if len(whys) == 1 && len(ss) == len(all) {
+			return whys[0]
+		}
+		var b []string
+		for _, why := range whys {
+			b = append(b, addrList(at[why])+": "+why)
+		}
+		return strings.Join(b, " ")
+	}
+	with := func(st Status) []seen {
+		var out []seen
+		for _, s := range all {
+			if s.status == st {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if bad := with(Fail); len(bad) > 0 {
+		return Fail, says(bad), bad[0].fix
+	}
+	if len(with(Pass)) > 0 {
+		return Pass, says(all), ""
+	}
+	return Skip, says(all), ""
+}
+
+// addrList names addresses for a student: a few, then how many more.
+func addrList(addrs []string) string {
+	const few = 3
+	switch n := len(addrs); {
+	case n == 1:
+		return addrs[0]
+	case n <= few:
+		return strings.Join(addrs[:n-1], ", ") + " and " + addrs[n-1]
+	default:
+		return fmt.Sprintf("%s and %d more", strings.Join(addrs[:few], ", "), n-few)
+	}
+}
+
 func (g *grader) notOn(addr string) (Status, string, string) {
 	// A server that has gone is judged by its socket table, not called:
 	// a refusal would be that of a server that is not there.
@@ -452,7 +522,7 @@ func (g *grader) stillThere() (Status, string, string) {
 		return Fail, fmt.Sprintf("the last call was greeted with %s, the first with %s.",
 			lab.Preview(c.greeting()), lab.Preview(g.first.greeting())), "note: did something break? Look at what it printed."
 	}
-	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.calls), ""
+	return Pass, fmt.Sprintf("the last of %d calls was answered like the first.", g.made()), ""
 }
 
 // seconds rounds d for a student: 1.2s, 150ms.

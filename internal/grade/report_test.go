@@ -70,7 +70,7 @@ WARN  echoes one read of 3000 bytes: then a reset.
 SKIP  handles a caller who says nothing: not checked: the server stopped answering after one call
 INFO  one employee or many: many employees: a second caller was greeted.
 SKIP  not reachable on 127.0.0.2:8000: not observed: it does not answer on its own address either
-FAIL  one required check failed, 1 not run, one warning (3 calls in 1.2s)
+FAIL  one required check failed, 2 not run, one warning (3 calls in 1.2s)
 `
 	require.Equal(t, want, b.String())
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,9 @@ import (
 // it, "Lab 2 Points Grade", with the type hint the export may add after
 // it: "Lab 2 Points Grade <Numeric MaxPoints:20 Category:Labs>".
 var d2lColumn = regexp.MustCompile(`^(.*) Points Grade(?:\s*<[^>]*>)?$`)
+
+// d2lMax is the grade item's most points, in the column's type hint.
+var d2lMax = regexp.MustCompile(`<[^>]*\bMaxPoints:\s*([0-9.]+)`)
 
 func d2lItem(header string) (name, id string, ok bool) {
 	m := d2lColumn.FindStringSubmatch(header)
@@ -88,6 +92,16 @@ func (b *batch) brightspaceGrades() error {
 		col = c
 	} else if !errors.Is(err, errNoColumn) {
 		return err
+	}
+	if m := d2lMax.FindStringSubmatch(col); m != nil {
+		if most, err := strconv.ParseFloat(m[1], 64); err == nil && most > 0 && num(most) != num(b.max) {
+			item, _, _ := d2lItem(col)
+			b.warn(fmt.Sprintf(`Brightspace's grade item %q is out of %s points (MaxPoints in %s), and socketlab's grades are out of %s:
+  imported as they are, a correct server's %s shows as %s out of %s (%.0f%%). Before you import brightspace-grades.csv, set
+  the grade item's Max Points to %s in Brightspace, or grade again with a weights file whose points add up to %s
+  (-weights FILE): deploy/grading/lms.md says how.`, item, num(most), filepath.Base(b.cfg.Gradebook), num(b.max),
+				num(b.max), num(b.max), num(most), 100*b.max/most, num(b.max), num(most)))
+		}
 	}
 	type ids struct{ org, user string }
 	byName := map[string][]ids{}

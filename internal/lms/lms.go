@@ -64,6 +64,10 @@ type Config struct {
 	Weights results.Weights
 	// Now stamps Moodle's "Last modified (grade)"; zero is time.Now().
 	Now time.Time
+	// Warn is told, once each, what the TA must act on before uploading
+	// (a grade item out of other points than socketlab's); nil: the
+	// README alone says it.
+	Warn func(string)
 }
 
 // mark is a row with what goes back for it: points and feedback, or why
@@ -85,6 +89,7 @@ type batch struct {
 	marks      []mark
 	files      []string // written, relative to dir
 	readme     []string // how to upload each file
+	warnings   []string // what to act on before uploading, said first
 	leftOut    []string // students not in a grade file, and why
 }
 
@@ -185,11 +190,17 @@ func (b *batch) mark(r Row) mark {
 var explainOnly = []string{"explained", "one-host"}
 
 // feedbackText is what a student reads: the verdict with its first cause,
-// then each check's line, as grade.txt ends.
+// then each check's line, as grade.txt ends. A pass's notes (what a reset
+// is, that a real server keeps answering) come after the checks: a student
+// who passed reads that first, and nothing to fix above it.
 func feedbackText(s results.Submission) string {
 	var b strings.Builder
-	if s.Verdict != "" {
-		b.WriteString(strings.TrimRight(s.Verdict, "\n") + "\n")
+	verdict, notes := strings.TrimRight(s.Verdict, "\n"), ""
+	if s.Report.Passed {
+		verdict, notes, _ = strings.Cut(verdict, "\n")
+	}
+	if verdict != "" {
+		b.WriteString(verdict + "\n")
 	} else {
 		b.WriteString(s.Report.Summary() + "\n")
 	}
@@ -198,6 +209,9 @@ func feedbackText(s results.Submission) string {
 		if !slices.Contains(explainOnly, c.ID) {
 			grade.WriteResult(&b, c)
 		}
+	}
+	if notes != "" {
+		b.WriteString("\nNotes, nothing to fix:\n" + notes + "\n")
 	}
 	return b.String()
 }
@@ -268,6 +282,16 @@ func (b *batch) write(name string, data []byte) error {
 }
 
 // how adds a file's upload steps to the README, as one paragraph.
+// warn says what the TA must act on before uploading: to Config.Warn
+// now, and at the top of the README.
+func (b *batch) warn(text string) {
+	text = strings.Join(strings.Fields(text), " ")
+	if b.cfg.Warn != nil {
+		b.cfg.Warn(text)
+	}
+	b.warnings = append(b.warnings, wrap("WARNING: "+text, 110))
+}
+
 func (b *batch) how(text string) {
 	b.readme = append(b.readme, wrap(strings.Join(strings.Fields(text), " "), 110))
 }
@@ -316,6 +340,9 @@ func (b *batch) writeReadme() error {
 	var s strings.Builder
 	fmt.Fprintf(&s, "socketlab: what goes back into the LMS (%s), %s, %d submissions\n", roster.Describe(b.roster.Layout), b.assignment, len(b.marks))
 	fmt.Fprintf(&s, "Points are out of %s (the weights' total: internal/results/weights.txt or -weights).\n\n", num(b.max))
+	for _, w := range b.warnings {
+		s.WriteString(w + "\n\n")
+	}
 	for _, h := range b.readme {
 		s.WriteString(h + "\n\n")
 	}

@@ -2,6 +2,7 @@ package lms
 
 import (
 	"encoding/csv"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 	"github.com/socketlab/socketlab/internal/roster/rostertest"
 )
@@ -313,3 +315,57 @@ var writtenSomewhere = func() []string {
 	all, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
 	return all
 }()
+
+// TestAPassSaysSoBeforeItsNotes: the feedback of a submission that passed
+// opens with the verdict and the checks, and its notes (what a reset is)
+// come last, as notes; a failure's cause stays right under its verdict.
+func TestAPassSaysSoBeforeItsNotes(t *testing.T) {
+	const note = "  - note: a reset (RST) is a call that ends without a goodbye."
+	s := submission(pass)
+	s.Verdict += note + "\n"
+	text := feedbackText(*s)
+	require.True(t, strings.HasPrefix(text, "verdict: PASS: your server.py"), text)
+	checks, notes, ok := strings.Cut(text, "Notes, nothing to fix:\n")
+	require.True(t, ok, text)
+	require.Contains(t, checks, "PASS  still answers after the checks")
+	require.Equal(t, note+"\n", notes)
+
+	text = feedbackText(*submission(anywhere))
+	first, _, _ := strings.Cut(text, "\nThe checks:")
+	require.Contains(t, first, "  - it is bound to 0.0.0.0", "a failure's cause comes first")
+	require.NotContains(t, text, "Notes")
+}
+
+// TestBrightspaceWarnsOfOtherMaxPoints: a grade item out of 20 in
+// Brightspace, and socketlab's grades out of 26 (a course's weights file
+// that gives echo 9): the TA is told once, before importing, and the
+// README says it first.
+func TestBrightspaceWarnsOfOtherMaxPoints(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		echo   float64
+		warned bool
+	}{{"out of other points", 9, true}, {"out of the same", 3, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			gb := gradebookFile(t, "Lab 2 echo server_GradesExport_2024-09-25-0900.csv", brightspaceGradebook)
+			w := results.Default()
+			w.Points = maps.Clone(w.Points)
+			w.Points["echo"] = tc.echo
+			var told []string
+			out, _, _ := writeBack(t, rostertest.Brightspace.Zip(t), nil, Config{Gradebook: gb, Weights: w, Warn: func(s string) { told = append(told, s) }})
+			readme, err := os.ReadFile(filepath.Join(out, "lms", "README.txt"))
+			require.NoError(t, err)
+			if !tc.warned {
+				require.Empty(t, told)
+				require.NotContains(t, string(readme), "WARNING")
+				return
+			}
+			require.Len(t, told, 1, "once")
+			require.Contains(t, told[0], `"Lab 2 echo server" is out of 20 points`)
+			require.Contains(t, told[0], "socketlab's grades are out of 26")
+			require.Contains(t, told[0], "set the grade item's Max Points to 26")
+			_, after, _ := strings.Cut(string(readme), "\n\n")
+			require.True(t, strings.HasPrefix(after, "WARNING: Brightspace's grade item"), "said first:\n%s", readme)
+		})
+	}
+}

@@ -8,32 +8,6 @@ import (
 	"github.com/socketlab/socketlab/internal/grade"
 )
 
-// The lecture's script in Python 3 (one call, then exit), and the same
-// bound to localhost: what the lab's verdict tests grade, on one host.
-const (
-	oneCall = `import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(5)
-c, _ = s.accept()
-c.send(b"hello\n")
-c.send(c.recv(1000))
-c.close()
-`
-	localhost = `import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("localhost", int(sys.argv[2])))
-s.listen(5)
-while True:
-    c, _ = s.accept()
-    c.send(b"hello\n")
-    c.send(c.recv(1000))
-    c.close()
-`
-)
-
 // The course's policy reaches the one-host grader: the lecture's one-call
 // script passes under the lecture's, and fails still-there, the one
 // failure, under keep-serving.

@@ -19,23 +19,47 @@ import (
 func oneHostWords(memory int64) func(string) string {
 	mb := fmt.Sprintf("%d MB", memory>>20)
 	r := strings.NewReplacer(
-		// The longest first: the replacer tries them in this order.
+		// The longest first: at each place the replacer tries them in this
+		// order. Then the lab's partner, whose laptop calls the student's:
+		// here the grader does, as another machine would.
 		" on laptop-a answered laptop-b across the lab as", " answered the grader's call as",
 		"laptop-a's own loopback: laptop-a calls your server there", "this machine's own loopback: the grader calls your server there",
+		"Only programs on your own laptop can call it there; your partner's laptop calls", "Only programs on this machine can call it there, and the grader calls as another machine would, at",
+		"your partner's laptop", "the grader",
+		"your partner's client", "another program",
 		"laptop-a could not run your", "the grader could not run your",
 		"the lab's laptop has (128 MB)", "the grader allows ("+mb+")",
+		"the lab's laptops (and Linux) have eth0", "Linux machines, the grader's too, have eth0",
+		"(its output is in laptop's log above)", "(its output is in what your program printed)",
+		"no report from the program's laptop", "no report on the program",
+		"A laptop's system", "The system",
+		"a laptop calls itself", "a machine calls itself",
+		"the lab's laptop", "the grader's machine",
 		"the laptop allows", "the grader allows",
+		"the laptop lets", "the grader lets",
+		"on the laptop:", "on this machine:",
+		"your laptop", "this machine",
+		"this laptop", "this machine",
 		"laptop-a's ", "your ",
 		"laptop-b's ", "the grader's ",
 		"laptop-a", "this machine",
 		"laptop-b", "the grader",
 	)
-	return func(s string) string { return langLimit.ReplaceAllString(r.Replace(s), "the grader gives $1 ("+mb+")") }
+	return func(s string) string {
+		// A language's memory first: the replacer would take its words.
+		s = langLimit.ReplaceAllString(s, "the grader gives $1 ("+mb+")")
+		s = langRanOut.ReplaceAllString(s, "(the grader gives $1 "+mb+")")
+		return r.Replace(s)
+	}
 }
 
-// langLimit is a language's memory in the lab ("the lab's laptop gives
-// java (512m)"), which one host gives otherwise.
-var langLimit = regexp.MustCompile(`the lab's laptop gives (\S+) \(\w+\)`)
+// langLimit and langRanOut are a language's memory in the lab ("the lab's
+// laptop gives java (512m)", "(the laptop gives java 512m)"), which one
+// host gives otherwise.
+var (
+	langLimit  = regexp.MustCompile(`the lab's laptop gives (\S+) \(\w+\)`)
+	langRanOut = regexp.MustCompile(`\(the laptop gives (\S+) \w+\)`)
+)
 
 // inWords is the result with every sentence a student reads said by say.
 func (r Result) inWords(say func(string) string) Result {

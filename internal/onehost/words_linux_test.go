@@ -11,34 +11,6 @@ import (
 	"github.com/socketlab/socketlab/internal/results"
 )
 
-// Servers whose grades say the most about where a server listens and why
-// it failed: the sentences that speak of laptops in the lab.
-const (
-	loopbackServer = `import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[2])))
-s.listen(5)
-while True:
-    c, _ = s.accept()
-    c.send(b"hello\n")
-    c.send(c.recv(1000))
-    c.close()
-`
-	strServer = `import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(5)
-while True:
-    c, _ = s.accept()
-    c.send("hello\n")
-    c.send(c.recv(1000))
-    c.close()
-`
-	python2Server = "import socket\nprint 'hello'\n"
-)
-
 // TestWhatGradescopeStudentsReadNamesNoLaptop: a student graded on one host
 // (Gradescope, PrairieLearn) never met laptop-a or laptop-b, so nothing
 // they read names them: results.json's output and tests, and the
@@ -47,7 +19,7 @@ func TestWhatGradescopeStudentsReadNamesNoLaptop(t *testing.T) {
 	for _, tc := range []struct{ name, src, says string }{
 		{"correct", goodServer, "answered the grader's call"},
 		{"on every address", everywhere, "0.0.0.0"},
-		{"on loopback", loopbackServer, "localhost"},
+		{"on loopback", localhost, "localhost"},
 		{"sends a str", strServer, "a socket sends bytes"},
 		{"Python 2", python2Server, "Python 2"},
 	} {
@@ -68,7 +40,7 @@ func TestWhatGradescopeStudentsReadNamesNoLaptop(t *testing.T) {
 				read = append(read, tt.Name, tt.Output)
 			}
 			all := strings.Join(read, "\n")
-			require.NotContains(t, all, "laptop-", "a laptop the student never met:\n%s", all)
+			require.NotRegexp(t, labOnly, all, "a laptop or a partner the student never had:\n%s", all)
 			require.Contains(t, all, tc.says)
 		})
 	}

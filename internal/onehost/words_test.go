@@ -18,7 +18,9 @@ func TestOneHostWords(t *testing.T) {
 		"more memory than the lab's laptop gives java (512m): does it":                                                                      "more memory than the grader gives java (512 MB): does it",
 		"more processes or threads than the laptop allows (refused 3 times)":                                                                "more processes or threads than the grader allows (refused 3 times)",
 		"      laptop-b cannot call 127.0.0.1:8000, laptop-a's own loopback: laptop-a calls your server there, for the rest of the checks.": "      the grader cannot call 127.0.0.1:8000, this machine's own loopback: the grader calls your server there, for the rest of the checks.",
-		"the echo came only after laptop-b hung up its side":                                                                                "the echo came only after the grader hung up its side",
+		"your server listens on 127.0.0.1:8000: localhost, the address by which your laptop calls itself. Only programs on your own laptop can call it there; your partner's laptop calls eth0's address, 172.17.0.5, and is refused (connection refused).": "your server listens on 127.0.0.1:8000: localhost, the address by which this machine calls itself. Only programs on this machine can call it there, and the grader calls as another machine would, at eth0's address, 172.17.0.5, and is refused (connection refused).",
+		"your program ran out of memory (the laptop gives java 512m): does it": "your program ran out of memory (the grader gives java 512 MB): does it",
+		"the echo came only after laptop-b hung up its side":                   "the echo came only after the grader hung up its side",
 	} {
 		require.Equal(t, one, say(lab))
 	}

@@ -20,8 +20,8 @@ import (
 // file given with -weights). The zero Weights give a required check one
 // point and any other none; Default gives the shipped file's.
 type Weights struct {
-	// Points are by check id. A later -not-on check (not-on-2) is worth
-	// what not-on is.
+	// Points are by check id. not-on is one check however many addresses
+	// the server's host has.
 	Points map[string]float64
 	// Visibility and StdoutVisibility are Gradescope's settings of the
 	// same names: when the tests, and run_autograder's output, are shown
@@ -42,9 +42,9 @@ func (w Weights) Serving() grade.Policy {
 }
 
 // Total is what a submission that passes every check counted under the
-// policy earns: the points of a grade whose checks are all counted (one
-// -not-on address, as the lab and one host grade), the total a platform
-// such as Gradescope must be told.
+// policy earns: the points of a grade whose checks are all counted (not-on
+// is one check on any machine), the total a platform such as Gradescope
+// must be told.
 func (w Weights) Total() float64 {
 	cfg := grade.Config{Addr: "192.0.2.1:8000", NotOn: []string{"192.0.2.2:8000"}, Policy: w.Serving()}
 	rep := grade.NotRun(cfg, "")
@@ -167,11 +167,7 @@ func ParseWeights(r io.Reader) (Weights, error) {
 // Of is what check c is worth when it counts (a check beyond the policy,
 // Result.Extra, never does: score says so).
 func (w Weights) Of(c grade.Result) float64 {
-	id := c.ID
-	if strings.HasPrefix(id, "not-on-") {
-		id = "not-on"
-	}
-	if p, ok := w.Points[id]; ok {
+	if p, ok := w.Points[c.ID]; ok {
 		return p
 	}
 	if c.Required {

@@ -60,7 +60,9 @@ func WriteVerdict(out io.Writer, v Verdict) {
 
 // printer writes a grade's checks as the transcript shows them, one line
 // each, but checks that could not run for the same reason folded into one
-// line: "SKIP  not run: the program had ended: echo-crlf, echo-1000, ...".
+// line, named as their own lines would name them: "SKIP  not run: it ended
+// after one call: echoes a telnet line ending "\r\n"; echoes 1000 bytes
+// whole; ...".
 type printer struct {
 	out     io.Writer
 	pending []grade.Result
@@ -86,11 +88,13 @@ func (p *printer) flush() {
 	case 1:
 		grade.WriteResult(p.out, p.pending[0])
 	default:
-		ids := make([]string, len(p.pending))
+		// "; " between them: a title may hold a comma (not reachable on
+		// a, b and c).
+		titles := make([]string, len(p.pending))
 		for i, r := range p.pending {
-			ids[i] = r.ID
+			titles[i] = r.Title
 		}
-		fmt.Fprintf(p.out, "%-4s  %s: %s\n", grade.Skip, strings.TrimSuffix(p.pending[0].Reason, "."), strings.Join(ids, ", "))
+		fmt.Fprintf(p.out, "%-4s  %s: %s\n", grade.Skip, strings.TrimSuffix(p.pending[0].Reason, "."), strings.Join(titles, "; "))
 	}
 	p.pending = nil
 }

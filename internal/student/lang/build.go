@@ -89,14 +89,36 @@ func (p *Program) commands(dir string) {
 		// The go command starts a compiler per CPU it sees, which is the
 		// host's: two keep a build well inside the laptop's process limit.
 		p.BuildEnv = []string{"GOMAXPROCS=2"}
-		if _, err := os.Stat(filepath.Join(dir, path.Dir(p.File), goModule)); err == nil {
+		mod := filepath.Join(dir, path.Dir(p.File), goModule)
+		switch _, err := os.Stat(mod); {
+		case err == nil && labsModule(mod):
+			// socketlab's own go.mod: the student saved server.go at the
+			// top of the lab's repository (just my-server server.go). It is
+			// not the student's module, and the laptop's Go may be older than
+			// it asks: the file is built alone, outside any module.
+			p.BuildEnv = append(p.BuildEnv, "GO111MODULE=off")
+			p.Build = [][]string{{"go", "build", "-o", bin, p.File}}
+		case err == nil:
 			p.BuildIn = path.Dir(p.File)
 			p.Build = [][]string{{"go", "build", "-o", bin, "."}}
-		} else {
+		default:
 			p.Build = [][]string{{"go", "build", "-o", bin, p.File}}
 		}
 		p.Run = []string{bin}
 	}
+}
+
+// labModule is socketlab's own module path, as its go.mod names it.
+const labModule = "github.com/socketlab/socketlab"
+
+// labsModule says the go.mod at path is socketlab's own.
+func labsModule(path string) bool {
+	for _, line := range firstLines(path, 20) {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && strings.Trim(f[1], `"`) == labModule {
+			return true
+		}
+	}
+	return false
 }
 
 // Result is how a build went: what the supervisor reports and the

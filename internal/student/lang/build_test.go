@@ -179,3 +179,20 @@ func TestBuildLeavesPythonAlone(t *testing.T) {
 	require.Equal(t, dir, ready.Dir, "Python runs in the student's folder, as before")
 	require.Equal(t, []string{"python3", "-u", "server.py"}, ready.Run)
 }
+
+// TestBuildLeavesTheLabsOwnGoModAlone: a server.go saved at the top of the
+// lab's repository (`just my-server server.go`) has socketlab's go.mod
+// beside it, whose go line is newer than the laptop's Go (Debian's); the
+// file is the student's, and builds and runs all the same.
+func TestBuildLeavesTheLabsOwnGoModAlone(t *testing.T) {
+	needTool(t, "go")
+	mod := "module github.com/socketlab/socketlab\n\ngo 1.99.0\n\nrequire github.com/stretchr/testify v1.12.1\n"
+	_, r, out := buildAndRun(t, map[string]string{"go.mod": mod, "server.go": hello["server.go"], "internal/x/x.go": "package x\n"}, "server.go")
+	require.True(t, r.OK(), "build: %+v", r)
+	require.Equal(t, "hello lab\n", out)
+
+	// A student's own module is the student's: built as a module.
+	_, r, _ = buildAndRun(t, map[string]string{"go.mod": "module mine\n\ngo 1.99.0\n", "server.go": hello["server.go"]}, "server.go")
+	require.False(t, r.OK(), "a go.mod of the student's own is used")
+	require.Contains(t, r.Output, "1.99")
+}
