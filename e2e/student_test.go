@@ -220,6 +220,7 @@ func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.a, "server listening at "+a+":8000\n")
 	require.Contains(t, r.a, r.labNet+"20 said b'hi back atcha\\n'", "the student's own prints, on laptop-a")
+	require.Regexp(t, `said b'abcdefghij[0-9a-z]*… \(\d+ more bytes of this line not shown\)\n`, r.a, "the print of 3000 bytes, cut")
 	require.Contains(t, r.b, fmt.Sprintf("Trying %s...\nConnected to %[1]s.\nhello\nhi back atcha\nConnection closed by foreign host.\n", a))
 	require.Regexp(t, `PASS  not reachable on 10\.217\.\d+\.10:8000: refused there`, r.b)
 	require.Contains(t, r.b, "verdict: PASS: your server.py on laptop-a answered laptop-b across the lab")
