@@ -30,7 +30,7 @@ func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// student.MaxLogLine (a print() of a megabyte caller); the report
 	// keeps them whole.
 	cfg := student.Config{Stdout: student.CutLines(stdout, student.MaxLogLine),
-		Stderr: student.CutLines(stdout, student.MaxLogLine), Say: stdout}
+		Stderr: student.CutLines(stdout, student.MaxLogLine), Say: stdout, SayEnded: true}
 	fs := newFlagSet("client student run", "usage: client student run [flags] [-- COMMAND [ARG...]]\n"+
 		"       client student run -auto [flags] [-- ARG...]\n\n"+
 		"Without COMMAND (or with -auto), the program is found in the working folder and built first.\n\nflags:\n", "", stderr)
