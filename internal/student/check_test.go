@@ -77,6 +77,10 @@ func TestCheckExplainsTheLectureScriptWithoutCallingIt(t *testing.T) {
 	require.Contains(t, out.String(), "verdict: FAIL: your server.py stopped before it listened.")
 	require.Contains(t, out.String(), "line 21: this is Python 2 code")
 	require.Contains(t, out.String(), "also in your file:\n  - line 6: en0")
+	// Serving one call stops nothing (the lecture's script passes with it):
+	// a note after the mistakes that would stop it next.
+	require.Contains(t, out.String(), "the mistakes listed below would stop it next.\n  also in your file:\n  - line 6: en0")
+	require.Regexp(t, `  - line 17: this sends a str[^\n]*\n  - note: line 14: accept\(\) is called once`, out.String())
 }
 
 // The lecture's script in Python 3: one call answered well, then exit 0.
