@@ -260,7 +260,8 @@ func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
 	require.Equal(t, exitFail, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
 	require.Regexp(t, `FAIL  not reachable on 10\.217\.\d+\.10:8000: `, r.b)
-	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: on every network your laptop is on (lo, eth0, eth1)")
+	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: on every network your laptop is on "+
+		"(lo: the laptop talking to itself; eth0: the lab's network, where your partner is; eth1: another network your laptop is on)")
 }
 
 // TestMyServerRunsAnyLanguage: STUDENT_CMD runs another program instead of

@@ -157,11 +157,17 @@ func TestCheckExplainsMisbehaviour(t *testing.T) {
 			if tt.listening != nil {
 				listening = tt.listening(addr)
 			}
-			rep := writeReport(t, Report{State: StateListening, File: "server.py", Listening: listening})
+			rep := writeReport(t, Report{State: StateListening, File: "server.py", Listening: listening,
+				Interfaces: []string{"lo 127.0.0.1", "eth0 " + strings.Split(addr, ":")[0], "eth1 10.9.9.9"}})
 			var out bytes.Buffer
 			v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
 			require.NoError(t, err)
 			require.Contains(t, ids(v.Findings), tt.want, out.String())
+			if tt.want == "all-interfaces" {
+				// In a first year's words: what each network is, and why the lab asks for one.
+				require.Contains(t, out.String(), "(lo: the laptop talking to itself; eth0: the lab's network, where your partner is; eth1: another network your laptop is on)", out.String())
+				require.Contains(t, out.String(), "binding one interface's address is the lecture's exercise")
+			}
 			if tt.want != "all-interfaces" {
 				require.False(t, v.Passed, out.String())
 			}
