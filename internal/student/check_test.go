@@ -158,7 +158,7 @@ func TestCheckExplainsMisbehaviour(t *testing.T) {
 				listening = tt.listening(addr)
 			}
 			rep := writeReport(t, Report{State: StateListening, File: "server.py", Listening: listening,
-				Interfaces: []string{"lo 127.0.0.1", "eth0 " + strings.Split(addr, ":")[0], "eth1 10.9.9.9"}})
+				Interfaces: []string{"lo", "eth0 " + strings.Split(addr, ":")[0], "eth1 10.9.9.9"}}) // the caller calls eth0, here the loopback
 			var out bytes.Buffer
 			v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
 			require.NoError(t, err)
