@@ -67,7 +67,8 @@ crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_fl
 # 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
 [group('call center')]
 hold callers="10000":
-    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
+    @echo 'SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s '"${LAPTOP_A_IP:-172.28.5.10}"
+    @SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
 
 # The call center beside `just view` (same arguments as crowd): the page follows laptop-a's new flags
 [group('call center')]
