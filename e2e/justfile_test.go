@@ -126,3 +126,14 @@ func TestMyServerBuildsQuietlyAndSaysWhatTheExitStatusMeans(t *testing.T) {
 	require.Contains(t, out, "the lab's build failed (the lines above say why): your program was not run.")
 	require.NotContains(t, out, "verdict:", "nothing ran")
 }
+
+// TestHoldPrintsTheAddressItCalls: `just hold` prints its command with
+// laptop-a's address, not a literal ${LAPTOP_A_IP:-172.28.5.10}.
+func TestHoldPrintsTheAddressItCalls(t *testing.T) {
+	bin := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte(fakeDocker), 0o755))
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	code, out := runJustEnv(t, mustRoot(t), []string{path, "LAPTOP_A_IP=10.77.0.10"}, "hold", "5")
+	require.Equal(t, 0, code, out)
+	require.Equal(t, `SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold 5 -c 256 -hold-timeout 30s 10.77.0.10`+"\n", out)
+}
