@@ -2,7 +2,9 @@
 # the call center's demonstrator, a TA who grades, a maintainer. Each recipe
 # is a command you could type yourself; `just --show NAME` prints it.
 # "(needs Go)" marks the recipes that run Go on this machine; the others
-# need only Docker (and bash).
+# need only Docker (and bash). [no-exit-message] marks the recipes whose
+# exit status is a verdict (4: FAIL): their last line says what it means,
+# and just's own "recipe failed" line would read as the tool breaking.
 
 # List the recipes by group (what `just` alone does)
 [private]
@@ -42,13 +44,15 @@ view:
 
 # Your own server as laptop-a (server.py, .c, .cpp, Server.java, .js, .go, or a Makefile): laptop-b calls it across the lab, grades it and explains (try: just my-server deploy/student/server.py)
 [group('student')]
+[no-exit-message]
 my-server file:
-    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-server.yaml up --build --exit-code-from laptop-b
+    @bash deploy/compose/student-lab.sh server {{quote(join(invocation_directory(), file))}}
 
 # Your own client as laptop-b (client.py, .c, .cpp, Client.java, .js, .go): it calls laptop-a, which says what your client did (try: just my-client deploy/student/client.py)
 [group('student')]
+[no-exit-message]
 my-client file:
-    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" docker compose -f compose.yaml -f deploy/compose/my-client.yaml up --build --exit-code-from laptop-a
+    @bash deploy/compose/student-lab.sh client {{quote(join(invocation_directory(), file))}}
 
 # Prepare a bare Debian machine: install and start Docker, install just, build the lab's base images here (no registry needed)
 [group('student')]
@@ -63,7 +67,8 @@ crowd workers="1" think="20ms" callers="50" calls="500" backlog="128" *server_fl
 # 10,000 callers at once: each is greeted, then holds the line (the lecture's "10,000 people calling")
 [group('call center')]
 hold callers="10000":
-    SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
+    @echo 'SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s '"${LAPTOP_A_IP:-172.28.5.10}"
+    @SERVER_FLAGS="-backlog 4096" docker compose run --rm crowd bench -hold {{callers}} -c 256 -hold-timeout 30s ${LAPTOP_A_IP:-172.28.5.10}
 
 # The call center beside `just view` (same arguments as crowd): the page follows laptop-a's new flags
 [group('call center')]

@@ -26,8 +26,11 @@ func runSupervise(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// supervisor's own lines: a container's stdout and stderr reach the
 	// log apart, and may land out of order (a program's last print after
 	// "your program ended"); written to one stream they stay in the order
-	// the supervisor saw them.
-	cfg := student.Config{Stdout: stdout, Stderr: stdout, Say: stdout}
+	// the supervisor saw them. The program's own lines are cut at
+	// student.MaxLogLine (a print() of a megabyte caller); the report
+	// keeps them whole.
+	cfg := student.Config{Stdout: student.CutLines(stdout, student.MaxLogLine),
+		Stderr: student.CutLines(stdout, student.MaxLogLine), Say: stdout, SayEnded: true}
 	fs := newFlagSet("client student run", "usage: client student run [flags] [-- COMMAND [ARG...]]\n"+
 		"       client student run -auto [flags] [-- ARG...]\n\n"+
 		"Without COMMAND (or with -auto), the program is found in the working folder and built first.\n\nflags:\n", "", stderr)

@@ -166,7 +166,7 @@ existing_docker() {
 
 install_docker() {
 	if [ -s "$state/packages" ] && grep -qx docker.io "$state/packages" && dpkg -s docker.io >/dev/null 2>&1; then
-		say "docker engine, compose and buildx already installed (by an earlier run of setup)"
+		say "docker engine, compose and buildx: already installed (by deploy/setup.sh, on this machine: $state/packages lists them)"
 		return
 	fi
 	if existing_docker; then

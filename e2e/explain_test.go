@@ -84,7 +84,9 @@ func TestMyServerExplainsAFirstYearsMistakesInEachLanguage(t *testing.T) {
 		{"c-echo-loop/server.c", "line 58: your server echoes in a loop for as long as the caller stays on the line, so it never hangs up first", []string{"then close(conn)."}},
 		{"node-no-listen/server.js", "line 12: net.createServer() makes a server, but only listen() starts it listening", []string{"server.listen(8000, ip) with ip eth0's"}},
 		{"go-localhost/server.go", "line 46: your server listens on 127.0.0.1:8000: localhost, the address by which your laptop calls itself.",
-			[]string{`net.Listen("tcp", ip+":8000") with ip eth0's`}},
+			[]string{`net.Listen("tcp", ip+":8000") with ip eth0's`,
+				// True of what happened: it answers, but on the loopback, not where laptop-b called.
+				":8000: refused there, while it answers on 127.0.0.1:8000.\n"}},
 		{"java-crlf/Server.java", "line 31: your greeting ends with \"\\r\\n\", a Windows line ending", []string{`out.write("hello\n".getBytes()); out.flush()`}},
 	}
 	for _, tt := range tests {

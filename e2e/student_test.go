@@ -220,6 +220,7 @@ func TestMyServerPassesACorrectServerAcrossHosts(t *testing.T) {
 	require.Equal(t, 0, r.exit)
 	require.Contains(t, r.a, "server listening at "+a+":8000\n")
 	require.Contains(t, r.a, r.labNet+"20 said b'hi back atcha\\n'", "the student's own prints, on laptop-a")
+	require.Regexp(t, `said b'abcdefghij[0-9a-z]*… \(\d+ more bytes of this line not shown\)\n`, r.a, "the print of 3000 bytes, cut")
 	require.Contains(t, r.b, fmt.Sprintf("Trying %s...\nConnected to %[1]s.\nhello\nhi back atcha\nConnection closed by foreign host.\n", a))
 	require.Regexp(t, `PASS  not reachable on 10\.217\.\d+\.10:8000: refused there`, r.b)
 	require.Contains(t, r.b, "verdict: PASS: your server.py on laptop-a answered laptop-b across the lab")
@@ -259,7 +260,8 @@ func TestMyServerCatchesAServerOnEveryInterface(t *testing.T) {
 	require.Equal(t, exitFail, r.exit)
 	require.Contains(t, r.b, "hello\nhi back atcha\nConnection closed by foreign host.\n")
 	require.Regexp(t, `FAIL  not reachable on 10\.217\.\d+\.10:8000: `, r.b)
-	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: on every network your laptop is on (lo, eth0, eth1)")
+	require.Contains(t, r.b, "your server listens on 0.0.0.0:8000: on every network your laptop is on "+
+		"(lo: the laptop talking to itself; eth0: the lab's network, where your partner is; eth1: another network your laptop is on)")
 }
 
 // TestMyServerRunsAnyLanguage: STUDENT_CMD runs another program instead of

@@ -232,6 +232,7 @@ func TestMyServerGradesALocalhostServerOnLaptopA(t *testing.T) {
 	require.Contains(t, r.b, "laptop-b cannot call 127.0.0.1:8000, laptop-a's own loopback")
 	require.Contains(t, r.b, `PASS  greets with "hello\n"`)
 	require.Contains(t, r.b, "PASS  echoes a short line")
+	require.NotContains(t, r.b, "while it answers on its own address", "laptop-b's call to its address was refused")
 	require.Contains(t, r.b, "FAIL  one required check failed")
 	require.Contains(t, r.b, "verdict: FAIL: your server.py did not answer laptop-b's call.\n  - line 9: your server listens on 127.0.0.1:8000: localhost")
 	require.Contains(t, r.a, "socketlab: laptop-b cannot call 127.0.0.1:8000; calling it from here for the grade")

@@ -161,9 +161,9 @@ func (c *collector) callsLine(cfg Config, elapsed time.Duration) string {
 	}
 	rate := 0.0
 	if elapsed > 0 {
-		rate = float64(c.calls) / elapsed.Seconds()
+		rate = float64(c.ok) / elapsed.Seconds()
 	}
-	return fmt.Sprintf("bench: %d%s calls, %d ok, %d failed, %.0f calls/s, %s",
+	return fmt.Sprintf("bench: %d%s calls, %d ok, %d failed, %.0f answered calls/s, %s",
 		c.calls, of, c.ok, c.calls-c.ok, rate, fmtDur(elapsed))
 }
 
@@ -185,9 +185,22 @@ func (r Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  last greeting arrived %s after the start\n", fmtDur(r.LastGreeting))
 		}
 	} else {
-		fmt.Fprintf(&b, "bench: %d calls to %s, %d at a time, in %s: %.1f calls/s\n",
-			r.Calls, r.Addr, r.Concurrency, fmtDur(r.Elapsed), r.CallsPerSec)
-		fmt.Fprintf(&b, "  ok %d, failed %d\n", r.OK, r.Failed)
+		// The rate is of answered calls: failures come fast (a busy
+		// signal, a refusal), and 498 of 500 failing read as a record
+		// rate. When most failed, that is the headline.
+		answered := 0.0
+		if r.Elapsed > 0 {
+			answered = float64(r.OK) / r.Elapsed.Seconds()
+		}
+		if r.Failed > r.OK {
+			fmt.Fprintf(&b, "bench: %d of %d calls to %s failed, %d at a time, in %s\n",
+				r.Failed, r.Calls, r.Addr, r.Concurrency, fmtDur(r.Elapsed))
+			fmt.Fprintf(&b, "  ok %d, failed %d: %.1f answered calls/s\n", r.OK, r.Failed, answered)
+		} else {
+			fmt.Fprintf(&b, "bench: %d calls to %s, %d at a time, in %s: %.1f answered calls/s\n",
+				r.Calls, r.Addr, r.Concurrency, fmtDur(r.Elapsed), answered)
+			fmt.Fprintf(&b, "  ok %d, failed %d\n", r.OK, r.Failed)
+		}
 	}
 	if r.OK > 0 {
 		l := r.Latency

@@ -129,7 +129,7 @@ func TestWriteText(t *testing.T) {
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `bench: 9 calls to 10.0.0.1:8000, 4 at a time, in 500ms: 18.0 calls/s
+	want := `bench: 9 calls to 10.0.0.1:8000, 4 at a time, in 500ms: 12.0 answered calls/s
   ok 6, failed 3
   latency: p50 1.00ms  p90 40.0ms  p99 40.0ms  max 40.0ms  mean 7.83ms
   failures: refused 1, busy 2
@@ -149,6 +149,30 @@ latency (6 calls passed):
 		if c > 127 {
 			t.Fatalf("report has non-ASCII %q", c)
 		}
+	}
+}
+
+// TestWriteTextHeadlinesFailuresWhenMostFailed: 498 busy signals of 500
+// come back fast; the summary says they failed, first, and gives the rate
+// of the 2 answered calls, not a record rate of failures.
+func TestWriteTextHeadlinesFailuresWhenMostFailed(t *testing.T) {
+	kinds := make([]lab.Kind, 498)
+	for i := range kinds {
+		kinds[i] = lab.KindBusy
+	}
+	r := collect([]int{20, 20}, kinds...).report(50 * time.Millisecond)
+	r.Mode, r.Addr, r.Concurrency = "calls", "172.28.5.10:8000", 50
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "bench: 498 of 500 calls to 172.28.5.10:8000 failed, 50 at a time, in 50.0ms\n" +
+		"  ok 2, failed 498: 40.0 answered calls/s\n"
+	if !strings.HasPrefix(b.String(), want) {
+		t.Errorf("got:\n%s\nwant it to start:\n%s", b.String(), want)
+	}
+	if !strings.Contains(b.String(), "  failures: busy 498\n") {
+		t.Errorf("no failures line:\n%s", b.String())
 	}
 }
 

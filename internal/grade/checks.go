@@ -430,13 +430,16 @@ func (g *grader) notOn(addr string) (Status, string, string) {
 	} else if !last.heard() {
 		return Skip, "not observed: it said nothing on its own address either.", ""
 	}
+	// The address it answers on is named: "its own address" read as the
+	// address laptop-b called, which a server bound to localhost does not
+	// answer on (its grade is made on the loopback, Addr here).
 	switch lab.Classify(c.dialErr) {
 	case lab.KindRefused:
-		return Pass, "refused there, while it answers on its own address.", ""
+		return Pass, fmt.Sprintf("refused there, while it answers on %s.", g.cfg.Addr), ""
 	case lab.KindTimeout:
-		return Pass, fmt.Sprintf("no answer there within %v, while it answers on its own.", g.cfg.Timeout), ""
+		return Pass, fmt.Sprintf("no answer there within %v, while it answers on %s.", g.cfg.Timeout, g.cfg.Addr), ""
 	case lab.KindUnreachable:
-		return Pass, "unreachable there, while it answers on its own address.", ""
+		return Pass, fmt.Sprintf("unreachable there, while it answers on %s.", g.cfg.Addr), ""
 	}
 	return Skip, fmt.Sprintf("not observed: calling there failed: %v", c.dialErr), ""
 }

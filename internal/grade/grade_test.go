@@ -122,7 +122,7 @@ func TestGrade(t *testing.T) {
 			reasons: map[string]string{
 				"silent-caller": "answered another caller meanwhile",
 				"model":         "many employees: a second caller was greeted during the first call",
-				"not-on":        "refused there, while it answers on its own address",
+				"not-on":        "refused there, while it answers on 127.0.0.1:",
 			}},
 		{name: "wrong greeting", fake: fake{handle: wrongGreeting},
 			want: verdicts("greeting", Fail), model: ModelMany,

@@ -16,11 +16,14 @@ func Header(addr string, timeout time.Duration) string {
 	return fmt.Sprintf("grading %s against the lecture's protocol (each step waits at most %v)\n", addr, timeout)
 }
 
-// fixIndent starts the line that says what to change, under the title;
+// fixIndent starts the line that says what to change, under a FAIL;
+// tipIndent the same advice under a check that passed (a WARN): "fix:"
+// there left students unsure whether they had to change something;
 // noteIndent the line of a Fix that is a note ("note: ..."): what helps
 // to know where there is nothing to change.
 const (
 	fixIndent  = "      fix: "
+	tipIndent  = "      tip: "
 	noteIndent = "      note: "
 )
 
@@ -36,8 +39,10 @@ func resultText(r Result) string {
 	s := fmt.Sprintf("%-4s  %s: %s\n", r.Status, r.Title, r.Reason)
 	if note, ok := strings.CutPrefix(r.Fix, "note: "); ok {
 		s += noteIndent + note + "\n"
-	} else if r.Fix != "" {
+	} else if r.Fix != "" && r.Status == Fail {
 		s += fixIndent + r.Fix + "\n"
+	} else if r.Fix != "" {
+		s += tipIndent + r.Fix + "\n"
 	}
 	return s
 }

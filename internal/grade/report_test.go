@@ -2,6 +2,7 @@ package grade
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,17 +77,23 @@ FAIL  one required check failed, 2 not run, one warning (3 calls in 1.2s)
 }
 
 // TestWriteResultLabelsANoteAsANote: a Fix that is no change to make
-// ("note: ...") is printed as a note, never after "fix:".
+// ("note: ...") is printed as a note, never after "fix:"; advice under a
+// check that passed (a WARN) is a "tip:", and "fix:" is a FAIL's alone.
 func TestWriteResultLabelsANoteAsANote(t *testing.T) {
-	tests := []struct{ fix, want string }{
-		{"read once: conn.recv(1000).", "      fix: read once: conn.recv(1000).\n"},
-		{"note: fine for this exercise.", "      note: fine for this exercise.\n"},
-		{"", ""},
+	tests := []struct {
+		status    Status
+		fix, want string
+	}{
+		{Warn, "read once: conn.recv(1000).", "      tip: read once: conn.recv(1000).\n"},
+		{Fail, "read once: conn.recv(1000).", "      fix: read once: conn.recv(1000).\n"},
+		{Pass, "a thread per caller.", "      tip: a thread per caller.\n"},
+		{Warn, "note: fine for this exercise.", "      note: fine for this exercise.\n"},
+		{Warn, "", ""},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
-		require.NoError(t, WriteResult(&b, Result{Status: Warn, Title: "echoes", Reason: "a reset.", Fix: tt.fix}))
-		require.Equal(t, "WARN  echoes: a reset.\n"+tt.want, b.String())
+		require.NoError(t, WriteResult(&b, Result{Status: tt.status, Title: "echoes", Reason: "a reset.", Fix: tt.fix}))
+		require.Equal(t, fmt.Sprintf("%-4s  echoes: a reset.\n", tt.status)+tt.want, b.String())
 	}
 }
 

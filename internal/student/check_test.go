@@ -78,6 +78,10 @@ func TestCheckExplainsTheLectureScriptWithoutCallingIt(t *testing.T) {
 	require.Contains(t, out.String(), "verdict: FAIL: your server.py stopped before it listened.")
 	require.Contains(t, out.String(), "line 21: this is Python 2 code")
 	require.Contains(t, out.String(), "also in your file:\n  - line 6: en0")
+	// Serving one call stops nothing (the lecture's script passes with it):
+	// a note after the mistakes that would stop it next.
+	require.Contains(t, out.String(), "the mistakes listed below would stop it next.\n  also in your file:\n  - line 6: en0")
+	require.Regexp(t, `  - line 17: this sends a str[^\n]*\n  - note: line 14: accept\(\) is called once`, out.String())
 }
 
 // The lecture's script in Python 3: one call answered well, then exit 0.
@@ -154,11 +158,17 @@ func TestCheckExplainsMisbehaviour(t *testing.T) {
 			if tt.listening != nil {
 				listening = tt.listening(addr)
 			}
-			rep := writeReport(t, Report{State: StateListening, File: "server.py", Listening: listening})
+			rep := writeReport(t, Report{State: StateListening, File: "server.py", Listening: listening,
+				Interfaces: []string{"lo", "eth0 " + strings.Split(addr, ":")[0], "eth1 10.9.9.9"}}) // the caller calls eth0, here the loopback
 			var out bytes.Buffer
 			v, err := Check(context.Background(), CheckConfig{Addr: addr, Report: rep, Timeout: 300 * time.Millisecond, Out: &out})
 			require.NoError(t, err)
 			require.Contains(t, ids(v.Findings), tt.want, out.String())
+			if tt.want == "all-interfaces" {
+				// In a first year's words: what each network is, and why the lab asks for one.
+				require.Contains(t, out.String(), "(lo: the laptop talking to itself; eth0: the lab's network, where your partner is; eth1: another network your laptop is on)", out.String())
+				require.Contains(t, out.String(), "binding one interface's address is the lecture's exercise")
+			}
 			if tt.want != "all-interfaces" {
 				require.False(t, v.Passed, out.String())
 			}

@@ -64,8 +64,16 @@ var crashRules = []crashRule{
 		match: regexp.MustCompile(`^SyntaxError: Missing parentheses in call to 'print'`),
 		says: func(_ []string, c Crash) string {
 			s := "this is Python 2 code, and the lab runs Python 3: `print data` is how Python 2 prints; in Python 3 print is a function, print(data). Python could not read your file, so none of it ran."
-			if len(SourceHints(c.Source)) > 1 {
-				s += " The lecture's script is Python 2 throughout: the lines below would stop it next."
+			// Serving one call stops nothing (the lecture's script does it
+			// and passes): only the other hints would stop it next.
+			stops := 0
+			for _, h := range SourceHints(c.Source) {
+				if h.ID != "one-call" && h.ID != "python2-print" {
+					stops++
+				}
+			}
+			if stops > 0 {
+				s += " The lecture's script is Python 2 throughout: the mistakes listed below would stop it next."
 			}
 			return s
 		}},

@@ -103,6 +103,25 @@ func hasID(fs []Finding, id string) bool {
 	return false
 }
 
+// ifaceWords names the laptop's interfaces with what each is, in a first
+// year's words: "lo: the laptop talking to itself, eth0: the lab's
+// network, where your partner is, eth1: another network your laptop is on".
+func ifaceWords(ifs []string, eth string) string {
+	var words []string
+	for _, i := range ifs {
+		name := strings.Fields(i)[0]
+		switch {
+		case name == "lo":
+			words = append(words, "lo: the laptop talking to itself")
+		case name == eth:
+			words = append(words, name+": the lab's network, where your partner is")
+		default:
+			words = append(words, name+": another network your laptop is on")
+		}
+	}
+	return strings.Join(words, "; ")
+}
+
 // listenFindings explain where the server listens when that is not where
 // the caller calls: the reason a call is refused, or answered where it
 // should not be.
@@ -142,11 +161,13 @@ func listenFindings(rep Report, want netip.AddrPort) []Finding {
 			if a.Is6() {
 				every = "every network your laptop is on, in IPv6 (::) and with it IPv4 (0.0.0.0)"
 			}
-			if names := ifaceNames(rep.Interfaces); names != "" {
+			if names := ifaceWords(rep.Interfaces, eth); names != "" {
 				every += " (" + names + ")"
 			}
 			fs = append(fs, Finding{ID: "all-interfaces", Line: hintLine(rep, "all-interfaces"), Says: fmt.Sprintf("your server listens on %s: on %s, so it answers on networks it was not meant for, not only on %s. "+
-				"The lecture binds one interface's address: %s.", s, every, eth, ph.BindOne)})
+				"Your partner could call it, so it works; but binding one interface's address is the lecture's exercise "+
+				"(ip = ni.ifaddresses('en0')[ni.AF_INET][0]['addr'], then serversocket.bind((ip, 8000))): a server answers where it means to, "+
+				"and a laptop on a café's Wi-Fi does not answer everyone there. Bind %s's address: %s.", s, every, eth, eth, ph.BindOne)})
 		case a.IsLoopback() && !want.Addr().IsLoopback():
 			fs = append(fs, Finding{ID: "loopback", Line: lang.LineIn(l, rep.Source, loopbackLine), Says: fmt.Sprintf("your server listens on %s: localhost, the address by which your laptop calls itself. "+
 				"Only programs on your own laptop can call it there; your partner's laptop calls %s's address, %s, and is refused (connection refused). "+

@@ -79,6 +79,11 @@ type Config struct {
 	// ProcLimit is the limit they were refused at, for the explanation.
 	Forks     func() int
 	ProcLimit int
+	// SayEnded, in the lab, adds to the line saying a server ended what a
+	// call meets now: nothing answers (the lecture's script serves one
+	// call; a student who keeps the lab up and calls it again met a silent
+	// hang-up).
+	SayEnded bool
 }
 
 // Supervise runs the program, relays its output, keeps the report up to
@@ -200,8 +205,40 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	default:
 		fmt.Fprintf(cfg.Say, "socketlab: your program ended with exit status %d\n", code)
 	}
+	if cfg.SayEnded && cfg.Role != lang.Client {
+		s.mu.Lock()
+		rep := s.rep
+		s.mu.Unlock()
+		if note := endedNote(rep); note != "" {
+			fmt.Fprintf(cfg.Say, "socketlab: %s\n", note)
+		}
+	}
 	s.linger(ctx)
 	return code, nil
+}
+
+// endedNote says what a call meets once a server that listened has ended,
+// and, when it ended of itself with status 0 (the lecture's script), how
+// to keep answering; "" for a program that never listened.
+func endedNote(rep Report) string {
+	if len(rep.Listening) == 0 {
+		return ""
+	}
+	name := rep.File
+	if name == "" {
+		name = "program"
+	}
+	note := fmt.Sprintf("your %s has ended, so nothing answers at %s now: a call there is refused "+
+		"(telnet to it from your computer connects, then at once says \"Connection closed by foreign host.\", with no hello).",
+		name, strings.Join(rep.Listening, ", "))
+	if rep.ExitCode != 0 || rep.Signal != "" {
+		return note
+	}
+	loop := "."
+	if lang.Of(rep.File) != "" || rep.File == "" {
+		loop = ", " + rep.phrases().Loop + "."
+	}
+	return note + " The lecture's script serves one call, then ends: to keep answering, put everything from accept() to close() in a loop" + loop
 }
 
 // supervisor is one run: the report, kept under a lock because the

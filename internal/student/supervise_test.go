@@ -136,3 +136,26 @@ func writeFile(dir, name, s string) error {
 }
 
 func writeFileBytes(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
+
+// TestSuperviseSaysNothingAnswersOnceTheServerHasEnded: the lecture's
+// script serves one call and ends; a student who calls it again (telnet
+// localhost 8000, the lab kept up) meets a hang-up with no hello. laptop-a's
+// log says why, and how to keep answering.
+func TestSuperviseSaysNothingAnswersOnceTheServerHasEnded(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on this machine")
+	}
+	dir := t.TempDir()
+	require.NoError(t, writeFile(dir, "server.py", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(5)\n"+
+		"print('%s:%d' % s.getsockname(), flush=True)\ntime.sleep(1)\n"))
+	var out syncBuffer
+	code, err := Supervise(context.Background(), Config{Command: []string{py, "server.py"}, Dir: dir, Role: "server",
+		Linger: -1, Stdout: &out, Say: &out, SayEnded: true})
+	require.NoError(t, err)
+	require.Equal(t, 0, code)
+	addr := strings.SplitN(out.String(), "\n", 2)[0]
+	require.Contains(t, out.String(), "socketlab: your program ended with exit status 0\n"+
+		"socketlab: your server.py has ended, so nothing answers at "+addr+" now: a call there is refused")
+	require.Contains(t, out.String(), "put everything from accept() to close() in a loop, `while True:`.\n")
+}

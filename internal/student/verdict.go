@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/socketlab/socketlab/internal/grade"
@@ -45,13 +46,22 @@ func WriteVerdict(out io.Writer, v Verdict) {
 	if len(fs) == 0 && v.Grade == nil {
 		fmt.Fprintln(out, "  - see the FAIL lines above.")
 	}
+	// The lecture's policy asks one call: ending after it is no mistake,
+	// so it is a note, after the mistakes (a list of what "would stop it
+	// next" held it).
+	lecture := v.Grade != nil && v.Grade.Policy == grade.PolicyLecture
+	oneCall := func(f Finding) bool { return lecture && (f.ID == "one-call" || f.ID == "hint-one-call") }
+	if len(fs) > 1 {
+		rest := fs[1:]
+		notes := slices.DeleteFunc(slices.Clone(rest), func(f Finding) bool { return !oneCall(f) })
+		fs = append(append([]Finding{fs[0]}, slices.DeleteFunc(slices.Clone(rest), oneCall)...), notes...)
+	}
 	for i, f := range fs {
 		if i == 1 && strings.HasPrefix(f.ID, "hint-") || i > 1 && strings.HasPrefix(f.ID, "hint-") && !strings.HasPrefix(fs[i-1].ID, "hint-") {
 			fmt.Fprintln(out, "  also in your file:")
 		}
 		note := ""
-		if f.ID == "one-call" && v.Grade != nil && v.Grade.Policy == grade.PolicyLecture {
-			// The lecture's policy asks one call: ending after it is no mistake.
+		if oneCall(f) {
 			note = "note: "
 		}
 		fmt.Fprintf(out, "  - %s%s\n", note, f)

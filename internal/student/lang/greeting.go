@@ -38,6 +38,10 @@ func GreetingFault(l Lang, src string, h Heard) (Explanation, bool) {
 				"The lecture's server greets first, right after accept(), the way someone who picks up the phone speaks first; "+
 				"a caller that waits for hello before it speaks (telnet's user, your partner's client) waits forever. Send the greeting first: "+ph.Greeting+".")
 		case len(h.Reply) > 0 && bytes.Equal(h.Reply, h.Sent):
+			// No line sends it: the line is accept()'s, after which it belongs.
+			if at == 0 {
+				at = lineOf(lines, acceptLine)
+			}
 			return e("no-greeting", "your server never greets: it echoes the caller's line but sends no hello first. "+
 				"Right after accept(), send the greeting: "+ph.Greeting+".")
 		}
@@ -90,6 +94,10 @@ func GreetingFault(l Lang, src string, h Heard) (Explanation, bool) {
 	return e("greeting-words", fmt.Sprintf("your greeting is %q; the lecture's is exactly \"hello\\n\", 6 bytes, and a program calling your server (the check, or your partner's client) compares them byte for byte. "+
 		"Say the rest, if you like, on the server's own screen with a print. Send exactly hello and a newline: "+ph.Greeting+".", text))
 }
+
+// acceptLine is where a server picks up a call, in any of the languages:
+// accept() (Go's Accept()), or Node's connection handler.
+var acceptLine = regexp.MustCompile(`\baccept4?\s*\(|\.Accept\s*\(|\bcreateServer\s*\(|\.on\s*\(\s*['"]connection['"]`)
 
 // greetLine is the line that sends the greeting: a send or write of a
 // "hello" literal; else one of the variable a "hello" literal is put in;

@@ -64,8 +64,10 @@ func TestGreetingFaultSaysWhatIsWrongWithTheGreeting(t *testing.T) {
 			[]string{`more after its newline: "how are you?\n"`}},
 		{"greets only after the caller spoke", Node, nodeLate, "", "hello\nhi back atcha\n", "greet-late", 2,
 			[]string{"greets only after the caller has spoken", "Send the greeting first: sock.write('hello\\n')"}},
-		{"never greets", Python, "(c, a) = s.accept()\nc.send(c.recv(1000))\n", "", "hi back atcha\n", "no-greeting", 0,
+		{"never greets", Python, "s.listen(5)\n(c, a) = s.accept()\nc.send(c.recv(1000))\n", "", "hi back atcha\n", "no-greeting", 2,
 			[]string{"never greets", `c.send(b"hello\n")`}},
+		{"never greets, in C", C, "listen(s, 5);\nint c = accept(s, NULL, NULL);\nn = recv(c, buf, 1000, 0);\nsend(c, buf, n, 0);\n", "", "hi back atcha\n", "no-greeting", 2,
+			[]string{"never greets"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
