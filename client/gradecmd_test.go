@@ -199,9 +199,9 @@ func TestGradeOutputs(t *testing.T) {
 		} `json:"tests"`
 	}
 	require.NoError(t, json.Unmarshal(data, &res), string(data))
-	// weights.txt's points of every check but program (3: a server alone
+	// weights.txt's points of every check but program (2: a server alone
 	// has none) and not-on (2: no -not-on here), a warning passing.
-	require.Equal(t, 15.0, res.Score)
+	require.Equal(t, 16.0, res.Score)
 	require.Equal(t, "answers: answers on the address graded", res.Tests[0].Name)
 
 	// A second student, appended; no second header.

@@ -78,7 +78,7 @@ func TestEveryGraderGivesTheSamePoints(t *testing.T) {
 	var rep grade.Report
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	graded, gradeBytes := readGradescope(t, path("grade.json"))
-	require.Equal(t, 15.0, graded.Score, "weights.txt's 17 for a server alone with -not-on, but not-on's 2")
+	require.Equal(t, 16.0, graded.Score, "weights.txt's 18 for a server alone with -not-on (all but program's 2), but not-on's 2")
 
 	// The class grader's writer, for the same report: the same files.
 	require.NoError(t, class.WriteReports(path("class"), results.Submission{Report: rep}, results.Default()))
@@ -97,13 +97,13 @@ func TestEveryGraderGivesTheSamePoints(t *testing.T) {
 	hosted, _ := readGradescope(t, here.gradescope)
 	require.Equal(t, graded, hosted)
 	score, points, max := readPrairieLearn(t, here.prairielearn)
-	require.Equal(t, []float64{15, 17}, []float64{points, max})
-	require.InDelta(t, 15.0/17, score, 1e-4)
+	require.Equal(t, []float64{16, 18}, []float64{points, max})
+	require.InDelta(t, 16.0/18, score, 1e-4)
 
 	// The lab's grade of the same server, as laptop-b writes it for the
 	// class grader (client student check -json), with the lab's own
 	// "program" check: the class's results.json and the one-host
-	// grader's give the same points, 18 of 20 with program's 3.
+	// grader's give the same points, 18 of 20 with program's 2.
 	out, errOut, _ = runClient(t, "", "student", "check", "-timeout", "500ms", "-wait", "2s", "-name", "carol",
 		"-json-file", path("lab.json"), "-not-on", "127.0.0.2", carol.Host(), carol.Port())
 	lab, err := results.ReadJSON(path("lab.json"))

@@ -27,8 +27,8 @@ var verdictWant = map[string]struct {
 	cause, check string
 }{
 	"lecture-py3":   {"PASS", 14, "", ""},
-	"localhost":     {"FAIL", 12, "loopback", "answers"},
-	"port-8001":     {"FAIL", 12, "wrong-port", "answers"},
+	"localhost":     {"FAIL", 11, "loopback", "answers"},
+	"port-8001":     {"FAIL", 11, "wrong-port", "answers"},
 	"no-close":      {"FAIL", 13, "never-closed", "hangs-up"},
 	"str-not-bytes": {"FAIL", 7, "str-send", "greeting"},
 	"empty":         {"FAIL", 0, "empty-file", "program"},

@@ -189,7 +189,7 @@ func TestSaveNeverReplacesACompleteGradeWithAWorseOne(t *testing.T) {
 	require.NoError(t, save(cfg, rec, row, []byte("carol's words\n"), []byte("listening\n")))
 	first := readDir(t, filepath.Join(out, "carol"))
 	require.Equal(t, "carol's words\n", first["grade.txt"])
-	require.Contains(t, first["results.json"], `"score": 2`)
+	require.Contains(t, first["results.json"], `"score": 3`)
 	require.Contains(t, first, "junit.xml")
 
 	for _, v := range []string{Interrupted, LabError} {

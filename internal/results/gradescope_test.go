@@ -141,7 +141,7 @@ func TestWriteGradescopeOfAServerAlone(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, Submission{Report: rep}.WriteGradescope(&b, Default()))
 	m := requireGradescopeContract(t, b.Bytes())
-	require.Equal(t, 2.0, m["score"], "answers 2 of weights.txt's; greeting failed; not-on could not run")
+	require.Equal(t, 3.0, m["score"], "answers 3 of weights.txt's; greeting failed; not-on could not run")
 	require.Equal(t, 1.23, m["execution_time"])
 	require.Equal(t, "FAIL  one required check failed, 1 not run (3 calls in 1.2s)\n", m["output"])
 	require.Equal(t, rep.Name, m["extra_data"].(map[string]any)["student"])
@@ -151,7 +151,7 @@ func TestWriteGradescopeOfAServerAlone(t *testing.T) {
 	for _, x := range tests {
 		max = append(max, x.(map[string]any)["max_score"].(float64))
 	}
-	require.Equal(t, []float64{2, 2, 2}, max)
+	require.Equal(t, []float64{3, 2, 2}, max)
 }
 
 func TestWriteGradescopeNotGraded(t *testing.T) {

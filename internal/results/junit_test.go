@@ -127,8 +127,8 @@ func TestWriteJUnit(t *testing.T) {
 	s := doc.Suites[0]
 	require.Equal(t, aServerAlone().Report.Name, s.Name)
 	require.Equal(t, "1.234", s.Time)
-	for _, p := range []junitProperty{{"addr", "127.0.0.1:8000"}, {"verdict", "FAIL"}, {"score", "3"}, {"max_score", "7"}} {
-		require.Contains(t, s.Properties, p, "answers 2 + echo-3000 1, of answers, greeting, echo-3000 and not-on's 2+2+1+2")
+	for _, p := range []junitProperty{{"addr", "127.0.0.1:8000"}, {"verdict", "FAIL"}, {"score", "4"}, {"max_score", "8"}} {
+		require.Contains(t, s.Properties, p, "answers 3 + echo-3000 1, of answers, greeting, echo-3000 and not-on's 3+2+1+2")
 	}
 	require.Equal(t, "FAIL  one required check failed, 2 not run, one warning (3 calls in 1.2s)\n", s.SystemOut)
 	tests := []struct {

@@ -75,7 +75,7 @@ func TestPoints(t *testing.T) {
 	alone.Report.Checks = alone.Report.Checks[:len(alone.Report.Checks)-2]
 	alone.Report.Checks = append(alone.Report.Checks[:10], alone.Report.Checks[11:]...) // no not-on
 	earned, total = alone.Points(Default())
-	require.Equal(t, []float64{15, 15}, []float64{earned, total})
+	require.Equal(t, []float64{16, 16}, []float64{earned, total})
 
 	// -allow-once: still-there is not required, and a server gone cannot
 	// be asked: it is worth nothing, not 2 points lost.
@@ -83,7 +83,7 @@ func TestPoints(t *testing.T) {
 	once.Report.Checks = append([]grade.Result(nil), alone.Report.Checks...)
 	once.Report.Checks[len(once.Report.Checks)-1] = result("still-there", grade.Skip, false)
 	earned, total = once.Points(Default())
-	require.Equal(t, []float64{13, 13}, []float64{earned, total})
+	require.Equal(t, []float64{14, 14}, []float64{earned, total})
 
 	// Not graded: nothing earned, nothing to earn.
 	earned, total = Submission{Why: "no server.py"}.Points(Default())
