@@ -80,8 +80,45 @@ probe() {
 	echo "$ok"
 }
 
+# overlay makes the lab's network. Its own addresses (each node's load
+# balancer, any container without a fixed one) come from the subnet's upper
+# half, so they never take the laptops' fixed ones.
 overlay() {
-	docker network create -d overlay --attachable --subnet "$subnet" "$@" "$net" >/dev/null
+	docker network create -d overlay --attachable --subnet "$subnet" --ip-range "${subnet%.*}.128/25" "$@" "$net" >/dev/null
+}
+
+# knows HOST IP: HOST's engine has learned that IP's container on the overlay.
+knows() {
+	docker -H "$1" network inspect -v -f '{{json .Services}}' "$net" 2>/dev/null | grep -qF "\"EndpointIP\":\"$2\""
+}
+
+# holder starts the container that holds laptop-b's network on node B: its
+# address on the overlay, with nothing but a call to its own loopback that
+# never answers, so it sends nothing on the lab.
+holder() {
+	docker -H "$B" rm -f socketlab-swarm-laptop-b-net >/dev/null 2>&1 || true
+	docker -H "$B" run -d --name socketlab-swarm-laptop-b-net --hostname laptop-b "${hardened[@]}" \
+		--network "$net" --ip "$b_ip" socketlab/client:local -wait 1h 127.0.0.1 9 >/dev/null
+}
+
+# converge waits until node A knows laptop-b's address and node B knows
+# laptop-a's, so laptop-b's first call goes through. The nodes tell each
+# other by gossip (7946/udp): a node that joins the overlay before it has
+# heard that the other node is on it asks nobody for the overlay's
+# addresses and learns them only at the next full exchange, up to 30 s
+# later ("host unreachable" meanwhile). Holding laptop-b's network again
+# makes node B join again and ask node A, which it knows of by then.
+converge() {
+	local t
+	for t in $(seq 1 120); do
+		knows "$B" "$a_ip" && knows "$A" "$b_ip" && return
+		if [ $((t % 10)) = 0 ]; then
+			[ "$t" != 10 ] || say "the nodes have not yet learned each other's addresses on the overlay; joining node B again"
+			holder
+		fi
+		sleep 0.5
+	done
+	die "the two nodes did not learn each other's addresses on the overlay within 60 s: is 7946/tcp+udp open between them? (deploy/swarm/README.md, what goes wrong)"
 }
 
 up() {
@@ -106,12 +143,14 @@ up() {
 		[ "$k" -lt 40 ] || die "cannot make the overlay $net on $subnet: docker network ls; is LAB_SUBNET taken?"
 		sleep 0.5
 	done
+	holder
 	docker -H "$A" run -d --name socketlab-swarm-laptop-a --hostname laptop-a "${hardened[@]}" \
 		--network "$net" --ip "$a_ip" -p "127.0.0.1:$port:8000" \
 		socketlab/server:local -iface eth0 >/dev/null
+	converge
 	local rc=0
-	docker -H "$B" run --name socketlab-swarm-laptop-b --hostname laptop-b "${hardened[@]}" \
-		--network "$net" --ip "$b_ip" socketlab/client:local \
+	docker -H "$B" run --name socketlab-swarm-laptop-b "${hardened[@]}" \
+		--network container:socketlab-swarm-laptop-b-net socketlab/client:local \
 		-wait 30s -send "hi back atcha" -expect-echo "$a_ip" >/dev/null 2>&1 || rc=$?
 	# Both sides' logs in time order, prefixed as docker compose prints them.
 	{
@@ -119,7 +158,7 @@ up() {
 		docker -H "$B" logs -t socketlab-swarm-laptop-b 2>&1 | sed 's/^/laptop-b  | /'
 	} | sort -s -k3,3 | sed -E 's/^(laptop-.  \| )[^ ]+ /\1/'
 	echo "laptop-b exited with code $rc"
-	docker -H "$B" rm socketlab-swarm-laptop-b >/dev/null
+	docker -H "$B" rm -f socketlab-swarm-laptop-b socketlab-swarm-laptop-b-net >/dev/null
 	[ "$rc" = 0 ] || die "laptop-b could not call laptop-a across the nodes (exit $rc): see deploy/swarm/README.md, what goes wrong"
 	say "laptop-a keeps serving on its node: telnet 127.0.0.1 $port there; just swarm-down to stop"
 }
@@ -127,7 +166,7 @@ up() {
 down() {
 	nodes
 	docker -H "$A" rm -f socketlab-swarm-laptop-a >/dev/null 2>&1 || true
-	docker -H "$B" rm -f socketlab-swarm-laptop-b >/dev/null 2>&1 || true
+	docker -H "$B" rm -f socketlab-swarm-laptop-b socketlab-swarm-laptop-b-net >/dev/null 2>&1 || true
 	docker -H "$A" rm -f socketlab-swarm-probe-a >/dev/null 2>&1 || true
 	docker -H "$B" rm -f socketlab-swarm-probe-b >/dev/null 2>&1 || true
 	# An overlay can be removed only once its last container has left it on
