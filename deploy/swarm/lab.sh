@@ -63,8 +63,8 @@ load() {
 # network is made but passes nothing. One short call on a small overlay of its
 # own (PROBE_SUBNET) tells, in about 2 s when it works and 8 s when not.
 probe() {
-	local p=socketlab-swarm-probe ps=${PROBE_SUBNET:-10.216.0.0/29} ok=no
-	docker network create -d overlay --attachable --internal --opt encrypted --subnet "$ps" "$p" >/dev/null 2>&1 || true
+	local p=socketlab-swarm-probe ps=${PROBE_SUBNET:-10.216.0.0/24} ok=no
+	docker network create -d overlay --attachable --internal --opt encrypted --subnet "$ps" --ip-range "${ps%.*}.128/25" "$p" >/dev/null 2>&1 || true
 	docker -H "$A" rm -f socketlab-swarm-probe-a >/dev/null 2>&1 || true
 	# Where IPsec is missing, even starting a container on the encrypted
 	# overlay hangs (20 s here): both steps are cut short.
@@ -80,11 +80,13 @@ probe() {
 	echo "$ok"
 }
 
-# overlay makes the lab's network. Its own addresses (each node's load
-# balancer, any container without a fixed one) come from the subnet's upper
-# half, so they never take the laptops' fixed ones.
+# overlay makes the lab's network: internal, so that nothing on it has a
+# route beyond the lab (a student's code included), and attachable, so that
+# a container started by hand on any node can call laptop-a. Its own
+# addresses (each node's load balancer, containers without a fixed one) come
+# from the subnet's upper half, so they never take the laptops' fixed ones.
 overlay() {
-	docker network create -d overlay --attachable --subnet "$subnet" --ip-range "${subnet%.*}.128/25" "$@" "$net" >/dev/null
+	docker network create -d overlay --internal --attachable --subnet "$subnet" --ip-range "${subnet%.*}.128/25" "$@" "$net" >/dev/null
 }
 
 # knows HOST IP: HOST's engine has learned that IP's container on the overlay.
@@ -144,6 +146,9 @@ up() {
 		sleep 0.5
 	done
 	holder
+	# Published as compose.yaml does, never beyond the node's loopback; on an
+	# internal overlay Docker makes no rule for it at all, so only containers
+	# on the overlay reach laptop-a.
 	docker -H "$A" run -d --name socketlab-swarm-laptop-a --hostname laptop-a "${hardened[@]}" \
 		--network "$net" --ip "$a_ip" -p "127.0.0.1:$port:8000" \
 		socketlab/server:local -iface eth0 >/dev/null
@@ -160,7 +165,7 @@ up() {
 	echo "laptop-b exited with code $rc"
 	docker -H "$B" rm -f socketlab-swarm-laptop-b socketlab-swarm-laptop-b-net >/dev/null
 	[ "$rc" = 0 ] || die "laptop-b could not call laptop-a across the nodes (exit $rc): see deploy/swarm/README.md, what goes wrong"
-	say "laptop-a keeps serving on its node: telnet 127.0.0.1 $port there; just swarm-down to stop"
+	say "laptop-a keeps serving on the overlay; to call it yourself, on any node: docker run --rm -it --network $net socketlab/client:local $a_ip (just swarm-down to stop)"
 }
 
 down() {
