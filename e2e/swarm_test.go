@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +41,9 @@ func TestSwarmLab(t *testing.T) {
 		cmd.Env = append(append([]string{}, env...), extra...)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
+		start := time.Now()
 		out, err := cmd.Output()
+		t.Logf("%s %s: %.1fs", script, strings.Join(args, " "), time.Since(start).Seconds())
 		said.WriteString(stderr.String())
 		if err != nil {
 			t.Logf("%s %s: %v\n%s", script, strings.Join(args, " "), err, stderr.String())
@@ -57,7 +60,7 @@ func TestSwarmLab(t *testing.T) {
 
 	out, err = run(3*time.Minute, mgr, "lab.sh", "up")
 	require.NoError(t, err, out)
-	require.Contains(t, out, "laptop-b  | Trying 172.28.5.10...\nlaptop-b  | Connected to 172.28.5.10.\nlaptop-b  | hello\n"+
+	require.Contains(t, only(out, "laptop-b"), "laptop-b  | Trying 172.28.5.10...\nlaptop-b  | Connected to 172.28.5.10.\nlaptop-b  | hello\n"+
 		"laptop-b  | hi back atcha\nlaptop-b  | Connection closed by foreign host.\n")
 	require.Regexp(t, `laptop-a  \| server listening at 172\.28\.5\.10:8000\n`, out)
 	require.Regexp(t, `laptop-a  \| call from `+regexp.QuoteMeta("172.28.5.20")+`:\d+: said "hi back atcha\\n" \(14 bytes\), echoed it`, out)
@@ -72,10 +75,15 @@ func TestSwarmLab(t *testing.T) {
 		b, err := exec.Command("docker", "-H", "tcp://10.236.0."+node+":2375", "inspect", "-f", format, name).CombinedOutput()
 		return strings.TrimSpace(string(b)), err
 	}
-	got, err := inspect("11", `{{(index (index .HostConfig.PortBindings "8000/tcp") 0).HostIp}} {{.HostConfig.ReadonlyRootfs}} `+
-		`{{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}`, "socketlab-swarm-laptop-a")
+	got, err := inspect("11", `{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} `+
+		`{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NetworkMode}}`, "socketlab-swarm-laptop-a")
 	require.NoError(t, err, got)
-	require.Equal(t, "127.0.0.1 true [ALL] [no-new-privileges:true] 134217728 64", got)
+	require.Regexp(t, `^true \[ALL\] \[no-new-privileges:true\] 134217728 64 container:[0-9a-f]{64}$`, got)
+	// Its network is held by a container of its own, which publishes the port.
+	got, err = inspect("11", `{{range $p, $b := .HostConfig.PortBindings}}{{$p}}={{range $b}}{{.HostIp}}:{{.HostPort}} {{end}}{{end}}`+
+		`{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}}`, "socketlab-swarm-laptop-a-net")
+	require.NoError(t, err, got)
+	require.Equal(t, "8000/tcp=127.0.0.1:8000 true [ALL]", got, "published on the node's loopback only")
 	_, err = inspect("12", "{{.Id}}", "socketlab-swarm-laptop-a")
 	require.Error(t, err, "laptop-a runs on node 1, not on node 2")
 
@@ -89,4 +97,54 @@ func TestSwarmLab(t *testing.T) {
 		"socketlab/client:local", "-timeout", "3s", "10.236.0.1", "2375").CombinedOutput()
 	require.Error(t, err, "a container on the lab's overlay reached beyond it:\n%s", b)
 	require.Contains(t, string(b), "unreachable", "a container on the lab's overlay has no route beyond it")
+
+	// `just swarm-my-server FILE`: the student's server on node 1, graded
+	// from node 2, with the verdict `just my-server FILE` gives on one host
+	// (TestMyServerPassesACorrectServerAcrossHosts and
+	// TestMyServerExplainsTheLecturesScriptAsPrinted assert the same lines
+	// there). The laptop image is built as the recipe builds it.
+	require.NoError(t, composeBuild(requireDocker(t), composeBuildSpec{
+		project: "socketlab-swarm", overlays: []string{"deploy/compose/my-server.yaml", "deploy/compose/class.yaml"},
+		services: []string{"laptop-a"}, env: []string{"STUDENT_DIR=" + t.TempDir(), "CLASS_LAPTOP_IMAGE=socketlab/laptop:swarm"},
+		images: []string{"socketlab/laptop:swarm"},
+	}))
+	myServer := func(file string) (string, int) {
+		dir, name := filepath.Split(filepath.Join(root, file))
+		out, err := run(3*time.Minute, append(mgr, "STUDENT_DIR="+dir, "STUDENT_FILE="+name), "lab.sh", "my-server")
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return out, exit.ExitCode()
+		}
+		require.NoError(t, err, out)
+		return out, 0
+	}
+	out, code := myServer("deploy/student/server.py")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "laptop-a  | server listening at 172.28.5.10:8000\n")
+	require.Contains(t, only(out, "laptop-b"), "laptop-b  | Trying 172.28.5.10...\nlaptop-b  | Connected to 172.28.5.10.\nlaptop-b  | hello\n")
+	require.Contains(t, out, "laptop-b  | PASS  not reachable on 172.28.6.10:8000: refused there")
+	require.Contains(t, out, "laptop-b  | verdict: PASS: your server.py on laptop-a answered laptop-b across the lab")
+	require.Contains(t, out, "laptop-b exited with code 0\n")
+
+	// A crash before listening is explained from laptop-a's report, which
+	// only the relay between the nodes brings to laptop-b.
+	out, code = myServer("e2e/testdata/student/lecture/server.py")
+	require.Equal(t, exitFail, code, out)
+	require.Contains(t, out, "laptop-a  | SyntaxError: Missing parentheses in call to 'print'")
+	require.Contains(t, out, "laptop-b  | laptop-a's server.py ended before it listened: not calling it\n")
+	require.Contains(t, out, "laptop-b  | verdict: FAIL: your server.py stopped before it listened.\n")
+	require.Contains(t, out, "laptop-b  |   - line 21: this is Python 2 code, and the lab runs Python 3")
+	require.NotContains(t, out, "Trying", "a program that ended is not called")
+}
+
+// only keeps one laptop's lines of a transcript: the two sides interleave
+// in time order, as docker compose prints them.
+func only(transcript, laptop string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(transcript, "\n") {
+		if strings.HasPrefix(line, laptop+"  | ") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

@@ -105,10 +105,18 @@ overlay() {
 	local name=$1 sub=$2 k
 	shift 2
 	for k in $(seq 1 40); do
-		docker network create -d overlay --internal --attachable --subnet "$sub" --ip-range "${sub%.*}.128/25" "$@" "$name" >/dev/null 2>&1 && return
+		docker network create -d overlay --internal --attachable --subnet "$sub" --ip-range "${sub%.*}.128/25" "$@" "$name" >/dev/null 2>&1 && break
+		[ "$k" -lt 40 ] || die "cannot make the overlay $name on $sub: docker network ls; is the subnet taken?"
 		sleep 0.5
 	done
-	die "cannot make the overlay $name on $sub: docker network ls; is the subnet taken?"
+	# The manager allocates it a moment later; until then a worker cannot
+	# attach to it ("not found"). A subnet that overlaps another overlay's
+	# is never allocated.
+	for k in $(seq 1 40); do
+		[ -n "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$name" 2>/dev/null)" ] && return
+		sleep 0.25
+	done
+	die "the Swarm did not set up the overlay $name on $sub within 10 s: does the subnet overlap another overlay's? (docker network ls)"
 }
 
 # networks probes the encryption, says which, and makes the overlays. The
@@ -138,32 +146,45 @@ knows() {
 	docker -H "$1" network inspect -v -f '{{json .Services}}' "$2" 2>/dev/null | grep -qF "\"EndpointIP\":\"$3\""
 }
 
-# laptop HOST NAME [run flags...] -- IMAGE [args...]: create a container on
-# the lab's overlay (eth0, at --ip) and, with my-server, the side one
-# (SIDE_IP), then start it.
-laptop() {
-	local host=$1 name=$2 side_ip=$3
-	shift 3
-	docker -H "$host" create --name "$name" "${hardened[@]}" --network "$net" "$@" >/dev/null
-	! $side_on || docker -H "$host" network connect --ip "$side_ip" "$side" "$name"
-	docker -H "$host" start "$name" >/dev/null
-}
-
-# holder starts the container that holds laptop-b's network on node B: its
-# addresses, with nothing but a call to its own loopback that never answers,
-# so it sends nothing on the lab.
+# holder HOST NAME HOSTNAME IP SIDE_IP [flags]: start the container that
+# holds a laptop's network on its node, its addresses, so that the laptop
+# starts only once both nodes know them; the laptop then runs in the
+# holder's network (--network container:NAME), as a pod's containers do.
+# The holder runs a call to its own loopback that never answers: it sends
+# nothing on the lab and listens nowhere. The side overlay is connected
+# once it runs: an engine given two Swarm overlays at once looks the first
+# up before it has it, in random order ("network ... not found").
 holder() {
-	docker -H "$B" rm -f "$b-net" >/dev/null 2>&1 || true
-	laptop "$B" "$b-net" "$b_side" --hostname laptop-b --ip "$b_ip" socketlab/client:local -wait 1h 127.0.0.1 9
+	local host=$1 name=$2 hn=$3 ip=$4 side_ip=$5 k
+	shift 5
+	for k in 1 2 3; do
+		docker -H "$host" rm -f "$name" >/dev/null 2>&1 || true
+		if docker -H "$host" run -d --name "$name" --hostname "$hn" "${hardened[@]}" --network "$net" --ip "$ip" "$@" \
+			socketlab/client:local -wait 1h 127.0.0.1 9 >/dev/null &&
+			{ ! $side_on || docker -H "$host" network connect --ip "$side_ip" "$side" "$name"; }; then
+			return
+		fi
+		sleep 1
+	done
+	die "could not start $name on its node: docker -H $host ps -a"
 }
 
-# converge waits until node A knows laptop-b's addresses and node B knows
-# laptop-a's, so laptop-b's first call goes through. The nodes tell each
-# other by gossip (7946/udp): a node that joins the overlay before it has
-# heard that the other node is on it asks nobody for the overlay's
-# addresses and learns them only at the next full exchange, up to 30 s
-# later ("host unreachable" meanwhile). Holding laptop-b's network again
-# makes node B join again and ask node A, which it knows of by then.
+# holders starts both, laptop-a's with its published port, as compose.yaml
+# publishes it: never beyond the node's loopback. On an internal overlay
+# Docker makes no rule for it at all, so only containers on the overlay
+# reach laptop-a.
+holders() {
+	holder "$A" "$a-net" laptop-a "$a_ip" "$a_side" -p "127.0.0.1:$port:8000"
+	holder "$B" "$b-net" laptop-b "$b_ip" "$b_side"
+}
+
+# converge waits until each node knows the other laptop's addresses, so
+# laptop-b's first call goes through. The nodes tell each other by gossip
+# (7946/udp): a node that joins an overlay before it has heard that the
+# other node is on it asks nobody for the overlay's addresses, and learns
+# them only at the next full exchange, up to 30 s later ("host
+# unreachable" meanwhile). Starting the holders again makes both nodes
+# join again and ask each other, which they know of by then.
 converge() {
 	local t
 	for t in $(seq 1 120); do
@@ -172,8 +193,8 @@ converge() {
 			return
 		fi
 		if [ $((t % 10)) = 0 ]; then
-			[ "$t" != 10 ] || say "the nodes have not yet learned each other's addresses on the overlay; joining node B again"
-			holder
+			[ "$t" != 10 ] || say "the nodes have not yet learned each other's addresses on the overlay; joining them again"
+			holders
 		fi
 		sleep 0.5
 	done
@@ -196,6 +217,7 @@ start() {
 	nodes
 	from=${IMAGES_FROM:-unix:///var/run/docker.sock}
 	load socketlab/server:local "$A"
+	load socketlab/client:local "$A" # the holders run it
 	load socketlab/client:local "$B"
 }
 
@@ -203,12 +225,9 @@ up() {
 	start
 	down 2>/dev/null
 	networks
-	holder
-	# Published as compose.yaml does, never beyond the node's loopback; on an
-	# internal overlay Docker makes no rule for it at all, so only containers
-	# on the overlay reach laptop-a.
-	laptop "$A" "$a" "" --hostname laptop-a --ip "$a_ip" -p "127.0.0.1:$port:8000" socketlab/server:local -iface eth0
+	holders
 	converge
+	docker -H "$A" run -d --name "$a" "${hardened[@]}" --network "container:$a-net" socketlab/server:local -iface eth0 >/dev/null
 	local rc=0
 	docker -H "$B" run --name "$b" "${hardened[@]}" --network "container:$b-net" socketlab/client:local \
 		-wait 30s -send "hi back atcha" -expect-echo "$a_ip" >/dev/null 2>&1 || rc=$?
@@ -240,14 +259,14 @@ my_server() {
 	networks
 	report "$A"
 	report "$B"
-	holder
+	holders
+	converge
 	# shellcheck disable=SC2086 # STUDENT_CMD is a command line, split as compose does
-	laptop "$A" "$a" "$a_side" --hostname laptop-a --ip "$a_ip" \
+	docker -H "$A" run -d --name "$a" "${hardened[@]}" --network "container:$a-net" \
 		--memory "${STUDENT_MEM:-128m}" --pids-limit "${STUDENT_PIDS:-64}" --cpus 1.0 \
 		--tmpfs "/tmp:size=${STUDENT_TMP:-16m},mode=1777,exec" -v socketlab-swarm-report:/report -w /student \
 		--entrypoint /usr/local/bin/client "$student" student run -report /report/laptop-a.json \
-		-role server -file "${STUDENT_FILE:-}" -args "${STUDENT_ARGS:-}" -- ${STUDENT_CMD:-}
-	converge
+		-role server -file "${STUDENT_FILE:-}" -args "${STUDENT_ARGS:-}" -- ${STUDENT_CMD:-} >/dev/null
 	docker -H "$B" create --name "$b" "${hardened[@]}" --network "container:$b-net" -v socketlab-swarm-report:/report \
 		socketlab/client:local student check -report /report/laptop-a.json -not-on "$a_side" "$a_ip" >/dev/null
 	docker -H "$B" start "$b" >/dev/null
@@ -261,18 +280,26 @@ my_server() {
 
 down() {
 	nodes
-	docker -H "$A" rm -f "$a" socketlab-swarm-probe-a >/dev/null 2>&1 || true
+	docker -H "$A" rm -f "$a" "$a-net" socketlab-swarm-probe-a >/dev/null 2>&1 || true
 	docker -H "$B" rm -f "$b" "$b-net" socketlab-swarm-probe-b >/dev/null 2>&1 || true
 	docker -H "$A" image rm "$student" >/dev/null 2>&1 || true
 	# An overlay can be removed only once its last container has left it on
-	# every node, which the Swarm learns a few seconds later.
-	local k n
+	# every node, which the Swarm learns a few seconds later; and a node
+	# forgets it a moment after that: until then, a new overlay of the same
+	# name is "not found" there.
+	local k n h
 	for n in "$net" "$side" socketlab-swarm-probe; do
 		for k in $(seq 1 40); do
 			docker network inspect "$n" >/dev/null 2>&1 || break
 			docker network rm "$n" >/dev/null 2>&1 && break
 			[ "$k" -lt 40 ] || say "the overlay $n is still in use; docker network rm $n later"
 			sleep 0.5
+		done
+		for h in "$A" "$B"; do
+			for k in $(seq 1 20); do
+				docker -H "$h" network inspect "$n" >/dev/null 2>&1 || break
+				sleep 0.5
+			done
 		done
 	done
 	docker -H "$A" volume rm socketlab-swarm-report >/dev/null 2>&1 || true
