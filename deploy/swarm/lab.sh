@@ -106,7 +106,11 @@ overlay() {
 	shift 2
 	for k in $(seq 1 40); do
 		docker network create -d overlay --internal --attachable --subnet "$sub" --ip-range "${sub%.*}.128/25" "$@" "$name" >/dev/null 2>&1 && break
-		[ "$k" -lt 40 ] || die "cannot make the overlay $name on $sub: docker network ls; is the subnet taken?"
+		if [ "$k" = 40 ]; then
+			docker network inspect "$name" >/dev/null 2>&1 &&
+				die "the overlay $name of the last lab is still in use: a node that went away keeps its addresses until it is back (docker node ls: a node Down? docker node rm --force it, or start it again)"
+			die "cannot make the overlay $name on $sub: docker network ls; is the subnet taken?"
+		fi
 		sleep 0.5
 	done
 	# The manager allocates it a moment later; until then a worker cannot
