@@ -284,14 +284,18 @@ my_server() {
 
 down() {
 	nodes
-	docker -H "$A" rm -f "$a" "$a-net" socketlab-swarm-probe-a >/dev/null 2>&1 || true
-	docker -H "$B" rm -f "$b" "$b-net" socketlab-swarm-probe-b >/dev/null 2>&1 || true
+	# On both nodes, all of them: a node that went away during a lab still
+	# has its laptop when it comes back.
+	local h
+	for h in "$A" "$B"; do
+		docker -H "$h" rm -f "$a" "$a-net" "$b" "$b-net" socketlab-swarm-probe-a socketlab-swarm-probe-b >/dev/null 2>&1 || true
+	done
 	docker -H "$A" image rm "$student" >/dev/null 2>&1 || true
 	# An overlay can be removed only once its last container has left it on
 	# every node, which the Swarm learns a few seconds later; and a node
 	# forgets it a moment after that: until then, a new overlay of the same
 	# name is "not found" there.
-	local k n h
+	local k n
 	for n in "$net" "$side" socketlab-swarm-probe; do
 		for k in $(seq 1 40); do
 			docker network inspect "$n" >/dev/null 2>&1 || break
