@@ -158,7 +158,14 @@ swarm-up:
     env -u DOCKER_HOST -u DOCKER_CONTEXT docker compose build laptop-a laptop-b
     bash deploy/swarm/lab.sh up
 
-# Remove the Swarm lab's laptops and overlay network
+# Your own server as laptop-a on one Swarm node, graded by laptop-b on another (DOCKER_HOST = a manager): the verdict of just my-server
+[group('swarm')]
+swarm-my-server file:
+    env -u DOCKER_HOST -u DOCKER_CONTEXT docker compose build laptop-a laptop-b
+    d=$(mktemp -d) && { env -u DOCKER_HOST -u DOCKER_CONTEXT STUDENT_DIR="$d" CLASS_LAPTOP_IMAGE=socketlab/laptop:swarm docker compose -p socketlab-swarm -f compose.yaml -f deploy/compose/my-server.yaml -f deploy/compose/class.yaml build laptop-a; rc=$?; rmdir "$d"; exit $rc; }
+    env $(bash deploy/compose/lang-env.sh "{{join(invocation_directory(), file)}}") STUDENT_DIR="{{parent_directory(join(invocation_directory(), file))}}" STUDENT_FILE="{{file_name(file)}}" bash deploy/swarm/lab.sh my-server
+
+# Remove the Swarm lab's laptops and overlay networks
 [group('swarm')]
 swarm-down:
     bash deploy/swarm/lab.sh down

@@ -21,62 +21,37 @@
 # build, as setup.sh --offline does.
 set -euo pipefail
 set -E
+# shellcheck disable=SC2154 # rc is set by the trap's own first command
 trap 'rc=$?; [ "$BASH_SUBSHELL" -eq 0 ] && printf "dind.sh: stopped: \"%s\" failed (exit %d, line %d)\n" "$BASH_COMMAND" "$rc" "$LINENO" >&2' ERR
 
 here=$(cd "$(dirname "$0")" && pwd)
 name=${DIND_NAME:-socketlab-dind}
 subnet=${DIND_SUBNET:-10.231.0.0/24}
 ip=${DIND_IP:-${subnet%.*}.2}
-tag=socketlab/dind:trixie
 say() { printf 'dind.sh: %s\n' "$*" >&2; }
 die() {
 	say "$*"
 	exit 1
 }
 
-# The engine this script drives is the machine's own, whatever DOCKER_HOST
-# says: the second engine runs on the first.
-unset DOCKER_HOST DOCKER_CONTEXT
-
-image() {
-	local tarball key have
-	tarball=$(bash "$here/engine/debian-root.sh" trixie docker.io,iptables,ca-certificates) ||
-		die "could not make the engine's Debian root (deploy/engine/debian-root.sh)"
-	key=$(basename "$tarball" .tar)
-	have=$(docker image inspect -f '{{index .Config.Labels "org.socketlab.root"}}' "$tag" 2>/dev/null || true)
-	[ "$have" = "$key" ] && return
-	say "building $tag from $tarball"
-	docker import \
-		-c "LABEL org.socketlab.root=$key" \
-		-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-		-c 'VOLUME /var/lib/docker' \
-		-c 'ENTRYPOINT ["dockerd","-H","tcp://0.0.0.0:2375","-H","unix:///var/run/docker.sock","--tls=false"]' \
-		-m "socketlab: Debian 13's docker.io, a second engine for tests (deploy/dind.sh)" \
-		"$tarball" "$tag" >/dev/null
-}
+# shellcheck source=deploy/dind-lib.sh
+. "$here/dind-lib.sh"
 
 up() {
-	image
-	if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null || true)" != true ]; then
-		docker rm -f "$name" >/dev/null 2>&1 || true
+	dind_image
+	if ! dind_running "$name"; then
 		docker network inspect "$name" >/dev/null 2>&1 ||
 			docker network create --subnet "$subnet" "$name" >/dev/null ||
 			die "cannot make the network $name on $subnet (taken? set DIND_SUBNET)"
-		say "starting $name ($tag) at $ip"
-		docker run -d --name "$name" --hostname docker --privileged \
-			--network "$name" --ip "$ip" \
-			-v "$name:/var/lib/docker" \
-			"$tag" >/dev/null
+		say "starting $name ($dind_tag) at $ip"
+		dind_start "$name" docker "$name" "$ip"
 	fi
-	local i
-	for i in $(seq 1 60); do
-		if docker -H "tcp://$ip:2375" info >/dev/null 2>&1; then
-			say "engine $(docker -H "tcp://$ip:2375" info --format '{{.ServerVersion}} ({{.Driver}})') answers at tcp://$ip:2375 (after ${i}s)"
-			echo "tcp://$ip:2375"
-			return
-		fi
-		sleep 1
-	done
+	local after
+	if after=$(dind_wait "$ip" 60); then
+		say "engine $(docker -H "tcp://$ip:2375" info --format '{{.ServerVersion}} ({{.Driver}})') answers at tcp://$ip:2375 (after ${after}s)"
+		echo "tcp://$ip:2375"
+		return
+	fi
 	docker logs --tail 30 "$name" >&2 || true
 	die "the engine in $name did not answer on tcp://$ip:2375 within 60s"
 }
@@ -92,7 +67,7 @@ down) down ;;
 purge)
 	down
 	docker volume rm "$name" >/dev/null 2>&1 || true
-	docker image rm "$tag" >/dev/null 2>&1 || true
+	docker image rm "$dind_tag" >/dev/null 2>&1 || true
 	;;
 *)
 	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -6,8 +6,9 @@
 #
 #   deploy/swarm/nodes.sh up [N]    start N engines (default 3), form the Swarm,
 #                                   print the manager's DOCKER_HOST on stdout
-#   deploy/swarm/nodes.sh down [N]  remove the engines and their bridge; their
-#                                   volumes stay, so the next `up` starts warm
+#   deploy/swarm/nodes.sh down [N]  leave the Swarm, remove the engines and
+#                                   their bridge; their volumes stay (with the
+#                                   images loaded), so the next `up` starts warm
 #
 # Settings (environment): NODES_SUBNET (default 10.235.0.0/24, node k at .1k),
 # NODES_NAME (default socketlab-node: containers socketlab-node-k, volumes the
@@ -16,19 +17,19 @@
 # through the bridge; nothing is published.
 set -euo pipefail
 set -E
+# shellcheck disable=SC2154 # rc is set by the trap's own first command
 trap 'rc=$?; [ "$BASH_SUBSHELL" -eq 0 ] && printf "nodes.sh: stopped: \"%s\" failed (exit %d, line %d)\n" "$BASH_COMMAND" "$rc" "$LINENO" >&2' ERR
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 name=${NODES_NAME:-socketlab-node}
 subnet=${NODES_SUBNET:-10.235.0.0/24}
-tag=socketlab/dind:trixie
 say() { printf 'nodes.sh: %s\n' "$*" >&2; }
 die() {
 	say "$*"
 	exit 1
 }
-# The engines run on this machine's own engine, whatever DOCKER_HOST says.
-unset DOCKER_HOST DOCKER_CONTEXT
+# shellcheck source=deploy/dind-lib.sh
+. "$here/dind-lib.sh"
 
 ip() { echo "${subnet%.*}.$((10 + $1))"; }
 host() { echo "tcp://$(ip "$1"):2375"; }
@@ -45,41 +46,30 @@ wait_for() {
 }
 
 up() {
-	local n=${1:-3} i tok state
+	local n=${1:-3} i tok state members
 	[[ $n =~ ^[0-9]+$ && $n -ge 1 && $n -le 9 ]] || die "N must be 1 to 9, not \"$n\""
-	# deploy/dind.sh builds the engine's image (cached by content).
-	if ! docker image inspect "$tag" >/dev/null 2>&1; then
-		say "building $tag with deploy/dind.sh"
-		# On the nodes' own subnet (free until their bridge is made below), so
-		# as never to meet deploy/dind.sh's own engine if it is up.
-		DIND_NAME=$name-build DIND_SUBNET=$subnet bash "$here/dind.sh" up >/dev/null
-		DIND_NAME=$name-build bash "$here/dind.sh" down
-		docker volume rm "$name-build" >/dev/null 2>&1 || true
-	fi
+	dind_image
 	docker network inspect "$name" >/dev/null 2>&1 ||
 		docker network create --subnet "$subnet" "$name" >/dev/null ||
 		die "cannot make the bridge $name on $subnet (taken? set NODES_SUBNET)"
 	for i in $(seq 1 "$n"); do
-		[ "$(docker inspect -f '{{.State.Running}}' "$name-$i" 2>/dev/null || true)" = true ] && continue
-		docker rm -f "$name-$i" >/dev/null 2>&1 || true
-		docker run -d --name "$name-$i" --hostname "node-$i" --privileged \
-			${NODES_CPUS:+--cpus "$NODES_CPUS"} \
-			--network "$name" --ip "$(ip "$i")" \
-			-v "$name-$i:/var/lib/docker" "$tag" >/dev/null
+		dind_running "$name-$i" ||
+			dind_start "$name-$i" "node-$i" "$name" "$(ip "$i")" ${NODES_CPUS:+--cpus "$NODES_CPUS"}
 	done
 	for i in $(seq 1 "$n"); do
-		wait_for 60 docker -H "$(host "$i")" info || die "node $i's engine did not answer within 60 s: docker logs $name-$i"
+		dind_wait "$(ip "$i")" 60 >/dev/null || die "node $i's engine did not answer within 60 s: docker logs $name-$i"
 	done
 	state=$(docker -H "$(host 1)" info -f '{{.Swarm.LocalNodeState}}')
 	if [ "$state" != active ]; then
 		docker -H "$(host 1)" swarm init --advertise-addr "$(ip 1)" >/dev/null
 	fi
 	tok=$(docker -H "$(host 1)" swarm join-token -q worker)
+	members=$(docker -H "$(host 1)" node ls -q)
 	for i in $(seq 2 "$n"); do
-		state=$(docker -H "$(host "$i")" info -f '{{.Swarm.LocalNodeState}}')
-		[ "$state" = active ] && continue
+		state=$(docker -H "$(host "$i")" info -f '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}')
+		[ "${state% *}" = active ] && grep -qx "${state#* }" <<<"$members" && continue
 		# A node kept from an earlier Swarm (its volume) leaves it first.
-		[ "$state" = inactive ] || docker -H "$(host "$i")" swarm leave --force >/dev/null 2>&1 || true
+		[ "${state% *}" = inactive ] || docker -H "$(host "$i")" swarm leave --force >/dev/null 2>&1 || true
 		docker -H "$(host "$i")" swarm join --token "$tok" --advertise-addr "$(ip "$i")" "$(ip 1):2377" >/dev/null
 	done
 	ready() { [ "$(docker -H "$(host 1)" node ls --filter role=worker --format '{{.Status}}' | grep -c '^Ready$')" -ge $((n - 1)) ]; }
@@ -89,8 +79,15 @@ up() {
 	host 1
 }
 
+# down leaves the Swarm on every node first, workers before the manager: an
+# engine that starts with a Swarm's state in its volume waits up to half a
+# minute for that Swarm before it answers, and a fresh one forms in 2 s.
 down() {
 	local n=${1:-9} i
+	for i in $(seq "$n" -1 1); do
+		dind_running "$name-$i" || continue
+		timeout 10 docker -H "$(host "$i")" swarm leave --force >/dev/null 2>&1 || true
+	done
 	for i in $(seq 1 "$n"); do docker rm -f "$name-$i" >/dev/null 2>&1 || true; done
 	docker network rm "$name" >/dev/null 2>&1 || true
 	say "removed; the volumes $name-* stay (docker volume rm them to start cold)"
@@ -100,7 +97,7 @@ case "${1:-}" in
 up) up "${2:-3}" ;;
 down) down "${2:-9}" ;;
 *)
-	sed -n '2,16p' "$0" >&2
+	sed -n '2,17p' "$0" >&2
 	exit 2
 	;;
 esac
