@@ -1,0 +1,133 @@
+package swarm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Overlays: what the Swarm does that a bridge does not, measured here
+// (docs/notes of issue 27). The manager gives each node on an overlay an
+// address of its own from the pool, so the pool is the subnet's upper half
+// (--ip-range) and the lecture's .10 and .20 stay free for the laptops. A
+// network is allocated a moment after it is made, and one that overlaps
+// another is made but never allocated: both are checked. A network is
+// removed only once the Swarm has seen its last container leave.
+
+// Label marks everything a run makes on the Swarm, with the run's name as
+// its value, so that what a run killed left behind is found again.
+const Label = "org.socketlab.swarm.run"
+
+// CreateOverlay makes an attachable, internal overlay (no route beyond it)
+// named name on subnet, and waits until the manager has allocated it.
+func (c *Cluster) CreateOverlay(ctx context.Context, name string, subnet netip.Prefix, run string) error {
+	if !subnet.Addr().Is4() || subnet.Bits() != 24 {
+		return fmt.Errorf("an overlay's subnet must be an IPv4 /24, not %s", subnet)
+	}
+	a := subnet.Masked().Addr().As4()
+	a[3] = 128
+	upper := netip.PrefixFrom(netip.AddrFrom4(a), 25)
+	if _, err := c.Output(ctx, c.Manager, nil, "network", "create", "-d", "overlay", "--attachable", "--internal",
+		"--subnet", subnet.String(), "--ip-range", upper.String(), "--label", Label+"="+run, name); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := c.Output(ctx, c.Manager, nil, "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", name)
+		if err == nil && strings.TrimSpace(string(out)) == subnet.String() {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			c.RemoveNetwork(context.WithoutCancel(ctx), name, time.Second)
+			return fmt.Errorf("the Swarm did not allocate the overlay %s on %s (does it overlap another network?)", name, subnet)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// RemoveNetwork removes the network name from the manager, trying again
+// for up to within while the Swarm still counts a container on it.
+func (c *Cluster) RemoveNetwork(ctx context.Context, name string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		_, err := c.Output(ctx, c.Manager, nil, "network", "rm", name)
+		if err == nil || strings.Contains(strings.ToLower(err.Error()), "not found") {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// Anchor starts, on node n, a container that does nothing but stay attached
+// to the networks nets, with image (one the node has). A node that holds an
+// attachment to an overlay lists it (docker compose on a worker needs that
+// to find the network), and a container attached later gets its address at
+// once: without one, a fresh overlay's first attachment on a node sometimes
+// waits 20 s for the node's own address and fails.
+func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, nets ...string) error {
+	if len(nets) == 0 {
+		return errors.New("an anchor needs a network")
+	}
+	args := []string{"run", "-d", "--name", name, "--label", Label + "=" + run, "--pull", "never",
+		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--memory", "16m", "--pids-limit", "4",
+		"--user", "65532:65532", "--entrypoint", "sleep"}
+	for _, net := range nets {
+		args = append(args, "--network", net)
+	}
+	_, err := c.Output(ctx, n.Host, nil, append(args, image, "infinity")...)
+	return err
+}
+
+// Sweep removes, from every node given, the containers (and their
+// volumes) of run, and then from the manager its networks; what cannot be
+// removed now (a network a lost node still holds) is said in the error.
+func (c *Cluster) Sweep(ctx context.Context, run string, nodes []Node) error {
+	var errs []error
+	for _, n := range nodes {
+		out, err := c.Output(ctx, n.Host, nil, "ps", "-aq", "--filter", "label="+Label+"="+run)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ids := strings.Fields(string(out)); len(ids) > 0 {
+			if _, err := c.Output(ctx, n.Host, nil, append([]string{"rm", "-f", "-v"}, ids...)...); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		out, err = c.Output(ctx, n.Host, nil, "volume", "ls", "-q", "--filter", "label="+Label+"="+run)
+		if ids := strings.Fields(string(out)); err == nil && len(ids) > 0 {
+			c.Output(ctx, n.Host, nil, append([]string{"volume", "rm", "-f"}, ids...)...)
+		}
+	}
+	out, err := c.Output(ctx, c.Manager, nil, "network", "ls", "-q", "--filter", "label="+Label+"="+run)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	// In rounds, for 10 s in all: the Swarm frees a network a few seconds
+	// after its last container has gone, and never while a lost node holds it.
+	left := strings.Fields(string(out))
+	deadline := time.Now().Add(10 * time.Second)
+	for len(left) > 0 {
+		var still []string
+		var last error
+		for _, id := range left {
+			if _, err := c.Output(ctx, c.Manager, nil, "network", "rm", id); err != nil && !strings.Contains(strings.ToLower(err.Error()), "not found") {
+				still, last = append(still, id), err
+			}
+		}
+		if left = still; len(left) > 0 && (time.Now().After(deadline) || ctx.Err() != nil) {
+			errs = append(errs, fmt.Errorf("%d networks not removed: %w", len(left), last))
+			break
+		}
+		if len(left) > 0 {
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	return errors.Join(errs...)
+}
