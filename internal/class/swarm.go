@@ -78,9 +78,10 @@ type swarmLabs struct {
 	mu      sync.Mutex
 	pairs   [][2]*pair // per slot, two, used in turn: an address is free again a lab later
 	turn    []int
-	next    int           // the next pair's k
-	old     []*pair       // pairs no longer used, to remove at the end
-	running map[int]*live // the labs running, by slot
+	next    int             // the next pair's k
+	taken   map[string]bool // networks' names and subnets the Swarm has already
+	old     []*pair         // pairs no longer used, to remove at the end
+	running map[int]*live   // the labs running, by slot
 	stop    context.CancelFunc
 }
 
@@ -108,14 +109,18 @@ func newSwarmLabs(d *docker, c *swarm.Cluster) *swarmLabs {
 // watches the nodes.
 func (s *swarmLabs) start(ctx context.Context) error {
 	cfg := s.d.cfg
-	s.c.Sweep(ctx, s.run, s.c.Nodes)
-	if err := s.d.warm(ctx); err != nil {
+	s.c.Sweep(ctx, s.run, s.c.Nodes, 0)
+	err := s.d.warm(ctx)
+	if err != nil {
 		return err
 	}
 	if err := s.c.LoadImages(ctx, "", []string{s.d.clientImage(), s.d.laptopImage()}, cfg.Progress); err != nil {
 		return err
 	}
 	t := time.Now()
+	if s.taken, err = s.c.Taken(ctx); err != nil {
+		return fmt.Errorf("the Swarm's networks: %w", err)
+	}
 	s.pairs, s.turn = make([][2]*pair, cfg.Jobs), make([]int, cfg.Jobs)
 	for slot := range cfg.Jobs {
 		for i := range 2 {
@@ -136,20 +141,33 @@ func (s *swarmLabs) start(ctx context.Context) error {
 // newPair makes a lab and a side overlay, with an anchor on every node
 // left, each tried again when the Swarm is slow to attach it.
 func (s *swarmLabs) newPair(ctx context.Context) (*pair, error) {
+	var p *pair
+	var subnets [2]netip.Prefix
 	s.mu.Lock()
-	k := s.next
-	s.next++
+	for p == nil && s.next < 128 {
+		k := s.next
+		s.next++
+		q := &pair{k: k, lab: fmt.Sprintf("%s-lab-%d", s.run, k), side: fmt.Sprintf("%s-side-%d", s.run, k)}
+		free := true
+		for i, name := range []string{q.lab, q.side} {
+			subnet, err := netip.ParsePrefix(fmt.Sprintf("%s.%d.0/24", s.d.cfg.Net, k+128*i))
+			if err != nil {
+				s.mu.Unlock()
+				return nil, fmt.Errorf("the labs' subnets (-net %s): %w", s.d.cfg.Net, err)
+			}
+			subnets[i] = subnet
+			free = free && !s.taken[name] && !s.taken[subnet.String()]
+		}
+		if free {
+			p = q
+		}
+	}
 	s.mu.Unlock()
-	if k >= 128 {
+	if p == nil {
 		return nil, errors.New("the class ran out of overlay subnets (128 pairs)")
 	}
-	p := &pair{k: k, lab: fmt.Sprintf("%s-lab-%d", s.run, k), side: fmt.Sprintf("%s-side-%d", s.run, k)}
 	for i, name := range []string{p.lab, p.side} {
-		subnet, err := netip.ParsePrefix(fmt.Sprintf("%s.%d.0/24", s.d.cfg.Net, k+128*i))
-		if err != nil {
-			return nil, fmt.Errorf("the labs' subnets (-net %s): %w", s.d.cfg.Net, err)
-		}
-		if err := s.c.CreateOverlay(ctx, name, subnet, s.run); err != nil {
+		if err := s.c.CreateOverlay(ctx, name, subnets[i], s.run); err != nil {
 			return nil, err
 		}
 	}
@@ -160,7 +178,7 @@ func (s *swarmLabs) newPair(ctx context.Context) (*pair, error) {
 			continue
 		}
 		wg.Go(func() {
-			name := fmt.Sprintf("%s-anchor-%d", s.run, k)
+			name := fmt.Sprintf("%s-anchor-%d", s.run, p.k)
 			for try := range 3 {
 				if try > 0 {
 					s.c.Output(context.WithoutCancel(ctx), n.Host, nil, "rm", "-f", name)
@@ -308,7 +326,7 @@ func (s *swarmLabs) finish(ctx context.Context) {
 			left = append(left, n)
 		}
 	}
-	if err := s.c.Sweep(ctx, s.run, left); err != nil {
+	if err := s.c.Sweep(ctx, s.run, left, 15*time.Second); err != nil {
 		fmt.Fprintf(s.d.cfg.Progress, "class: some overlays stay until their lost node is back or removed (docker node rm): %v\n", err)
 	}
 	s.d.run(ctx, nil, "image", "rm", s.d.clientImage(), s.d.laptopImage())

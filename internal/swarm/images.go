@@ -24,12 +24,15 @@ import (
 // process's) has them, and says on progress what it copied where.
 func (c *Cluster) LoadImages(ctx context.Context, from string, refs []string, progress io.Writer) error {
 	want := map[string]string{}
+	var chains [][]string // each image's layers, bottom first
 	for _, r := range refs {
-		out, err := c.Output(ctx, from, nil, "image", "inspect", "-f", "{{.Id}}", r)
-		if err != nil {
+		out, err := c.Output(ctx, from, nil, "image", "inspect", "-f", "{{.Id}} {{range .RootFS.Layers}} {{.}}{{end}}", r)
+		f := strings.Fields(string(out))
+		if err != nil || len(f) == 0 {
 			return fmt.Errorf("the image %s to copy onto the nodes: %w", r, err)
 		}
-		want[r] = strings.TrimSpace(string(out))
+		want[r] = f[0]
+		chains = append(chains, f[1:])
 	}
 	type target struct {
 		n     Node
@@ -57,7 +60,7 @@ func (c *Cluster) LoadImages(ctx context.Context, from string, refs []string, pr
 			if !missing {
 				return
 			}
-			have, err := c.layers(ctx, n)
+			have, err := c.layers(ctx, n, chains)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -184,25 +187,53 @@ func fanOut(in io.Reader, sinks []sink) (int64, error) {
 	}
 }
 
-// layers are the diff ids of every layer of every image n has.
-func (c *Cluster) layers(ctx context.Context, n Node) (map[string]bool, error) {
+// layers are the layers of chains that n has: docker load skips a layer
+// when the node has the same layer on the same layers below it (its chain
+// id), so a layer counts only in the part a chain shares, from the bottom,
+// with an image of the node's, and only if no other part of a chain needs
+// the same file (an empty layer appears in many places).
+func (c *Cluster) layers(ctx context.Context, n Node, chains [][]string) (map[string]bool, error) {
 	out, err := c.Output(ctx, n.Host, nil, "image", "ls", "-q", "--no-trunc")
 	if err != nil {
 		return nil, err
 	}
-	have := map[string]bool{}
-	ids := strings.Fields(string(out))
-	if len(ids) == 0 {
-		return have, nil
+	var theirs [][]string
+	if ids := strings.Fields(string(out)); len(ids) > 0 {
+		out, err = c.Output(ctx, n.Host, nil, append([]string{"image", "inspect", "-f", "{{range .RootFS.Layers}}{{.}} {{end}}"}, ids...)...)
+		if err != nil {
+			return nil, err
+		}
+		for line := range strings.Lines(string(out)) {
+			theirs = append(theirs, strings.Fields(line))
+		}
 	}
-	out, err = c.Output(ctx, n.Host, nil, append([]string{"image", "inspect", "-f", "{{range .RootFS.Layers}}{{println .}}{{end}}"}, ids...)...)
-	if err != nil {
-		return nil, err
+	return shared(chains, theirs), nil
+}
+
+// shared is the layers of chains that may be left out of a load onto an
+// engine whose images have the layers theirs.
+func shared(chains, theirs [][]string) map[string]bool {
+	have, need := map[string]bool{}, map[string]bool{}
+	for _, ch := range chains {
+		p := 0
+		for _, t := range theirs {
+			i := 0
+			for i < len(ch) && i < len(t) && ch[i] == t[i] {
+				i++
+			}
+			p = max(p, i)
+		}
+		for _, l := range ch[:p] {
+			have[l] = true
+		}
+		for _, l := range ch[p:] {
+			need[l] = true
+		}
 	}
-	for _, l := range strings.Fields(string(out)) {
-		have[l] = true
+	for l := range need {
+		delete(have, l)
 	}
-	return have, nil
+	return have
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

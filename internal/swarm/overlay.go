@@ -74,20 +74,25 @@ func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, n
 	if len(nets) == 0 {
 		return errors.New("an anchor needs a network")
 	}
-	args := []string{"run", "-d", "--name", name, "--label", Label + "=" + run, "--pull", "never",
+	// One network at run, the others connected after: a worker attaches
+	// an overlay it has not seen yet only as a container's first network.
+	_, err := c.Output(ctx, n.Host, nil, "run", "-d", "--name", name, "--label", Label+"="+run, "--pull", "never",
 		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--memory", "16m", "--pids-limit", "4",
-		"--user", "65532:65532", "--entrypoint", "sleep"}
-	for _, net := range nets {
-		args = append(args, "--network", net)
+		"--user", "65532:65532", "--network", nets[0], "--entrypoint", "sleep", image, "infinity")
+	for _, net := range nets[1:] {
+		if err != nil {
+			break
+		}
+		_, err = c.Output(ctx, n.Host, nil, "network", "connect", net, name)
 	}
-	_, err := c.Output(ctx, n.Host, nil, append(args, image, "infinity")...)
 	return err
 }
 
 // Sweep removes, from every node given, the containers (and their
-// volumes) of run, and then from the manager its networks; what cannot be
-// removed now (a network a lost node still holds) is said in the error.
-func (c *Cluster) Sweep(ctx context.Context, run string, nodes []Node) error {
+// volumes) of run, and then from the manager its networks, trying again
+// for up to within; what cannot be removed (a network a lost node still
+// holds) is said in the error.
+func (c *Cluster) Sweep(ctx context.Context, run string, nodes []Node, within time.Duration) error {
 	var errs []error
 	for _, n := range nodes {
 		out, err := c.Output(ctx, n.Host, nil, "ps", "-aq", "--filter", "label="+Label+"="+run)
@@ -112,7 +117,7 @@ func (c *Cluster) Sweep(ctx context.Context, run string, nodes []Node) error {
 	// In rounds, for 10 s in all: the Swarm frees a network a few seconds
 	// after its last container has gone, and never while a lost node holds it.
 	left := strings.Fields(string(out))
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(within)
 	for len(left) > 0 {
 		var still []string
 		var last error
@@ -130,4 +135,26 @@ func (c *Cluster) Sweep(ctx context.Context, run string, nodes []Node) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Taken is the names and subnets of the manager's networks: a new overlay
+// must use neither (a network a lost node still holds keeps its subnet).
+func (c *Cluster) Taken(ctx context.Context) (map[string]bool, error) {
+	out, err := c.Output(ctx, c.Manager, nil, "network", "ls", "-q")
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	ids := strings.Fields(string(out))
+	if len(ids) == 0 {
+		return taken, nil
+	}
+	out, err = c.Output(ctx, c.Manager, nil, append([]string{"network", "inspect", "-f", "{{.Name}}{{range .IPAM.Config}} {{.Subnet}}{{end}}"}, ids...)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range strings.Fields(string(out)) {
+		taken[f] = true
+	}
+	return taken, nil
 }

@@ -188,7 +188,14 @@ func (c *Cluster) Exec(ctx context.Context, host string, env []string, stdin io.
 	start := time.Now()
 	err := cmd.Run()
 	if c.Trace != nil {
-		fmt.Fprintf(c.Trace, "%6.2fs docker %s (%s)\n", time.Since(start).Seconds(), c.Redact(strings.Join(args, " ")), c.nameOf(host))
+		var short []string
+		for _, a := range args {
+			if len(a) > 80 {
+				a = a[:60] + "..."
+			}
+			short = append(short, strings.ReplaceAll(a, "\n", " "))
+		}
+		fmt.Fprintf(c.Trace, "%6.2fs docker %s (%s)\n", time.Since(start).Seconds(), c.Redact(strings.Join(short, " ")), c.nameOf(host))
 	}
 	if err != nil {
 		return fmt.Errorf("docker %s: %w: %s", firstWords(args), err, c.Redact(lastLine(errs.String())))
@@ -207,6 +214,9 @@ func (c *Cluster) docker() string {
 func (c *Cluster) nameOf(host string) string {
 	if host == c.Manager {
 		return "manager"
+	}
+	if host == "" {
+		return "this engine"
 	}
 	for _, n := range c.Nodes {
 		if n.Host == host {
@@ -271,7 +281,14 @@ func firstWords(args []string) string {
 	return strings.Join(w, " ")
 }
 
+// lastLine is the last line of what docker said with an error in it, or
+// its last line.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(strings.ToLower(lines[i]), "error") {
+			return strings.TrimSpace(lines[i])
+		}
+	}
 	return strings.TrimSpace(lines[len(lines)-1])
 }
