@@ -178,12 +178,12 @@ func (s *swarmLabs) newPair(ctx context.Context) (*pair, error) {
 			continue
 		}
 		wg.Go(func() {
-			name := fmt.Sprintf("%s-anchor-%d", s.run, p.k)
+			name := s.anchorName(p)
 			for try := range 3 {
 				if try > 0 {
 					s.c.Output(context.WithoutCancel(ctx), n.Host, nil, "rm", "-f", name)
 				}
-				if errs[i] = s.c.Anchor(ctx, n, name, s.d.laptopImage(), s.run, p.lab, p.side); errs[i] == nil || ctx.Err() != nil {
+				if errs[i] = s.c.Anchor(ctx, n, name, s.d.laptopImage(), s.run, s.anchorIP(p, i), p.lab, p.side); errs[i] == nil || ctx.Err() != nil {
 					return
 				}
 			}
@@ -311,7 +311,39 @@ func (s *swarmLabs) attempt(ctx context.Context, l labSpec, slot int, a, b swarm
 		p.bad = true
 		return r, "laptop-b gave no report"
 	}
+	if g, err := untarGrade(r.report); a.Name != b.Name && (r.timedOut || err == nil && !g.Report.Passed) {
+		// A program failed: before it is its fault, the overlay must carry
+		// a call from b to a now, and every node still answer (a node lost
+		// anywhere has cut calls between the others for seconds here).
+		if why := s.suspect(ctx, p, a, b); why != "" {
+			p.bad = true
+			return r, why
+		}
+	}
 	return r, ""
+}
+
+// suspect says why a failed lab on nodes a and b may be the Swarm's
+// fault, not the program's: "" when it is not.
+func (s *swarmLabs) suspect(ctx context.Context, p *pair, a, b swarm.Node) string {
+	for i, n := range s.c.Nodes {
+		if !s.places.Lost(n.Name) && !s.c.Ping(ctx, n) {
+			return n.Name + "'s engine stopped answering"
+		}
+		if n.Name == a.Name && !s.c.Canary(ctx, b, s.anchorName(p), s.anchorIP(p, i)) {
+			return "the overlay did not carry a call from " + b.Name + " to " + a.Name
+		}
+	}
+	return ""
+}
+
+// anchorName is the name of p's anchor on every node.
+func (s *swarmLabs) anchorName(p *pair) string { return fmt.Sprintf("%s-anchor-%d", s.run, p.k) }
+
+// anchorIP is the lab network's address of p's anchor on node i: .100+i,
+// below the Swarm's own pool (the upper half) and apart from the laptops'.
+func (s *swarmLabs) anchorIP(p *pair, i int) netip.Addr {
+	return netip.MustParseAddr(fmt.Sprintf("%s.%d.%d", s.d.cfg.Net, p.k, 100+i))
 }
 
 // finish stops the watch and takes down the class's anchors and overlays;
@@ -326,7 +358,12 @@ func (s *swarmLabs) finish(ctx context.Context) {
 			left = append(left, n)
 		}
 	}
-	if err := s.c.Sweep(ctx, s.run, left, 15*time.Second); err != nil {
+	// A lost node holds every overlay it was on: no use waiting for them.
+	within := 15 * time.Second
+	if len(left) < len(s.c.Nodes) {
+		within = 2 * time.Second
+	}
+	if err := s.c.Sweep(ctx, s.run, left, within); err != nil {
 		fmt.Fprintf(s.d.cfg.Progress, "class: some overlays stay until their lost node is back or removed (docker node rm): %v\n", err)
 	}
 	s.d.run(ctx, nil, "image", "rm", s.d.clientImage(), s.d.laptopImage())

@@ -64,21 +64,36 @@ func (c *Cluster) RemoveNetwork(ctx context.Context, name string, within time.Du
 	}
 }
 
-// Anchor starts, on node n, a container that does nothing but stay attached
-// to the networks nets, with image (one the node has). A node that holds an
-// attachment to an overlay lists it (docker compose on a worker needs that
-// to find the network), and a container attached later gets its address at
-// once: without one, a fresh overlay's first attachment on a node sometimes
-// waits 20 s for the node's own address and fails.
-func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, nets ...string) error {
+// CanaryPort is where an anchor answers calls: a call to it across the
+// overlay says the overlay carries a lab's calls between two nodes.
+const CanaryPort = "9000"
+
+// anchorScript is an anchor's program (the laptop image's Python): it takes
+// each call on CanaryPort and hangs up.
+const anchorScript = `import socket
+s = socket.socket()
+s.bind(("", ` + CanaryPort + `))
+s.listen(64)
+while True:
+    s.accept()[0].close()
+`
+
+// Anchor starts, on node n, a container that stays attached to the
+// networks nets (on the first at address ip) and answers calls on
+// CanaryPort, with image (one the node has, with Python). A node that holds
+// an attachment to an overlay lists it (docker compose on a worker needs
+// that to find the network), and a container attached later gets its
+// address at once: without one, a fresh overlay's first attachment on a
+// node sometimes waits 20 s for the node's own address and fails.
+func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, ip netip.Addr, nets ...string) error {
 	if len(nets) == 0 {
 		return errors.New("an anchor needs a network")
 	}
 	// One network at run, the others connected after: a worker attaches
 	// an overlay it has not seen yet only as a container's first network.
 	_, err := c.Output(ctx, n.Host, nil, "run", "-d", "--name", name, "--label", Label+"="+run, "--pull", "never",
-		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--memory", "16m", "--pids-limit", "4",
-		"--user", "65532:65532", "--network", nets[0], "--entrypoint", "sleep", image, "infinity")
+		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--memory", "32m", "--pids-limit", "4",
+		"--user", "65532:65532", "--network", nets[0], "--ip", ip.String(), "--entrypoint", "python3", image, "-c", anchorScript)
 	for _, net := range nets[1:] {
 		if err != nil {
 			break
@@ -86,6 +101,16 @@ func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, n
 		_, err = c.Output(ctx, n.Host, nil, "network", "connect", net, name)
 	}
 	return err
+}
+
+// Canary says whether the anchor name on node from can call the anchor at
+// to across their overlay, within a few seconds.
+func (c *Cluster) Canary(ctx context.Context, from Node, name string, to netip.Addr) bool {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := c.Output(ctx, from.Host, nil, "exec", name, "python3", "-c",
+		"import socket, sys; socket.create_connection((sys.argv[1], "+CanaryPort+"), 3).close()", to.String())
+	return err == nil
 }
 
 // Sweep removes, from every node given, the containers (and their
