@@ -219,12 +219,16 @@ func (s *swarmLabs) pairFor(ctx context.Context, slot int) (*pair, error) {
 }
 
 // lose takes a lost node out of the class, and stops the labs on it: they
-// run again elsewhere.
+// run again elsewhere. Found by the watch, or by a lab whose node stopped
+// answering: the first says so.
 func (s *swarmLabs) lose(n swarm.Node, why string) {
-	s.places.Lose(n.Name)
-	fmt.Fprintf(s.d.cfg.Progress, "class: %s is lost (%s): its labs run again on the %d nodes left\n", n.Name, why, s.places.Left())
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.places.Lost(n.Name) {
+		return
+	}
+	s.places.Lose(n.Name)
+	fmt.Fprintf(s.d.cfg.Progress, "class: %s is lost (%s): its labs run again on the %d nodes left\n", n.Name, why, s.places.Left())
 	for _, l := range s.running {
 		if l.a.Name == n.Name || l.b.Name == n.Name {
 			l.cancel(errNodeLost{why})
@@ -238,7 +242,9 @@ func (s *swarmLabs) gradeOne(ctx context.Context, sub roster.Submission, slot in
 	return gradeWith(ctx, sub, func(ctx context.Context, l labSpec) labRun {
 		avoid := map[string]bool{}
 		var r labRun
-		for try := 1; ; try++ {
+		// A run stopped by a node lost is not counted: each takes a node
+		// out of the class, so there are as many at most as nodes.
+		for try := 1; ; {
 			an, bn, ok := s.places.Pick(avoid)
 			if !ok {
 				return labRun{stage: "finding machines for its lab", err: errNoNode}
@@ -246,12 +252,16 @@ func (s *swarmLabs) gradeOne(ctx context.Context, sub roster.Submission, slot in
 			a, _ := s.c.Node(an)
 			b, _ := s.c.Node(bn)
 			var why string
-			r, why = s.attempt(ctx, l, slot, a, b)
+			var nodeLost bool
+			r, why, nodeLost = s.attempt(ctx, l, slot, a, b)
 			s.places.Release(an, bn)
 			if why == "" || ctx.Err() != nil {
 				return r
 			}
-			if try == swarmTries {
+			if !nodeLost {
+				try++
+			}
+			if try > swarmTries {
 				if r.stage == "" {
 					r.stage, r.err = "running its lab", errors.New(why)
 				}
@@ -265,12 +275,12 @@ func (s *swarmLabs) gradeOne(ctx context.Context, sub roster.Submission, slot in
 }
 
 // attempt runs one lab on nodes a and b, and says why it must run again
-// ("" when its outcome is the program's): a node lost, or the lab's own
-// failure.
-func (s *swarmLabs) attempt(ctx context.Context, l labSpec, slot int, a, b swarm.Node) (labRun, string) {
+// ("" when its outcome is the program's): a node lost (nodeLost), or the
+// lab's own failure.
+func (s *swarmLabs) attempt(ctx context.Context, l labSpec, slot int, a, b swarm.Node) (r labRun, why string, nodeLost bool) {
 	p, err := s.pairFor(ctx, slot)
 	if err != nil {
-		return labRun{stage: "making its networks", err: err}, "its networks could not be made"
+		return labRun{stage: "making its networks", err: err}, "its networks could not be made", false
 	}
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -283,7 +293,7 @@ func (s *swarmLabs) attempt(ctx context.Context, l labSpec, slot int, a, b swarm
 			cancel(errNodeLost{n.Name + " is lost"})
 		}
 	}
-	r := s.runLab(actx, l, slot, p, a, b)
+	r = s.runLab(actx, l, slot, p, a, b)
 	s.mu.Lock()
 	delete(s.running, slot)
 	s.mu.Unlock()
@@ -291,50 +301,60 @@ func (s *swarmLabs) attempt(ctx context.Context, l labSpec, slot int, a, b swarm
 	switch {
 	case errors.As(context.Cause(actx), &lost):
 		p.bad = true
-		return r, lost.why
+		return r, lost.why, true
 	case ctx.Err() != nil:
-		return r, ""
+		return r, "", false
 	}
 	// A node that went during the lab may have cut the call: its verdict
 	// counts only if both still answer.
-	for _, n := range []swarm.Node{a, b} {
-		if !s.c.Ping(ctx, n) {
-			p.bad = true
-			return r, n.Name + "'s engine stopped answering"
-		}
+	if n, ok := s.silent(ctx, []swarm.Node{a, b}); !ok {
+		p.bad = true
+		return r, n.Name + "'s engine stopped answering", true
 	}
 	switch {
 	case r.stage != "":
 		p.bad = true
-		return r, "the lab failed " + r.stage
+		return r, "the lab failed " + r.stage, false
 	case !r.timedOut && r.reportErr != nil:
 		p.bad = true
-		return r, "laptop-b gave no report"
+		return r, "laptop-b gave no report", false
 	}
 	if g, err := untarGrade(r.report); a.Name != b.Name && (r.timedOut || err == nil && !g.Report.Passed) {
-		// A program failed: before it is its fault, the overlay must carry
-		// a call from b to a now, and every node still answer (a node lost
-		// anywhere has cut calls between the others for seconds here).
-		if why := s.suspect(ctx, p, a, b); why != "" {
+		// A program failed: before it is its fault, every node must still
+		// answer (a node lost anywhere has cut calls between the others
+		// for seconds here), and the overlay carry a call from b to a now.
+		if n, ok := s.silent(ctx, s.c.Nodes); !ok {
 			p.bad = true
-			return r, why
+			return r, n.Name + "'s engine stopped answering", true
+		}
+		if !s.c.Canary(ctx, b, s.anchorName(p), s.anchorIP(p, s.index(a))) {
+			p.bad = true
+			return r, "the overlay did not carry a call from " + b.Name + " to " + a.Name, false
 		}
 	}
-	return r, ""
+	return r, "", false
 }
 
-// suspect says why a failed lab on nodes a and b may be the Swarm's
-// fault, not the program's: "" when it is not.
-func (s *swarmLabs) suspect(ctx context.Context, p *pair, a, b swarm.Node) string {
-	for i, n := range s.c.Nodes {
+// silent finds, of nodes, one not lost that does not answer now, and
+// takes it out of the class; ok when all answer.
+func (s *swarmLabs) silent(ctx context.Context, nodes []swarm.Node) (swarm.Node, bool) {
+	for _, n := range nodes {
 		if !s.places.Lost(n.Name) && !s.c.Ping(ctx, n) {
-			return n.Name + "'s engine stopped answering"
-		}
-		if n.Name == a.Name && !s.c.Canary(ctx, b, s.anchorName(p), s.anchorIP(p, i)) {
-			return "the overlay did not carry a call from " + b.Name + " to " + a.Name
+			s.lose(n, n.Name+"'s engine stopped answering")
+			return n, false
 		}
 	}
-	return ""
+	return swarm.Node{}, true
+}
+
+// index is n's place in the Swarm's list of nodes.
+func (s *swarmLabs) index(n swarm.Node) int {
+	for i, m := range s.c.Nodes {
+		if m.Name == n.Name {
+			return i
+		}
+	}
+	return 0
 }
 
 // anchorName is the name of p's anchor on every node.
@@ -364,7 +384,13 @@ func (s *swarmLabs) finish(ctx context.Context) {
 		within = 2 * time.Second
 	}
 	if err := s.c.Sweep(ctx, s.run, left, within); err != nil {
-		fmt.Fprintf(s.d.cfg.Progress, "class: some overlays stay until their lost node is back or removed (docker node rm): %v\n", err)
+		var lost []string
+		for _, n := range s.c.Nodes {
+			if s.places.Lost(n.Name) {
+				lost = append(lost, n.Name)
+			}
+		}
+		fmt.Fprintf(s.d.cfg.Progress, "class: some of the class's overlays stay on the Swarm until %v is back or removed (docker node rm --force): %v\n", lost, firstLine(err))
 	}
 	s.d.run(ctx, nil, "image", "rm", s.d.clientImage(), s.d.laptopImage())
 }

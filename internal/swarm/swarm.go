@@ -265,7 +265,12 @@ func (c *Cluster) Redact(s string) string {
 			}
 		}
 	}
-	return engines.ReplaceAllString(strings.NewReplacer(pairs...).Replace(s), "(an engine)")
+	s = engines.ReplaceAllString(strings.NewReplacer(pairs...).Replace(s), "(an engine)")
+	// A node's name with the port its address had: the name alone.
+	for i := 1; i < len(pairs); i += 2 {
+		s = regexp.MustCompile(regexp.QuoteMeta(pairs[i])+`:\d+`).ReplaceAllString(s, pairs[i])
+	}
+	return s
 }
 
 // firstWords is a docker command's subcommand, for an error: its first two
