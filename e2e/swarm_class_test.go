@@ -119,9 +119,6 @@ func TestSwarmClass(t *testing.T) {
 			t.Logf("its docker commands:\n%s", log)
 		}
 	})
-	if p := os.Getenv("SWARMCLASS_LOG"); p != "" {
-		os.WriteFile(p, []byte(log), 0o644)
-	}
 	require.NoError(t, err)
 	select {
 	case <-killed:

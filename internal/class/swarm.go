@@ -240,38 +240,48 @@ func (s *swarmLabs) lose(n swarm.Node, why string) {
 // again (up to swarmTries in all) when the lab, not the program, failed it.
 func (s *swarmLabs) gradeOne(ctx context.Context, sub roster.Submission, slot int) graded {
 	return gradeWith(ctx, sub, func(ctx context.Context, l labSpec) labRun {
-		avoid := map[string]bool{}
-		var r labRun
-		// A run stopped by a node lost is not counted: each takes a node
-		// out of the class, so there are as many at most as nodes.
-		for try := 1; ; {
-			an, bn, ok := s.places.Pick(avoid)
-			if !ok {
-				return labRun{stage: "finding machines for its lab", err: errNoNode}
-			}
+		return retried(s.places, func(an, bn string) (labRun, string, bool) {
 			a, _ := s.c.Node(an)
 			b, _ := s.c.Node(bn)
-			var why string
-			var nodeLost bool
-			r, why, nodeLost = s.attempt(ctx, l, slot, a, b)
-			s.places.Release(an, bn)
-			if why == "" || ctx.Err() != nil {
-				return r
-			}
-			if !nodeLost {
-				try++
-			}
-			if try > swarmTries {
-				if r.stage == "" {
-					r.stage, r.err = "running its lab", errors.New(why)
-				}
-				return r
-			}
-			fmt.Fprintf(s.d.cfg.Progress, "class: %s's lab on %s and %s: %s; grading it again\n", sub.Name, an, bn, why)
-			avoid[an], avoid[bn] = true, true
+			r, why, lost := s.attempt(ctx, l, slot, a, b)
 			l.start = time.Now()
-		}
+			return r, why, lost
+		}, func(an, bn, why string) {
+			fmt.Fprintf(s.d.cfg.Progress, "class: %s's lab on %s and %s: %s; grading it again\n", sub.Name, an, bn, why)
+		}, func() bool { return ctx.Err() != nil })
 	})
+}
+
+// retried runs a lab with run on two nodes of places, and again on others
+// while run says why its outcome is not the program's: up to swarmTries
+// times for the lab's own failures, and once more for each node lost (each
+// takes a node out, so they are as many at most as nodes). It ends with
+// the lab's fault, never the program's: a stage that failed.
+// again is told of each rerun.
+func retried(places *swarm.Places, run func(a, b string) (r labRun, why string, nodeLost bool), again func(a, b, why string), stopped func() bool) labRun {
+	avoid := map[string]bool{}
+	for try := 1; ; {
+		a, b, ok := places.Pick(avoid)
+		if !ok {
+			return labRun{stage: "finding machines for its lab", err: errNoNode}
+		}
+		r, why, nodeLost := run(a, b)
+		places.Release(a, b)
+		if why == "" || stopped() {
+			return r
+		}
+		if !nodeLost {
+			try++
+		}
+		if try > swarmTries {
+			if r.stage == "" {
+				r.stage, r.err = "running its lab", errors.New(why)
+			}
+			return r
+		}
+		again(a, b, why)
+		avoid[a], avoid[b] = true, true
+	}
 }
 
 // attempt runs one lab on nodes a and b, and says why it must run again
