@@ -103,6 +103,13 @@ func Open(ctx context.Context, docker, manager string, hosts []string) (*Cluster
 	if len(c.Nodes) == 0 {
 		return nil, errors.New("the Swarm has no Ready node")
 	}
+	// Two PCs of one image may share a hostname: a name is a node's own.
+	seen := map[string]int{}
+	for i, n := range c.Nodes {
+		if seen[n.Name]++; seen[n.Name] > 1 {
+			c.Nodes[i].Name = fmt.Sprintf("%s-%d", n.Name, seen[n.Name])
+		}
+	}
 	return c, nil
 }
 
