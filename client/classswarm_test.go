@@ -17,7 +17,7 @@ func TestClassSwarmFlags(t *testing.T) {
 		want *class.Swarm
 	}{
 		{nil, nil},
-		{[]string{"-swarm", "1"}, &class.Swarm{}},
+		{[]string{"-swarm", "1"}, &class.Swarm{Nodes: []string{}}},
 		{[]string{"-swarm", "tcp://10.237.0.11:2375", "-swarm-nodes", "ssh://ta@pc1  ssh://ta@pc2", "-swarm-laptop-cpus", "0.5"},
 			&class.Swarm{Manager: "tcp://10.237.0.11:2375", Nodes: []string{"ssh://ta@pc1", "ssh://ta@pc2"}, LaptopCPUs: "0.5"}},
 	} {
