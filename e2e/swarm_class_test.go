@@ -54,7 +54,11 @@ func TestSwarmClass(t *testing.T) {
 	fresh := func() {
 		_, _ = nodes(2*time.Minute, "down", "3")
 		for i := 1; i <= 3; i++ {
-			out, err := exec.Command("docker", "run", "--rm", "-v", fmt.Sprintf("%s-%d:/var/lib/docker", name, i),
+			vol := fmt.Sprintf("%s-%d", name, i)
+			if exec.Command("docker", "volume", "inspect", vol).Run() != nil {
+				continue // a first run: nodes.sh makes it, and the engine image
+			}
+			out, err := exec.Command("docker", "run", "--rm", "--pull", "never", "-v", vol+":/var/lib/docker",
 				"--entrypoint", "rm", "socketlab/dind:trixie", "-rf", "/var/lib/docker/swarm").CombinedOutput()
 			if err != nil {
 				t.Logf("wiping node %d's Swarm: %v: %s", i, err, out)

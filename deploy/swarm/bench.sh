@@ -41,7 +41,7 @@ fresh() {
 	bash "$here/deploy/swarm/nodes.sh" down 9 >/dev/null 2>&1 || true
 	for i in 1 2 3 4 5 6 7 8 9; do
 		docker volume inspect "$NODES_NAME-$i" >/dev/null 2>&1 || continue
-		docker run --rm -v "$NODES_NAME-$i:/var/lib/docker" --entrypoint rm socketlab/dind:trixie -rf /var/lib/docker/swarm
+		docker run --rm --pull never -v "$NODES_NAME-$i:/var/lib/docker" --entrypoint rm socketlab/dind:trixie -rf /var/lib/docker/swarm
 	done
 }
 
