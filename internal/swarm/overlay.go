@@ -92,7 +92,7 @@ func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, i
 	// One network at run, the others connected after: a worker attaches
 	// an overlay it has not seen yet only as a container's first network.
 	_, err := c.Output(ctx, n.Host, nil, "run", "-d", "--name", name, "--label", Label+"="+run, "--pull", "never",
-		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--memory", "32m", "--pids-limit", "4",
+		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--memory", "64m", "--pids-limit", "8",
 		"--user", "65532:65532", "--network", nets[0], "--ip", ip.String(), "--entrypoint", "python3", image, "-c", anchorScript)
 	for _, net := range nets[1:] {
 		if err != nil {
@@ -104,13 +104,18 @@ func (c *Cluster) Anchor(ctx context.Context, n Node, name, image, run string, i
 }
 
 // Canary says whether the anchor name on node from can call the anchor at
-// to across their overlay, within a few seconds.
+// to across their overlay: twice, a call of 3 s each, for a busy node.
 func (c *Cluster) Canary(ctx context.Context, from Node, name string, to netip.Addr) bool {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	_, err := c.Output(ctx, from.Host, nil, "exec", name, "python3", "-c",
-		"import socket, sys; socket.create_connection((sys.argv[1], "+CanaryPort+"), 3).close()", to.String())
-	return err == nil
+	for range 2 {
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_, err := c.Output(tctx, from.Host, nil, "exec", name, "python3", "-c",
+			"import socket, sys; socket.create_connection((sys.argv[1], "+CanaryPort+"), 3).close()", to.String())
+		cancel()
+		if err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Sweep removes, from every node given, the containers (and their
