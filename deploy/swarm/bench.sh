@@ -68,6 +68,16 @@ for n in $ns; do
 	rate[$n]=$(awk -v g="$graded" -v a="$ready" -v b="$last" 'BEGIN {printf "%.1f", g * 60 / (b - a)}')
 	say "N=$n: $graded graded, $errors errors, set-up $(awk -v a="$first" -v b="$ready" 'BEGIN {printf "%.1f", b - a}') s, grading $(awk -v a="$ready" -v b="$last" 'BEGIN {printf "%.1f", b - a}') s, ${rate[$n]} students/min; load: $(sed 's/.*load average: //' "$tmp/load-$n")"
 	grep -E 'class: (.*lost|.*again)' "$tmp/log-$n" | sed 's/^[0-9.]* /bench:   /' >&2 || true
+	# The grades must not depend on where they were made: each student's
+	# verdict and points as on the first N.
+	grades() { python3 -c 'import csv, sys; [print(r["student"], r["verdict"], r["points"]) for r in csv.DictReader(open(sys.argv[1]))]' "$1" | sort; }
+	first_n=$(echo "$ns" | awk '{print $1}')
+	if [ "$(grades "$tmp/out-$n/summary.csv")" = "$(grades "$tmp/out-$first_n/summary.csv")" ]; then
+		say "N=$n: every student's verdict and points as with N=$first_n"
+	else
+		say "N=$n: GRADES DIFFER from N=$first_n:"
+		diff <(grades "$tmp/out-$first_n/summary.csv") <(grades "$tmp/out-$n/summary.csv") >&2 || true
+	fi
 done
 
 printf '| nodes (--cpus %s each) | students/min | x one node | target 0.8 x N |\n|---|---|---|---|\n' "$NODES_CPUS"
