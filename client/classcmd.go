@@ -47,6 +47,7 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.LMS.Assignment, "assignment", "", "the assignment's `NAME` as the LMS's gradebook has it, for OUT/lms's grade file\n(default: the export's name for it, else socketlab)")
 	fs.StringVar(&cfg.LMS.AssignmentID, "assignment-id", "", "the assignment's `ID` in the LMS's gradebook: Canvas's assignment id, Blackboard's\nColumn ID")
 	fs.StringVar(&cfg.LMS.Gradebook, "lms-gradebook", "", "the LMS's own gradebook export `FILE` (CSV), for the grade column's exact name and\nthe students' other ids (Brightspace's download has no usernames: give it)")
+	swarmFlags := classSwarmFlags(fs)
 	weightsFile := weightsFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return usageExit(err)
@@ -74,6 +75,7 @@ func runClass(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *trace {
 		cfg.Trace = stderr
 	}
+	cfg.Swarm = swarmFlags()
 	if cfg.Repo == "" {
 		repo, err := findRepo()
 		if err != nil {

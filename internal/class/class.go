@@ -24,6 +24,7 @@ import (
 	"github.com/socketlab/socketlab/internal/lms"
 	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
+	"github.com/socketlab/socketlab/internal/swarm"
 )
 
 // Defaults for Config's zero fields.
@@ -71,6 +72,9 @@ type Config struct {
 	// LMS is what the files going back into the LMS need beyond the
 	// export (internal/lms): the assignment's column, its gradebook.
 	LMS lms.Config
+	// Swarm, when not nil, spreads the labs over a Docker Swarm's nodes
+	// (swarm.go); Jobs is then two per node unless told.
+	Swarm *Swarm
 }
 
 // DefaultJobs is how many labs run at once unless told: three per core,
@@ -128,10 +132,10 @@ func (s Summary) LabErrors() int {
 }
 
 func (cfg Config) withDefaults() (Config, error) {
-	if cfg.Jobs == 0 {
+	if cfg.Jobs == 0 && cfg.Swarm == nil {
 		cfg.Jobs = DefaultJobs()
 	}
-	if cfg.Jobs < 1 || cfg.Jobs > 50 {
+	if cfg.Jobs < 0 || cfg.Jobs > 50 || cfg.Jobs == 0 && cfg.Swarm == nil {
 		return cfg, fmt.Errorf("labs at once must be 1 to 50, not %d", cfg.Jobs)
 	}
 	if cfg.Timeout == 0 {
@@ -190,6 +194,12 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := recoverFolders(cfg.Out); err != nil {
 		return Summary{}, fmt.Errorf("the reports' folder: %w", err)
 	}
+	var sw *swarm.Cluster
+	if cfg.Swarm != nil {
+		if sw, err = openSwarm(ctx, &cfg); err != nil {
+			return Summary{}, err
+		}
+	}
 	start := time.Now()
 	sum := Summary{Layout: r.Layout, Skipped: r.Skipped, Rows: make([]Row, len(r.Submissions))}
 	fmt.Fprintf(cfg.Progress, "class: %d submissions in %s (%s), %d at a time, %s each at most; reports in %s\n",
@@ -206,7 +216,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	w := newSummaryWriter(cfg, &sum, start)
 	if len(todo) > 0 {
 		w.write() // the kept grades and the rows to come, before the first lab
-		if err := gradeAll(ctx, cfg, todo, &sum, w, start); err != nil {
+		if err := gradeAll(ctx, cfg, sw, todo, &sum, w, start); err != nil {
 			return sum, err
 		}
 	}
@@ -229,14 +239,23 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 }
 
 // gradeAll grades the submissions of todo, jobs at once, into sum's rows.
-func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summaryWriter, start time.Time) error {
+// With sw, the labs run across that Swarm.
+func gradeAll(ctx context.Context, cfg Config, sw *swarm.Cluster, todo []job, sum *Summary, w *summaryWriter, start time.Time) error {
 	empty, err := os.MkdirTemp("", "socketlab-class-empty-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(empty)
 	d := &docker{cfg: cfg, empty: empty, used: map[int]bool{}}
-	if slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
+	gradeOne := d.gradeOne
+	if sw != nil && slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
+		s := newSwarmLabs(d, sw)
+		defer s.finish(context.WithoutCancel(ctx))
+		if err := s.start(ctx); err != nil && ctx.Err() == nil {
+			return err
+		}
+		gradeOne = s.gradeOne
+	} else if slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
 		// No lab for a class whose every new submission has no program.
 		d.clean(ctx)
 		if err := d.warm(ctx); err != nil && ctx.Err() == nil {
@@ -263,7 +282,7 @@ func gradeAll(ctx context.Context, cfg Config, todo []job, sum *Summary, w *summ
 		}
 		wg.Go(func() {
 			defer func() { slots <- slot }()
-			g := d.gradeOne(ctx, j.sub, slot)
+			g := gradeOne(ctx, j.sub, slot)
 			rec := record{Version: recordVersion, Name: j.sub.Name, ID: j.sub.ID, Files: j.fp.files, Grader: j.fp.grader,
 				Weights: j.fp.weights, Timeout: cfg.Timeout, Verdict: g.row.Verdict, Note: g.row.Note, Took: g.row.Took,
 				At: time.Now().UTC().Round(time.Second), Grade: g.row.Grade}

@@ -185,7 +185,37 @@ type graded struct {
 // gradeOne runs one submission in the lab of slot and returns its row,
 // with laptop-b's words and laptop-a's output. Its containers and volumes
 // are gone again when it returns, however it went.
-func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) (g graded) {
+func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) graded {
+	return gradeWith(ctx, sub, func(ctx context.Context, l labSpec) labRun { return d.runLab(ctx, l, slot) })
+}
+
+// labSpec is a submission ready for a lab: the program's folder on this
+// machine, its files as docker cp takes them, the program's name, and
+// when its grading began.
+type labSpec struct {
+	dir, file string
+	files     []byte
+	start     time.Time
+}
+
+// labRun is what one lab gave, for gradeWith to turn into a row: where it
+// failed (stage, err), or what the laptops said and laptop-b's grade.
+type labRun struct {
+	stage             string // "making its lab", ...: the lab failed there, with err
+	err               error
+	said, log         []byte
+	haveSaid, haveLog bool
+	werr              error // how waiting for laptop-b went
+	timedOut          bool
+	timeout           time.Duration // the limit it was stopped at
+	report            []byte        // docker cp's tar stream of laptop-b's grade.json
+	reportErr         error
+}
+
+// gradeWith stages sub, runs its lab with run and makes its row from what
+// the lab gave: the one verdict-making for every engine, so that a class
+// graded anywhere says the same words and points.
+func gradeWith(ctx context.Context, sub roster.Submission, run func(context.Context, labSpec) labRun) (g graded) {
 	g.row = Row{Sub: sub}
 	row := &g.row
 	start := time.Now()
@@ -215,7 +245,47 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 		row.Verdict, row.Note = NotGraded, "its files could not be copied: "+err.Error()
 		return g
 	}
-	env := d.labEnv(dir, path.Base(sub.Program), slot)
+	l := run(ctx, labSpec{dir: dir, file: path.Base(sub.Program), files: files, start: start})
+	g.said, g.haveSaid, g.log, g.haveLog = l.said, l.haveSaid, l.log, l.haveLog
+	if l.stage != "" {
+		row.Verdict, row.Note = labFailure(ctx, l.stage, l.err)
+		return g
+	}
+	said := "nothing"
+	if l.haveSaid {
+		said = lastLines(l.said, 1)
+	}
+	switch {
+	case ctx.Err() != nil:
+		row.Verdict, row.Note = Interrupted, "the grading was interrupted during its lab"
+		return g
+	case l.timedOut:
+		row.Verdict, row.Note = TimedOut, fmt.Sprintf("no verdict within %s: the lab was stopped", l.timeout)
+		return g
+	}
+	if l.reportErr != nil {
+		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report (%v; it said: %s)", firstLine(l.werr), said)
+		return g
+	}
+	s, err := untarGrade(l.report)
+	if err != nil {
+		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report: %v; it said: %s", err, said)
+		return g
+	}
+	s.Report.Name = sub.Name
+	row.Grade = &s
+	row.Verdict = "FAIL"
+	if s.Report.Passed {
+		row.Verdict = "PASS"
+	}
+	return g
+}
+
+// runLab runs one submission in the lab of slot on the one engine. Its
+// containers and volumes are gone again when it returns, however it went.
+func (d *docker) runLab(ctx context.Context, l labSpec, slot int) (r labRun) {
+	r.timeout = d.cfg.Timeout
+	env := d.labEnv(l.dir, l.file, slot)
 	p := d.project(slot)
 	after := context.WithoutCancel(ctx)
 	d.mu.Lock()
@@ -228,22 +298,22 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 		d.down(after, p)
 		if _, err := d.run(ctx, env, append(d.compose(p), "up", "--no-start", "--no-build")...); err != nil {
 			d.removeLab(after, p, nil)
-			row.Verdict, row.Note = labFailure(ctx, "making its lab", err)
-			return g
+			r.stage, r.err = "making its lab", err
+			return r
 		}
 	}
 	ids, err := d.containers(ctx, p)
 	defer func() { d.removeLab(after, p, ids) }()
 	if err != nil {
-		row.Verdict, row.Note = labFailure(ctx, "making its lab", err)
-		return g
+		r.stage, r.err = "making its lab", err
+		return r
 	}
 	a, b := ids["laptop-a"], ids["laptop-b"]
 	// Into laptop-b's mount of the volume that laptop-a mounts read-only:
 	// docker cp cannot write a read-only mount.
-	if _, err := d.output(ctx, bytes.NewReader(files), "cp", "-", b+":/student-files"); err != nil {
-		row.Verdict, row.Note = labFailure(ctx, "copying its files into the lab", err)
-		return g
+	if _, err := d.output(ctx, bytes.NewReader(l.files), "cp", "-", b+":/student-files"); err != nil {
+		r.stage, r.err = "copying its files into the lab", err
+		return r
 	}
 	// Both at once: laptop-b waits for laptop-a's report of its program
 	// anyway, and the engine starts two containers faster than one after
@@ -255,51 +325,29 @@ func (d *docker) gradeOne(ctx context.Context, sub roster.Submission, slot int) 
 	}
 	wg.Wait()
 	if err := errors.Join(serr[:]...); err != nil {
-		row.Verdict, row.Note = labFailure(ctx, "starting its lab", err)
-		return g
+		r.stage, r.err = "starting its lab", err
+		return r
 	}
 	// The verdict is laptop-b's to give; the time limit is a watchdog that
 	// kills the whole lab, whatever the program does.
-	wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout-min(time.Since(start), d.cfg.Timeout/2))
-	werr := d.waitExit(wctx, b)
-	timedOut := wctx.Err() == context.DeadlineExceeded
+	wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout-min(time.Since(l.start), d.cfg.Timeout/2))
+	r.werr = d.waitExit(wctx, b)
+	r.timedOut = wctx.Err() == context.DeadlineExceeded
 	cancel()
-	if timedOut || ctx.Err() != nil {
+	if r.timedOut || ctx.Err() != nil {
 		d.run(after, nil, "kill", a, b)
 	}
-	said := "nothing"
 	if words, err := d.run(after, nil, "logs", b); err == nil {
-		g.said, g.haveSaid = plain(words), true
-		said = lastLines(g.said, 1)
+		r.said, r.haveSaid = plain(words), true
 	}
 	if out, err := d.run(after, nil, "logs", a); err == nil {
-		g.log, g.haveLog = plain(capped(out, logCap)), true
+		r.log, r.haveLog = plain(capped(out, logCap)), true
 	}
-	switch {
-	case ctx.Err() != nil:
-		row.Verdict, row.Note = Interrupted, "the grading was interrupted during its lab"
-		return g
-	case timedOut:
-		row.Verdict, row.Note = TimedOut, fmt.Sprintf("no verdict within %s: the lab was stopped", d.cfg.Timeout)
-		return g
+	if r.timedOut || ctx.Err() != nil {
+		return r
 	}
-	report, err := d.output(after, nil, "cp", b+":/reports/grade.json", "-")
-	if err != nil {
-		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report (%v; it said: %s)", firstLine(werr), said)
-		return g
-	}
-	s, err := untarGrade(report)
-	if err != nil {
-		row.Verdict, row.Note = LabError, fmt.Sprintf("laptop-b gave no report: %v; it said: %s", err, said)
-		return g
-	}
-	s.Report.Name = sub.Name
-	row.Grade = &s
-	row.Verdict = "FAIL"
-	if s.Report.Passed {
-		row.Verdict = "PASS"
-	}
-	return g
+	r.report, r.reportErr = d.output(after, nil, "cp", b+":/reports/grade.json", "-")
+	return r
 }
 
 // containers are the ids of a lab's containers, by service.
