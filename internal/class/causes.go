@@ -78,11 +78,21 @@ func (r Row) cause() results.Cause {
 // points are what the row's grade earned of its total, "18/20"; "" for a
 // row with no grade.
 func (r Row) points(w results.Weights) string {
+	if r.noProgram() {
+		return fmt.Sprintf("0/%g", w.Total())
+	}
 	if r.Grade == nil {
 		return ""
 	}
 	earned, total := r.Grade.Points(w)
 	return fmt.Sprintf("%g/%g", earned, total)
+}
+
+// noProgram says the submission held no program to grade: the student's
+// doing, so it scores 0 in every output (internal/lms gives it 0 too),
+// unlike a row whose grade is not known (the lab's fault, a timeout).
+func (r Row) noProgram() bool {
+	return r.Grade == nil && r.Verdict == NotGraded && r.Sub.Program == ""
 }
 
 // causeLabels name the common first causes in a few words, for the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ func (r Row) record(w results.Weights) []string {
 	} else {
 		rec = make([]string, len(results.CSVHeader))
 		rec[1], rec[6] = r.Verdict, r.Note
+		if r.noProgram() {
+			rec[7], rec[8] = "0", strconv.FormatFloat(w.Total(), 'g', -1, 64)
+		}
 	}
 	rec[0], rec[5] = r.Sub.Name, fmt.Sprintf("%.1f", r.Took.Seconds())
 	late := ""

@@ -3,9 +3,11 @@ package class
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +39,7 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 	}
 	sum.Rows = append(sum.Rows, Row{Sub: roster.Submission{Name: "ken"}, Verdict: NotGraded, Note: "no server.py"})
 	out := t.TempDir()
-	require.NoError(t, writeSummary(out, "class", sum, Config{Jobs: 3, Timeout: time.Minute}))
+	require.NoError(t, writeSummary(out, "class", sum, Config{Jobs: 3, Timeout: time.Minute, Weights: results.Default()}))
 
 	f, err := os.Open(filepath.Join(out, "summary.csv"))
 	require.NoError(t, err)
@@ -52,6 +54,10 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 	}
 	require.Equal(t, []string{"PASS", "FAIL", "PASS", "FAIL", NotGraded}, []string{recs[1][1], recs[2][1], recs[3][1], recs[4][1], recs[5][1]})
 	require.Equal(t, "late", recs[2][len(Header)-2])
+	points, maxPoints := slices.Index(Header, "points"), slices.Index(Header, "max")
+	total := results.Default().Total()
+	require.Equal(t, []string{"0", strconv.FormatFloat(total, 'g', -1, 64)}, []string{recs[5][points], recs[5][maxPoints]},
+		"a submission with no program scores 0, as in every grade file")
 	seconds := slices.Index(Header, "seconds")
 	require.Equal(t, "1.0", recs[1][seconds], "the whole lab's time, as summary.md's Time")
 
@@ -64,7 +70,9 @@ func TestSummaryKeepsNamesAsData(t *testing.T) {
 		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Student") {
 			rows++
 			require.Equal(t, 8, strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"), "one row of 7 cells: %q", line)
-			if !strings.Contains(line, "ken") {
+			if strings.Contains(line, "ken") {
+				require.Contains(t, line, fmt.Sprintf("| 0/%g |", total), "no program scores 0")
+			} else {
 				require.Contains(t, line, "| 1.0s |", "the same time as summary.csv's")
 			}
 		}

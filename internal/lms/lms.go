@@ -143,7 +143,7 @@ func WriteBack(out string, r roster.Roster, rows []Row, cfg Config) ([]string, e
 }
 
 // ownFiles are every file WriteBack may write.
-var ownFiles = []string{"grades.csv", "README.txt", "moodle-grades.csv", "moodle-feedback.zip", "canvas-grades.csv", "canvas-feedback.zip",
+var ownFiles = []string{"grades.csv", "README.txt", "moodle-grades.csv", "moodle-feedback.zip", "canvas-grades.csv", "canvas-feedback.zip", "canvas-comments.zip",
 	"blackboard-grades.csv", "brightspace-grades.csv", "brightspace-feedback.zip"}
 
 // writers write each LMS's files; the others get grades.csv alone.
@@ -331,8 +331,8 @@ func (b *batch) plain() error {
 	if err := b.write("grades.csv", t.bytes()); err != nil {
 		return err
 	}
-	b.how(`grades.csv: every student's points, out of ` + num(b.max) + `, the students named as the export names them; blank points for one
-not graded. For a spreadsheet, not for an LMS: the LMS's own files are above.`)
+	b.how(`grades.csv: every student's points, out of ` + num(b.max) + `, the students named as the export names them: 0 for a submission
+with no program in it, blank points for one whose grade is not known (the lab's fault, a timeout, an interrupted run). For a spreadsheet, not for an LMS: the LMS's own files are above.`)
 	return nil
 }
 

@@ -369,3 +369,34 @@ func TestBrightspaceWarnsOfOtherMaxPoints(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryStudentGetsFeedback: each student in a grade file, a submission
+// with no program or one uploaded as an archive among them, has feedback
+// that says what happened, whether or not the LMS can take it back as a
+// file of theirs.
+func TestEveryStudentGetsFeedback(t *testing.T) {
+	out, r, _ := writeBack(t, rostertest.Canvas.Zip(t), map[string]outcome{"doejane": anywhere, "müllerjürgen": labError}, Config{})
+	feedback := map[string]string{}
+	for _, zipName := range []string{"canvas-feedback.zip", "canvas-comments.zip"} {
+		b, err := os.ReadFile(filepath.Join(out, "lms", zipName))
+		require.NoError(t, err)
+		maps.Copy(feedback, unzip(t, b))
+	}
+	recs := readGrades(t, filepath.Join(out, "lms", "canvas-grades.csv"))
+	require.Greater(t, len(recs), 2)
+	for _, rec := range recs[2:] {
+		var said string
+		for name, text := range feedback {
+			if regexp.MustCompile(`_` + rec[1] + `(_|\.txt$)`).MatchString(name) {
+				said = text
+			}
+		}
+		require.NotEmpty(t, said, "no feedback for %s (%s)", rec[0], rec[1])
+		require.Contains(t, said, rec[5]+" of 20 points", rec[0])
+	}
+	for _, s := range r.Submissions {
+		if s.Program == "" {
+			require.Contains(t, recs, []string{s.Name, s.ID, "", "", "", "0"}, "a submission with no program scores 0")
+		}
+	}
+}
