@@ -1,6 +1,7 @@
 package lms
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"maps"
 	"os"
@@ -399,4 +400,24 @@ func TestEveryStudentGetsFeedback(t *testing.T) {
 			require.Contains(t, recs, []string{s.Name, s.ID, "", "", "", "0"}, "a submission with no program scores 0")
 		}
 	}
+}
+
+// TestFeedbackZipsAreDated: each file of a feedback zip is dated the
+// grading's time, not the zip format's zero (unzip -l: 1980-00-00).
+func TestFeedbackZipsAreDated(t *testing.T) {
+	out, _, files := writeBack(t, rostertest.Moodle.Zip(t), nil, Config{})
+	zips := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".zip") {
+			continue
+		}
+		zips++
+		zr, err := zip.OpenReader(filepath.Join(out, f))
+		require.NoError(t, err)
+		for _, e := range zr.File {
+			require.True(t, e.Modified.Equal(now), "%s in %s is dated %v", e.Name, f, e.Modified)
+		}
+		zr.Close()
+	}
+	require.Positive(t, zips)
 }
