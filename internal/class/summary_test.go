@@ -101,3 +101,21 @@ func TestCappedKeepsAtMostItsCap(t *testing.T) {
 	require.Contains(t, string(b), "more bytes not kept]")
 	require.Equal(t, "short", string(capped([]byte("short"), logCap)))
 }
+
+// TestCauseGroupsAreNamedInGeneralWords: students with the same kind of
+// mistake on different lines are one group, named by what they share,
+// never by one student's line; a cause with no label of its own is named
+// by the check it failed.
+func TestCauseGroupsAreNamedInGeneralWords(t *testing.T) {
+	for _, c := range []results.Cause{
+		{ID: "syntax", Check: "program", Says: "line 24: Python could not read your file: '(' was never closed."},
+		{ID: "name-error", Check: "program", Says: "line 21: date is not defined: a typo."},
+		{ID: "empty-file", Check: "program", Says: "your server.py is empty: there is nothing in it to run."},
+		{ID: "some-new-finding", Check: "greeting", Says: "line 9: something only one student wrote."},
+	} {
+		l := causeLabel(c)
+		require.NotContains(t, l, "line ", "a group's label is no one student's line: %q", l)
+		require.NotContains(t, l, "your ", "a group's label is no one student's words: %q", l)
+	}
+	require.Equal(t, causeLabels["greeting"], causeLabel(results.Cause{ID: "some-new-finding", Check: "greeting", Says: "line 9: x."}))
+}
