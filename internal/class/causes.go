@@ -99,7 +99,7 @@ func (r Row) noProgram() bool {
 // ranking; any other is named by the check it failed (causeLabel): a
 // group's label is what its students share, never one student's line.
 var causeLabels = map[string]string{
-	"all-interfaces":       "bound 0.0.0.0 (every interface), not eth0's address",
+	"all-interfaces":       "bound all addresses (0.0.0.0 or ::), not eth0's",
 	"loopback":             "bound localhost, which only its own machine can call",
 	"en0":                  "asked for en0 (a Mac's interface), not eth0",
 	"wrong-port":           "listened on another port than 8000",

@@ -70,7 +70,7 @@ func TestSummaryOpensWithTheClassAtAGlance(t *testing.T) {
 	_, ranking, _ := strings.Cut(glance, "|---:|---|---|\n")
 	lines := strings.Split(strings.TrimSpace(ranking), "\n")
 	require.Equal(t, []string{
-		`| 2 | bound 0.0.0.0 (every interface), not eth0's address | carol, Eve "<img src=x onerror=alert(1)>" O'Neil |`,
+		`| 2 | bound all addresses (0.0.0.0 or ::), not eth0's | carol, Eve "<img src=x onerror=alert(1)>" O'Neil |`,
 		"| 2 | did not answer on eth0's address | zed, yan |",
 		"| 1 | wrote Python 2, which Python 3 refuses | bob |",
 		"| 1 | not graded: no program found in the submission | ken |",

@@ -104,6 +104,20 @@ func TestWordNotesSayTheHostnameIsNotEth0Everywhere(t *testing.T) {
 	require.Empty(t, wordNotes(Verdict{Report: Report{Lang: "python", Source: "# gethostbyname(gethostname())\n"}}), "a comment is no code")
 }
 
+// TestAFailedEchoOfACrashedServerPointsAtTheCrash: a server that read the
+// line and then crashed (a NameError after recv()) is not told to send the
+// bytes back, which its file does: the fix points at the error.
+func TestAFailedEchoOfACrashedServerPointsAtTheCrash(t *testing.T) {
+	echo := grade.Result{ID: "echo", Status: grade.Fail, Reason: "nothing came back: it hung up.",
+		Fix: "send back exactly the bytes recv() returned: conn.send(data)."}
+	src := "(clientsocket, address) = serversocket.accept()\ndata = clientsocket.recv(1000)\nprint(date)\nclientsocket.send(data)\n"
+	crashed := Report{State: StateExited, ExitCode: 1, Lang: "python", Source: src}
+	require.Contains(t, withFix(crashed, echo).Fix, "crashed before it sent anything back")
+	require.NotContains(t, withFix(crashed, echo).Fix, "send(data)")
+	running := Report{State: StateListening, Lang: "python", Source: src}
+	require.Equal(t, "send back exactly the bytes recv() returned: clientsocket.send(data).", withFix(running, echo).Fix)
+}
+
 // TestExplainCallSaysAPythonServerNeverCloses: Python closes a call's
 // socket when the next accept() takes its name, so a loop without close()
 // leaves each caller waiting.
