@@ -205,16 +205,34 @@ func feedbackText(s results.Submission) string {
 		b.WriteString(s.Report.Summary() + "\n")
 	}
 	b.WriteString("\nThe checks:\n")
-	for _, c := range s.Report.Checks {
-		if !slices.Contains(explainOnly, c.ID) {
-			grade.WriteResult(&b, c)
+	for i, c := range s.Report.Checks {
+		if slices.Contains(explainOnly, c.ID) {
+			continue
+		}
+		grade.WriteResult(&b, c)
+		if c.ID == "answers" && c.Status == grade.Fail && slices.ContainsFunc(s.Report.Checks[i+1:], func(r grade.Result) bool { return r.Status == grade.Pass }) {
+			b.WriteString("      The grader called from another machine; the checks below were made from your server's own machine, where it listens.\n")
 		}
 	}
 	if notes != "" {
 		b.WriteString("\nNotes, nothing to fix:\n" + notes + "\n")
 	}
-	return b.String()
+	return labWords.Replace(b.String())
 }
+
+// labWords put the lab's two laptops in the words of a student who never
+// ran the lab, only handed in a file: the grader called their server
+// across a network, from another machine.
+var labWords = strings.NewReplacer(
+	" on laptop-a answered laptop-b across the lab as", " answered the grader's call from another machine as",
+	"laptop-a's own loopback", "your server's own machine",
+	"laptop-b's call", "the grader's call",
+	"laptop-a's ", "your server's machine's ",
+	"laptop-b's ", "the grader's ",
+	"on laptop-a", "on your server's machine",
+	"laptop-a", "your server's machine",
+	"laptop-b", "the grader",
+)
 
 // maxPoints is what a correct submission scores: the most any graded row
 // could, or the weights' sum when none was graded.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 	"github.com/socketlab/socketlab/internal/roster/rostertest"
@@ -420,4 +421,20 @@ func TestFeedbackZipsAreDated(t *testing.T) {
 		zr.Close()
 	}
 	require.Positive(t, zips)
+}
+
+// TestFeedbackSpeaksToAStudentWhoNeverRanTheLab: an LMS's feedback names
+// the grader, not the lab's laptops, and a refused call followed by
+// passing checks says where those were made.
+func TestFeedbackSpeaksToAStudentWhoNeverRanTheLab(t *testing.T) {
+	s := results.Submission{Verdict: "verdict: FAIL: your server.py did not answer laptop-b's call.\n", Report: grade.Report{Checks: []grade.Result{
+		{ID: "answers", Title: "answers on 10.214.2.10:8000", Status: grade.Fail, Reason: "connection refused: your server listens at 127.0.0.1:8000 instead.", Required: true},
+		{ID: "greeting", Title: `greets with "hello\n"`, Status: grade.Pass, Reason: `it said "hello\n".`, Required: true},
+	}}}
+	text := feedbackText(s)
+	require.NotContains(t, text, "laptop")
+	require.Contains(t, text, "did not answer the grader's call")
+	require.Contains(t, text, "the checks below were made from your server's own machine")
+	require.Less(t, strings.Index(text, "FAIL  answers"), strings.Index(text, "own machine"))
+	require.Less(t, strings.Index(text, "own machine"), strings.Index(text, "PASS  greets"))
 }
