@@ -119,3 +119,24 @@ func TestCauseGroupsAreNamedInGeneralWords(t *testing.T) {
 	}
 	require.Equal(t, causeLabels["greeting"], causeLabel(results.Cause{ID: "some-new-finding", Check: "greeting", Says: "line 9: x."}))
 }
+
+// TestSummarySaysWhichFileWasGraded: the note says which file was graded
+// and why, after the first cause, and the file column names the upload the
+// program came from when the student named it otherwise.
+func TestSummarySaysWhichFileWasGraded(t *testing.T) {
+	g := &results.Submission{Report: grade.Report{Passed: true, Checks: []grade.Result{{ID: "echo", Required: true, Status: grade.Pass}}}}
+	rows := []Row{
+		{Sub: roster.Submission{Name: "cooperwei", Program: "server.py", Note: "server.py is server-1.py, as Canvas renamed a resubmission",
+			Export: []string{"cooperwei_LATE_2045525_98766608_server-1.py"}}, Verdict: "PASS", Grade: g},
+		{Sub: roster.Submission{Name: "petersonmichelle", Program: "server.py", Note: "graded server.py, named as asked (also uploaded server_old.py, not graded)",
+			Export: []string{"petersonmichelle_2045277_98765674_server.py", "petersonmichelle_2045277_98765681_server_old.py"}}, Verdict: "PASS", Grade: g},
+		{Sub: roster.Submission{Name: "alice", Program: "server.py", Export: []string{"alice/"}}, Verdict: "PASS", Grade: g},
+	}
+	file, note := slices.Index(Header, "file"), slices.Index(Header, "note")
+	w := results.Default()
+	require.Equal(t, "server.py, from cooperwei_LATE_2045525_98766608_server-1.py", rows[0].record(w)[file])
+	require.Equal(t, rows[0].Sub.Note, rows[0].record(w)[note])
+	require.Equal(t, "server.py", rows[1].record(w)[file])
+	require.Contains(t, rows[1].record(w)[note], "also uploaded server_old.py")
+	require.Equal(t, []string{"server.py", ""}, []string{rows[2].record(w)[file], rows[2].record(w)[note]})
+}
