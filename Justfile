@@ -88,7 +88,8 @@ grade host port="8000" *flags:
 # Grade a class: DIR is one folder per student or an LMS export (Canvas, Moodle, Blackboard, Brightspace, Gradescope, GitHub Classroom), each in a lab of its own (report in OUT, the LMS's files in OUT/lms; run again, it grades only what is new or changed; CLASS_FLAGS=-regrade grades all; CLASS_SWARM=1 spreads the labs over the Swarm DOCKER_HOST manages; needs Go)
 [group('TA')]
 @class dir out="class-report":
-    go run ./client class ${CLASS_SWARM:+-swarm "$CLASS_SWARM" -swarm-nodes "${CLASS_SWARM_NODES:-}"} ${CLASS_JOBS:+-jobs "$CLASS_JOBS"} -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" -assignment "${CLASS_ASSIGNMENT:-}" -assignment-id "${CLASS_ASSIGNMENT_ID:-}" -lms-gradebook "${CLASS_LMS_GRADEBOOK:-}" ${CLASS_FLAGS:-} {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
+    go build -o bin/client ./client  # then exec'd, no `go run` between: Ctrl-C reaches the grader, and the prompt comes back once every lab is down
+    exec bin/client class ${CLASS_SWARM:+-swarm "$CLASS_SWARM" -swarm-nodes "${CLASS_SWARM_NODES:-}"} ${CLASS_JOBS:+-jobs "$CLASS_JOBS"} -submission-timeout "${CLASS_TIMEOUT:-60}s" -grade-flags "${CLASS_GRADE_FLAGS:-}" -assignment "${CLASS_ASSIGNMENT:-}" -assignment-id "${CLASS_ASSIGNMENT_ID:-}" -lms-gradebook "${CLASS_LMS_GRADEBOOK:-}" ${CLASS_FLAGS:-} {{quote(join(invocation_directory(), dir))}} {{quote(join(invocation_directory(), out))}}
 
 # How long `just class` takes here: N submissions of the usual mix, cold, then again with one changed (Docker; minutes)
 [group('TA')]

@@ -77,6 +77,7 @@ func (d *docker) exec(ctx context.Context, env []string, stdin io.Reader, stdout
 	cmd.Env = append(append(os.Environ(), "COMPOSE_ANSI=never", "BUILDKIT_PROGRESS=plain"), env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	cmd.WaitDelay = 10 * time.Second
+	ownGroup(cmd)
 	start := time.Now()
 	err := cmd.Run()
 	if d.cfg.Trace != nil {

@@ -80,7 +80,7 @@ func writeReport(path string, sum Summary, cfg Config) error {
 	for _, r := range sum.Rows {
 		c := r.cause()
 		s := reportStudent{Key: r.Sub.Key, Name: r.Sub.Name, Verdict: r.Verdict, Class: verdictClass(r.Verdict),
-			Points: r.points(cfg.Weights), Cause: c.Says, CauseID: c.ID, File: r.Sub.Program, Late: r.Sub.Late,
+			Points: r.points(cfg.Weights), Cause: c.Says, CauseID: c.ID, File: r.file(), Late: r.Sub.Late,
 			Took: fmt.Sprintf("%.1fs", r.Took.Seconds())}
 		if (r.Grade == nil || c.ID == "") && r.Note != c.Says {
 			s.Note = r.Note

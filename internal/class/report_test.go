@@ -70,10 +70,9 @@ func TestSummaryOpensWithTheClassAtAGlance(t *testing.T) {
 	_, ranking, _ := strings.Cut(glance, "|---:|---|---|\n")
 	lines := strings.Split(strings.TrimSpace(ranking), "\n")
 	require.Equal(t, []string{
-		`| 2 | bound 0.0.0.0 (every interface), not eth0's address | carol, Eve "<img src=x onerror=alert(1)>" O'Neil |`,
+		`| 2 | bound all addresses (0.0.0.0 or ::), not eth0's | carol, Eve "<img src=x onerror=alert(1)>" O'Neil |`,
+		"| 2 | did not answer on eth0's address | zed, yan |",
 		"| 1 | wrote Python 2, which Python 3 refuses | bob |",
-		"| 1 | a cause with no label yet | zed |",
-		"| 1 | did not answer on eth0's address | yan |",
 		"| 1 | not graded: no program found in the submission | ken |",
 	}, lines)
 	require.Contains(t, students, "| carol | FAIL | 5/9 | 2/4 | your server listens on 0.0.0.0:8000. Bind one. | 3.0s | server.py |",
@@ -99,7 +98,7 @@ func TestReportIsOnePageWithNamesAsText(t *testing.T) {
 	for _, far := range []string{"http://", "https://", "//cdn", "src=\"http", "@import"} {
 		require.NotContains(t, page, far, "nothing from the network")
 	}
-	require.Equal(t, 5, strings.Count(page, `<rect class="bar"`), "a bar per first cause")
+	require.Equal(t, 4, strings.Count(page, `<rect class="bar"`), "a bar per first cause")
 	require.Contains(t, page, `data-count="2"`)
 	require.Equal(t, len(sum.Rows), strings.Count(page, `<details class="student"`))
 }

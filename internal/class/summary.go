@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,13 +29,40 @@ func (r Row) record(w results.Weights) []string {
 	} else {
 		rec = make([]string, len(results.CSVHeader))
 		rec[1], rec[6] = r.Verdict, r.Note
+		if r.noProgram() {
+			rec[7], rec[8] = "0", strconv.FormatFloat(w.Total(), 'g', -1, 64)
+		}
 	}
 	rec[0], rec[5] = r.Sub.Name, fmt.Sprintf("%.1f", r.Took.Seconds())
+	if r.Grade != nil && r.Sub.Note != "" {
+		// Which file was graded and why (the roster's note), after the
+		// first cause the note leads with.
+		if rec[6] == "" {
+			rec[6] = r.Sub.Note
+		} else {
+			rec[6] += " (" + r.Sub.Note + ")"
+		}
+	}
 	late := ""
 	if r.Sub.Late {
 		late = "late"
 	}
-	return append(rec, r.Sub.ID, strings.Join(r.Sub.Emails, " "), late, r.Sub.Program)
+	return append(rec, r.Sub.ID, strings.Join(r.Sub.Emails, " "), late, r.file())
+}
+
+// file is the file graded, and the upload it came from when the student
+// named it otherwise: a resubmission Canvas renamed (server-1.py), an
+// archive, a file the download names differently.
+func (r Row) file() string {
+	p := r.Sub.Program
+	if p == "" || len(r.Sub.Export) == 0 {
+		return p
+	}
+	up := r.Sub.Export[0]
+	if strings.HasSuffix(up, "/") || up == p || strings.HasSuffix(up, "_"+p) || strings.HasSuffix(up, "/"+p) || strings.HasSuffix(up, " - "+p) {
+		return p
+	}
+	return p + ", from " + up
 }
 
 // reportFiles are a graded submission's JUnit XML and Gradescope
@@ -116,7 +144,7 @@ func writeSummary(out, dir string, sum Summary, cfg Config) error {
 			name += " (late)"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %ss | %s |\n", name, r.Verdict, r.points(cfg.Weights), checks,
-			cell(r.cause().Says), rec[5], cell(r.Sub.Program))
+			cell(r.cause().Says), rec[5], cell(r.file()))
 	}
 	return writeAtomic(filepath.Join(out, "summary.md"), []byte(b.String()))
 }

@@ -284,6 +284,9 @@ func (g *grader) hangsUp() (Status, string, string) {
 	c := g.first
 	switch c.end {
 	case endEOF:
+		if g.status["echo"] != Pass {
+			return Pass, "the caller saw the call end right after its reply.", ""
+		}
 		return Pass, "the caller saw the call end right after the echo.", ""
 	case endReset:
 		return Warn, "it ended the call with a reset instead of a clean close.",

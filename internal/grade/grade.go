@@ -19,7 +19,6 @@
 package grade
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -456,17 +455,20 @@ func echoed(g *grader) string {
 	return ""
 }
 
-// echoedAny says the line came back on the first call, even if not byte
-// for byte, and before the caller hung up: an answer that is no echo (a
-// web server's) or one the caller's hang-up set off shows nothing about
-// hanging up after the echo.
+// echoedAny says a reply came back on the first call after the greeting,
+// echo or not, before the caller hung up: whatever it was, the caller then
+// saw whether the server hung up. An answer from a server that never
+// greeted (a web server's) answers another protocol, and one the caller's
+// hang-up set off shows nothing about hanging up after the echo.
 func echoedAny(g *grader) string {
 	c := g.first
 	switch {
 	case c.onlyAfterHangUp():
 		return "not observed: the echo came only after the caller hung up its side"
-	case !bytes.Contains(c.reply(), bytes.TrimSpace(shortLine)):
-		return "not observed: no echo came back"
+	case c.greeting() == nil:
+		return "not observed: no greeting, so what came back is no echo"
+	case len(c.reply()) == 0:
+		return "not observed: nothing came back after the greeting"
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package grade
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -40,7 +41,11 @@ func (f fake) start(t *testing.T) string {
 var (
 	wrongGreeting = labtest.Scripted("howdy\n", nil)
 	noEcho        = labtest.Scripted(lab.Greeting, func([]byte) []byte { return nil })
-	lateGreeting  = func(c net.Conn) {
+	// shouts answers in capitals, one student's wrong echo, then hangs up.
+	shouts = labtest.Scripted(lab.Greeting, func(b []byte) []byte { return bytes.ToUpper(b) })
+	// firstByte answers with the first byte of the line alone, then hangs up.
+	firstByte    = labtest.Scripted(lab.Greeting, func(b []byte) []byte { return b[:1] })
+	lateGreeting = func(c net.Conn) {
 		buf := make([]byte, lab.MaxRead)
 		n, _ := c.Read(buf)
 		io.WriteString(c, lab.Greeting)
@@ -135,7 +140,16 @@ func TestGrade(t *testing.T) {
 			want:  verdicts("echo", Fail, "echo-crlf", Skip, "echo-1000", Skip, "echo-3000", Skip, "hangs-up", Skip),
 			model: ModelMany,
 			reasons: map[string]string{"echo": "nothing came back: it hung up", "echo-1000": "the short line did not come back",
-				"hangs-up": "not observed: no echo came back"}},
+				"hangs-up": "not observed: nothing came back after the greeting"}},
+		// A wrong echo is still a reply: the hang-up after it was seen,
+		// and it earns its point.
+		{name: "wrong echo, then hangs up", fake: fake{handle: shouts},
+			want: verdicts("echo", Fail, "echo-crlf", Skip, "echo-1000", Skip, "echo-3000", Skip), model: ModelMany,
+			reasons: map[string]string{"echo": `got back "HI BACK ATCHA\n"`,
+				"hangs-up": "the caller saw the call end right after its reply"}},
+		{name: "one byte back, then hangs up", fake: fake{handle: firstByte},
+			want: verdicts("echo", Fail, "echo-crlf", Skip, "echo-1000", Skip, "echo-3000", Skip), model: ModelMany,
+			reasons: map[string]string{"hangs-up": "the caller saw the call end right after its reply"}},
 		{name: "echo of more than one read", fake: fake{handle: readsAll},
 			want: verdicts("echo-3000", Fail), model: ModelMany,
 			reasons: map[string]string{"echo-3000": "3000 bytes came back: more than one read of up to 1024"}},
@@ -235,7 +249,7 @@ func TestGrade(t *testing.T) {
 			model: ModelMany,
 			reasons: map[string]string{
 				"echo":     "nothing came back in 1s; it hung up when the caller did",
-				"hangs-up": "not observed: no echo came back",
+				"hangs-up": "not observed: nothing came back after the greeting",
 			},
 			fixes: map[string]string{"echo": sendBack}},
 		{name: "a web server", fake: fake{handle: labtest.HTTP},
@@ -244,7 +258,7 @@ func TestGrade(t *testing.T) {
 			reasons: map[string]string{
 				"greeting": "like a web server (HTTP)",
 				"echo":     `got back "HTTP/1.1 400 Bad Request"`,
-				"hangs-up": "not observed: no echo came back",
+				"hangs-up": "not observed: no greeting, so what came back is no echo",
 			}},
 		{name: "hello without a newline", fake: fake{handle: labtest.HelloNoNewline},
 			want: verdicts("greeting", Fail), model: ModelMany,

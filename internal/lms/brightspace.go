@@ -58,7 +58,7 @@ func (b *batch) brightspace() error {
 	if len(files) == 0 {
 		return nil
 	}
-	data, err := zipOf(files)
+	data, err := zipOf(files, b.cfg.Now)
 	if err != nil {
 		return err
 	}

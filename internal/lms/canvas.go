@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/socketlab/socketlab/internal/roster"
 )
 
 // canvasColumn is an assignment's column in Canvas's gradebook export,
@@ -67,7 +69,7 @@ func (b *batch) canvas() error {
 	t := &table{}
 	t.add("Student", "ID", "SIS User ID", "SIS Login ID", "Section", col)
 	t.add("    Points Possible", "", "", "", "", num(b.max))
-	files := map[string][]byte{}
+	files, comments := map[string][]byte{}, map[string][]byte{}
 	var noFile []string
 	for _, m := range b.graded() {
 		if !digits(m.Sub.ID) {
@@ -81,6 +83,7 @@ func (b *batch) canvas() error {
 			files[upload] = []byte(m.feedback)
 		} else {
 			noFile = append(noFile, m.Sub.Name)
+			comments[canvasComment(m.Sub)] = []byte(m.feedback)
 		}
 	}
 	if err := b.write("canvas-grades.csv", t.bytes()); err != nil {
@@ -96,11 +99,15 @@ func (b *batch) canvas() error {
 	b.how(fmt.Sprintf(`canvas-grades.csv: Canvas's gradebook import, each student's points (out of %s). In the course: Grades >
   Import > choose the file > Upload Data, check the changes Canvas shows, Continue. Canvas finds each student by ID
   (the user id in the download's file names). %s
-  A student not graded has no row: a blank cell would clear a score.`, num(b.max), rename))
+  A submission with no program in it scores 0. A student whose grade is not known (the lab's fault, a timeout, an
+  interrupted run) has no row: a blank cell would clear a score.`, num(b.max), rename))
+	if err := b.canvasComments(comments, noFile); err != nil {
+		return err
+	}
 	if len(files) == 0 {
 		return nil
 	}
-	data, err := zipOf(files)
+	data, err := zipOf(files, b.cfg.Now)
 	if err != nil {
 		return err
 	}
@@ -113,11 +120,37 @@ func (b *batch) canvas() error {
   student's submission as a comment "See attached file(s)"; the attachment keeps the name of the upload (server.py)
   but holds the feedback.`
 	if len(noFile) > 0 {
-		text += " No feedback file for (their only uploads are a text entry, a link or an archive, which the feedback cannot stand in for): " +
-			strings.Join(noFile, ", ") + "."
+		text += " Not in it (their only uploads are a text entry, a link or an archive, which the feedback cannot stand in for): " +
+			strings.Join(noFile, ", ") + "; their feedback is in canvas-comments.zip."
 	}
 	b.how(text)
 	return nil
+}
+
+// canvasComments writes the feedback of the students no upload of whom can
+// carry it into canvas-comments.zip, one text file each, for the TA to
+// paste as a comment: every student in the grade file gets feedback.
+func (b *batch) canvasComments(comments map[string][]byte, who []string) error {
+	if len(comments) == 0 {
+		return nil
+	}
+	data, err := zipOf(comments, b.cfg.Now)
+	if err != nil {
+		return err
+	}
+	if err := b.write("canvas-comments.zip", data); err != nil {
+		return err
+	}
+	b.how(`canvas-comments.zip: the feedback of the students whose only uploads are a text entry, a link or an archive
+  (` + strings.Join(who, ", ") + `), one file each named login_userid.txt: Canvas cannot take it back as a file of
+  theirs, so paste each into the student's comment in SpeedGrader.`)
+	return nil
+}
+
+// canvasComment names a student's feedback in canvas-comments.zip: the
+// download's login and user id, as its file names start.
+func canvasComment(s roster.Submission) string {
+	return strings.NewReplacer("/", "_", "\\", "_").Replace(firstOf(s.Name, s.Key)) + "_" + firstOf(s.ID, "anonymous") + ".txt"
 }
 
 // canvasUpload is the download's name of one of a student's uploads to

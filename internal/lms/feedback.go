@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // FeedbackFile is the name of the feedback file a student gets back where
@@ -14,12 +15,13 @@ import (
 const FeedbackFile = "socketlab-feedback.txt"
 
 // zipOf is a zip of files (slash-separated path → body), in path order, its
-// names in UTF-8 as every LMS reads them.
-func zipOf(files map[string][]byte) ([]byte, error) {
+// names in UTF-8 as every LMS reads them, each modified at when (the
+// grading's time): a zero time would list as 1980-00-00 in unzip -l.
+func zipOf(files map[string][]byte, when time.Time) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, p := range slices.Sorted(maps.Keys(files)) {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: p, Method: zip.Deflate})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p, Method: zip.Deflate, Modified: when})
 		if err != nil {
 			return nil, err
 		}

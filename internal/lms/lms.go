@@ -143,7 +143,7 @@ func WriteBack(out string, r roster.Roster, rows []Row, cfg Config) ([]string, e
 }
 
 // ownFiles are every file WriteBack may write.
-var ownFiles = []string{"grades.csv", "README.txt", "moodle-grades.csv", "moodle-feedback.zip", "canvas-grades.csv", "canvas-feedback.zip",
+var ownFiles = []string{"grades.csv", "README.txt", "moodle-grades.csv", "moodle-feedback.zip", "canvas-grades.csv", "canvas-feedback.zip", "canvas-comments.zip",
 	"blackboard-grades.csv", "brightspace-grades.csv", "brightspace-feedback.zip"}
 
 // writers write each LMS's files; the others get grades.csv alone.
@@ -205,16 +205,34 @@ func feedbackText(s results.Submission) string {
 		b.WriteString(s.Report.Summary() + "\n")
 	}
 	b.WriteString("\nThe checks:\n")
-	for _, c := range s.Report.Checks {
-		if !slices.Contains(explainOnly, c.ID) {
-			grade.WriteResult(&b, c)
+	for i, c := range s.Report.Checks {
+		if slices.Contains(explainOnly, c.ID) {
+			continue
+		}
+		grade.WriteResult(&b, c)
+		if c.ID == "answers" && c.Status == grade.Fail && slices.ContainsFunc(s.Report.Checks[i+1:], func(r grade.Result) bool { return r.Status == grade.Pass }) {
+			b.WriteString("      The grader called from another machine; the checks below were made from your server's own machine, where it listens.\n")
 		}
 	}
 	if notes != "" {
 		b.WriteString("\nNotes, nothing to fix:\n" + notes + "\n")
 	}
-	return b.String()
+	return labWords.Replace(b.String())
 }
+
+// labWords put the lab's two laptops in the words of a student who never
+// ran the lab, only handed in a file: the grader called their server
+// across a network, from another machine.
+var labWords = strings.NewReplacer(
+	" on laptop-a answered laptop-b across the lab as", " answered the grader's call from another machine as",
+	"laptop-a's own loopback", "your server's own machine",
+	"laptop-b's call", "the grader's call",
+	"laptop-a's ", "your server's machine's ",
+	"laptop-b's ", "the grader's ",
+	"on laptop-a", "on your server's machine",
+	"laptop-a", "your server's machine",
+	"laptop-b", "the grader",
+)
 
 // maxPoints is what a correct submission scores: the most any graded row
 // could, or the weights' sum when none was graded.
@@ -331,8 +349,8 @@ func (b *batch) plain() error {
 	if err := b.write("grades.csv", t.bytes()); err != nil {
 		return err
 	}
-	b.how(`grades.csv: every student's points, out of ` + num(b.max) + `, the students named as the export names them; blank points for one
-not graded. For a spreadsheet, not for an LMS: the LMS's own files are above.`)
+	b.how(`grades.csv: every student's points, out of ` + num(b.max) + `, the students named as the export names them: 0 for a submission
+with no program in it, blank points for one whose grade is not known (the lab's fault, a timeout, an interrupted run). For a spreadsheet, not for an LMS: the LMS's own files are above.`)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package lms
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"maps"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/socketlab/socketlab/internal/grade"
 	"github.com/socketlab/socketlab/internal/results"
 	"github.com/socketlab/socketlab/internal/roster"
 	"github.com/socketlab/socketlab/internal/roster/rostertest"
@@ -368,4 +370,71 @@ func TestBrightspaceWarnsOfOtherMaxPoints(t *testing.T) {
 			require.True(t, strings.HasPrefix(after, "WARNING: Brightspace's grade item"), "said first:\n%s", readme)
 		})
 	}
+}
+
+// TestEveryStudentGetsFeedback: each student in a grade file, a submission
+// with no program or one uploaded as an archive among them, has feedback
+// that says what happened, whether or not the LMS can take it back as a
+// file of theirs.
+func TestEveryStudentGetsFeedback(t *testing.T) {
+	out, r, _ := writeBack(t, rostertest.Canvas.Zip(t), map[string]outcome{"doejane": anywhere, "müllerjürgen": labError}, Config{})
+	feedback := map[string]string{}
+	for _, zipName := range []string{"canvas-feedback.zip", "canvas-comments.zip"} {
+		b, err := os.ReadFile(filepath.Join(out, "lms", zipName))
+		require.NoError(t, err)
+		maps.Copy(feedback, unzip(t, b))
+	}
+	recs := readGrades(t, filepath.Join(out, "lms", "canvas-grades.csv"))
+	require.Greater(t, len(recs), 2)
+	for _, rec := range recs[2:] {
+		var said string
+		for name, text := range feedback {
+			if regexp.MustCompile(`_` + rec[1] + `(_|\.txt$)`).MatchString(name) {
+				said = text
+			}
+		}
+		require.NotEmpty(t, said, "no feedback for %s (%s)", rec[0], rec[1])
+		require.Contains(t, said, rec[5]+" of 20 points", rec[0])
+	}
+	for _, s := range r.Submissions {
+		if s.Program == "" {
+			require.Contains(t, recs, []string{s.Name, s.ID, "", "", "", "0"}, "a submission with no program scores 0")
+		}
+	}
+}
+
+// TestFeedbackZipsAreDated: each file of a feedback zip is dated the
+// grading's time, not the zip format's zero (unzip -l: 1980-00-00).
+func TestFeedbackZipsAreDated(t *testing.T) {
+	out, _, files := writeBack(t, rostertest.Moodle.Zip(t), nil, Config{})
+	zips := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".zip") {
+			continue
+		}
+		zips++
+		zr, err := zip.OpenReader(filepath.Join(out, f))
+		require.NoError(t, err)
+		for _, e := range zr.File {
+			require.True(t, e.Modified.Equal(now), "%s in %s is dated %v", e.Name, f, e.Modified)
+		}
+		zr.Close()
+	}
+	require.Positive(t, zips)
+}
+
+// TestFeedbackSpeaksToAStudentWhoNeverRanTheLab: an LMS's feedback names
+// the grader, not the lab's laptops, and a refused call followed by
+// passing checks says where those were made.
+func TestFeedbackSpeaksToAStudentWhoNeverRanTheLab(t *testing.T) {
+	s := results.Submission{Verdict: "verdict: FAIL: your server.py did not answer laptop-b's call.\n", Report: grade.Report{Checks: []grade.Result{
+		{ID: "answers", Title: "answers on 10.214.2.10:8000", Status: grade.Fail, Reason: "connection refused: your server listens at 127.0.0.1:8000 instead.", Required: true},
+		{ID: "greeting", Title: `greets with "hello\n"`, Status: grade.Pass, Reason: `it said "hello\n".`, Required: true},
+	}}}
+	text := feedbackText(s)
+	require.NotContains(t, text, "laptop")
+	require.Contains(t, text, "did not answer the grader's call")
+	require.Contains(t, text, "the checks below were made from your server's own machine")
+	require.Less(t, strings.Index(text, "FAIL  answers"), strings.Index(text, "own machine"))
+	require.Less(t, strings.Index(text, "own machine"), strings.Index(text, "PASS  greets"))
 }

@@ -56,7 +56,7 @@ func (b *batch) moodle() error {
 	if len(files) == 0 {
 		return nil
 	}
-	data, err := zipOf(files)
+	data, err := zipOf(files, b.cfg.Now)
 	if err != nil {
 		return err
 	}

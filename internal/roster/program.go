@@ -63,6 +63,9 @@ func findProgram(paths []string, w Want) (program, note string) {
 		c := cands[0]
 		if len(cands) == 1 {
 			if c.depth == 0 && c.path == w.Names[c.rank] {
+				if same := sameLanguage(paths, c.path); len(same) > 0 {
+					return c.path, fmt.Sprintf("graded %s, named as asked (also uploaded %s, not graded)", c.path, list(same, 3))
+				}
 				return c.path, ""
 			}
 			return c.path, fmt.Sprintf("graded %s (the only %s file)", c.path, w.Role)
@@ -88,6 +91,19 @@ func findProgram(paths []string, w Want) (program, note string) {
 		return "", note + "; the submission has no files"
 	}
 	return "", note + "; the submission holds " + list(paths, 5)
+}
+
+// sameLanguage are the other files of paths in program's language (by
+// its extension): another version a student uploaded beside it.
+func sameLanguage(paths []string, program string) []string {
+	ext := strings.ToLower(path.Ext(program))
+	var out []string
+	for _, p := range paths {
+		if p != program && ext != "" && strings.ToLower(path.Ext(p)) == ext {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func hasCSource(paths []string, dir string) bool {

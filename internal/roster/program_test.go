@@ -19,6 +19,8 @@ func TestFindProgram(t *testing.T) {
 		note  string // a part of the note; "" for none at all
 	}{
 		{"top, exact", server, []string{"README.md", "server.py"}, "server.py", ""},
+		{"top, exact, an old version beside it", server, []string{"server.py", "server_old.py"}, "server.py",
+			"graded server.py, named as asked (also uploaded server_old.py, not graded)"},
 		{"other case", server, []string{"SERVER.PY"}, "SERVER.PY", "graded SERVER.PY (the only server file)"},
 		{"nested", server, []string{"hw1/server.py", "hw1/notes.txt"}, "hw1/server.py", "graded hw1/server.py (the only server file)"},
 		{"top-most wins", server, []string{"a/b/server.py", "z/server.c"}, "z/server.c", "graded z/server.c, the top-most (also found a/b/server.py)"},

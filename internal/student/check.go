@@ -248,8 +248,15 @@ func (c *checker) graded(ctx context.Context, v *Verdict, p *printer, ended bool
 	return true
 }
 
-// withFix is r with its fix in the program's language and words.
+// withFix is r with its fix in the program's language and words. An echo
+// that never came back from a program that then crashed is the crash's
+// doing, not a send to fix: its fix points at the error that stopped it.
 func withFix(rep Report, r grade.Result) grade.Result {
+	if strings.HasPrefix(r.ID, "echo") && r.Status == grade.Fail && strings.HasPrefix(r.Reason, "nothing came back") &&
+		rep.Exited() && (rep.ExitCode != 0 || rep.Signal != "") {
+		r.Fix = "your server crashed before it sent anything back: fix the error that stopped it, as the verdict below says."
+		return r
+	}
 	r.Fix = rep.graderFix(r.Fix)
 	return r
 }

@@ -246,8 +246,20 @@ func wordNotes(v Verdict) []Finding {
 			"hangs up without sending anything more. One of the check's callers does that on purpose (it says nothing, then hangs up); " +
 			"a server that gets b'' has nothing to echo and closes the call."})
 	}
+	if v.Report.language() == lang.Python {
+		if loc := hostnameAddr.FindStringIndex(v.Report.Source); loc != nil {
+			fs = append(fs, Finding{ID: "note-hostname", Line: strings.Count(v.Report.Source[:loc[0]], "\n") + 1,
+				Says: "note: gethostbyname(gethostname()) asks for the address of the machine's own name. Where it was graded, " +
+					"that name stands for eth0's address, so it worked; on many Linux computers the name stands for 127.0.1.1, " +
+					"a loopback address no other machine can call. The lecture asks the interface itself: ni.ifaddresses('eth0')[ni.AF_INET][0]['addr']."})
+		}
+	}
 	return fs
 }
+
+// hostnameAddr is a Python server asking its own name's address, outside
+// a comment: right in the lab, wrong on many Linux laptops (127.0.1.1).
+var hostnameAddr = regexp.MustCompile(`(?m)^[^#\n]*gethostbyname\(\s*(socket\.)?gethostname\(\s*\)\s*\)`)
 
 // emptyRead is Python's printed empty bytes, in single or double quotes.
 var emptyRead = regexp.MustCompile(`(^|[^\w'"])b(''|"")`)

@@ -93,6 +93,32 @@ func TestWordNotesExplainResetAndEmptyReadOnce(t *testing.T) {
 	require.Empty(t, wordNotes(Verdict{Report: Report{Lang: "c", Stdout: "said b''\n"}}), "b'' is Python's word")
 }
 
+// TestWordNotesSayTheHostnameIsNotEth0Everywhere: a Python server that
+// binds gethostbyname(gethostname()) passes in the lab, and is told (a
+// note, never points) that many Linux laptops map the name to 127.0.1.1.
+func TestWordNotesSayTheHostnameIsNotEth0Everywhere(t *testing.T) {
+	src := "import socket\n# not gethostbyname(gethostname()) here\nip = socket.gethostbyname(socket.gethostname())\n"
+	fs := wordNotes(Verdict{Report: Report{State: StateListening, Lang: "python", Source: src}})
+	require.Equal(t, []string{"note-hostname"}, ids(fs))
+	require.Equal(t, 3, fs[0].Line)
+	require.Contains(t, fs[0].Says, "127.0.1.1")
+	require.Empty(t, wordNotes(Verdict{Report: Report{Lang: "python", Source: "# gethostbyname(gethostname())\n"}}), "a comment is no code")
+}
+
+// TestAFailedEchoOfACrashedServerPointsAtTheCrash: a server that read the
+// line and then crashed (a NameError after recv()) is not told to send the
+// bytes back, which its file does: the fix points at the error.
+func TestAFailedEchoOfACrashedServerPointsAtTheCrash(t *testing.T) {
+	echo := grade.Result{ID: "echo", Status: grade.Fail, Reason: "nothing came back: it hung up.",
+		Fix: "send back exactly the bytes recv() returned: conn.send(data)."}
+	src := "(clientsocket, address) = serversocket.accept()\ndata = clientsocket.recv(1000)\nprint(date)\nclientsocket.send(data)\n"
+	crashed := Report{State: StateExited, ExitCode: 1, Lang: "python", Source: src}
+	require.Contains(t, withFix(crashed, echo).Fix, "crashed before it sent anything back")
+	require.NotContains(t, withFix(crashed, echo).Fix, "send(data)")
+	running := Report{State: StateListening, Lang: "python", Source: src}
+	require.Equal(t, "send back exactly the bytes recv() returned: clientsocket.send(data).", withFix(running, echo).Fix)
+}
+
 // TestExplainCallSaysAPythonServerNeverCloses: Python closes a call's
 // socket when the next accept() takes its name, so a loop without close()
 // leaves each caller waiting.

@@ -156,6 +156,7 @@ var graderWords = map[Lang][]string{
 		"conn.recv(1000)", "recv({conn}, buf, 1000, 0)",
 		"conn.send(data)", "send({conn}, buf, n, 0), n what recv() returned",
 		"conn.settimeout()", "setsockopt({conn}, SOL_SOCKET, SO_RCVTIMEO, ...)",
+		"call close() after the echo", "call close({conn}) after the echo",
 	},
 	Java: {
 		`a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`, "look at what it printed: did it crash?",
@@ -163,6 +164,7 @@ var graderWords = map[Lang][]string{
 		"conn.recv(1000)", "in.read(buf, 0, 1000)",
 		"conn.send(data)", "out.write(buf, 0, n), n what read() returned",
 		"conn.settimeout()", "{conn}.setSoTimeout(2000)",
+		"call close() after the echo", "call {conn}.close() after the echo",
 		"recv()", "read()",
 	},
 	Node: {
@@ -173,6 +175,7 @@ var graderWords = map[Lang][]string{
 		"conn.settimeout()", "{conn}.setTimeout(2000, () => {conn}.destroy())",
 		"right after accept(), before recv()", "as the 'connection' comes, before any 'data'",
 		"loop around accept() to serve every caller.", "keep the server listening: no {server}.close() after a call.",
+		"call close() after the echo", "call {conn}.end() after {conn}.write(data)",
 	},
 	Go: {
 		`a Python 3 server that sends a str, "hello\n", crashes here: send bytes, b"hello\n".`, "look at what it printed: did it crash?",
@@ -180,6 +183,7 @@ var graderWords = map[Lang][]string{
 		"conn.recv(1000)", "{conn}.Read(buf), buf := make([]byte, 1000)",
 		"conn.send(data)", "{conn}.Write(buf[:n])",
 		"conn.settimeout()", "{conn}.SetReadDeadline(time.Now().Add(2 * time.Second))",
+		"call close() after the echo", "call {conn}.Close() after the echo",
 		"recv()", "Read()",
 	},
 }

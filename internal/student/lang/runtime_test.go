@@ -95,6 +95,9 @@ func TestGraderFixInEachLanguage(t *testing.T) {
 		{Go, "c, err := l.Accept()", "send back exactly the bytes recv() returned: conn.send(data).", "send back exactly the bytes Read() returned: c.Write(buf[:n])."},
 		{Node, "", "the lecture reads up to 1000: conn.recv(1000).", "the lecture reads up to 1000: the first 'data' event, data.subarray(0, 1000)."},
 		{Node, "const srv = net.createServer((c) => {", "loop around accept() to serve every caller.", "keep the server listening: no srv.close() after a call."},
+		{Node, "const server = net.createServer((socket) => {", "call close() after the echo, or the caller waits forever.",
+			"call socket.end() after socket.write(data), or the caller waits forever."},
+		{C, "int client = accept(sock, NULL, NULL);", "call close() after the echo, or the caller waits forever.", "call close(client) after the echo, or the caller waits forever."},
 	} {
 		require.Equal(t, tt.want, GraderFixIn(tt.lang, tt.src, tt.fix), "%s %q", tt.lang, tt.src)
 	}
