@@ -265,10 +265,27 @@ start_docker() {
 	die "the docker engine did not start within 60s"
 }
 
+# just_direct puts npm's just binary itself first on PATH, in place of
+# rust-just's Node.js wrapper: on Ctrl-C the wrapper exits at once and sends
+# the real just SIGTERM, so the prompt came back while `just class` was still
+# taking its labs down. The binary gets the signal itself and waits.
+just_direct() {
+	local wrapper bin
+	wrapper=$(readlink -f "$(command -v just)" 2>/dev/null) || return 0
+	case "$wrapper" in */rust-just/lib/*) ;; *) return 0 ;; esac
+	bin=$(find "${wrapper%/lib/*}" -path "*/rust-just-*/bin/just" -type f 2>/dev/null | head -1)
+	[ -x "$bin" ] || return 0
+	as_root ln -sf "$bin" /usr/local/bin/just
+	as_root mkdir -p "$state"
+	echo /usr/local/bin/just | as_root tee "$state/just-link" >/dev/null
+	say "just: /usr/local/bin/just is npm's binary itself, not its Node.js wrapper (Ctrl-C reaches the recipe)"
+}
+
 install_just() {
 	local codename=""
 	if command -v just >/dev/null 2>&1; then
 		say "just already installed"
+		just_direct
 		return
 	fi
 	[ ! -r /etc/os-release ] || codename=$(
@@ -290,6 +307,8 @@ install_just() {
 		as_root npm install -g --no-fund --no-audit rust-just >/dev/null
 		as_root mkdir -p "$state"
 		echo rust-just | as_root tee "$state/npm" >/dev/null
+		hash -r
+		just_direct
 	else
 		say "no just: Debian 12 has no package of it. Either sudo apt-get install npm, then sudo npm install -g rust-just; or type each recipe's plain command (deploy/student/README.md, \"Without just\")"
 	fi
@@ -316,6 +335,9 @@ uninstall() {
 		[ -z "$extra" ] || die "refusing: removing Docker would also remove packages installed since: $(echo "$extra" | tr '\n' ' ')"
 		say "removing the ${#pkgs[@]} packages setup installed"
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${pkgs[@]}" >/dev/null
+	fi
+	if [ -s "$state/just-link" ] && [ -L /usr/local/bin/just ]; then
+		as_root rm -f /usr/local/bin/just
 	fi
 	if [ -s "$state/npm" ]; then
 		say "removing just (npm package rust-just)"

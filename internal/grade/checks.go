@@ -422,7 +422,7 @@ func (g *grader) notOn(addr string) (Status, string, string) {
 		return gone()
 	}
 	if c.dialErr == nil {
-		return Fail, "it answered there too: bound to 0.0.0.0 (all addresses).",
+		return Fail, "it answered there too: bound to all addresses (0.0.0.0, ::).",
 			"bind the one address of the interface, as the lecture does."
 	}
 	// A refusal there proves something only if the server answers here.

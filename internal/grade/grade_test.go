@@ -208,7 +208,7 @@ func TestGrade(t *testing.T) {
 			reasons:  map[string]string{"still-there": "not run: it ended after one call, like the lecture's script"}},
 		{name: "bound to every address", fake: fake{handle: labtest.Lecture, listen: "0.0.0.0:0"}, notOn: true,
 			want: verdicts("not-on", Fail), model: ModelMany,
-			reasons: map[string]string{"not-on": "it answered there too: bound to 0.0.0.0"}},
+			reasons: map[string]string{"not-on": "it answered there too: bound to all addresses (0.0.0.0, ::)"}},
 		{name: "says nothing", fake: fake{handle: labtest.Silent}, notOn: true,
 			want: verdicts(append(skipAll(), "greeting", Fail, "not-on", Skip)...),
 			reasons: map[string]string{

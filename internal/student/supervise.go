@@ -130,8 +130,12 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 		// laptop-b may ask for a grade made from here: of a server bound
 		// to this laptop's loopback, which only this laptop can call.
 		tctx, stop := context.WithCancel(ctx)
-		defer stop()
-		go serveThere(tctx, cfg.Report, cfg.Say)
+		var there sync.WaitGroup
+		there.Add(1)
+		go func() { defer there.Done(); serveThere(tctx, cfg.Report, cfg.Say) }()
+		// Nothing of the supervisor writes in the report's folder once it
+		// has returned: a caller may remove the folder then.
+		defer func() { stop(); there.Wait() }()
 	}
 	if cfg.After != "" {
 		if err := waitFile(ctx, cfg.After, orDefault(cfg.AfterWait, DefaultAfterWait)); err != nil {
@@ -173,10 +177,16 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	watchDone := make(chan struct{})
-	go s.watchListen(cmd.Process.Pid, baseline, watchDone)
-	go s.watchForks(watchDone)
-	go s.watchSockets(cmd.Process.Pid, watchDone)
-	go s.watchOutput(stdout, watchDone)
+	var watchers sync.WaitGroup
+	for _, watch := range []func(){
+		func() { s.watchListen(cmd.Process.Pid, baseline, watchDone) },
+		func() { s.watchForks(watchDone) },
+		func() { s.watchSockets(cmd.Process.Pid, watchDone) },
+		func() { s.watchOutput(stdout, watchDone) },
+	} {
+		watchers.Add(1)
+		go func() { defer watchers.Done(); watch() }()
+	}
 
 	var werr error
 	stopped := false
@@ -187,6 +197,8 @@ func Supervise(ctx context.Context, cfg Config) (int, error) {
 		werr = stop(cmd, exited)
 	}
 	close(watchDone)
+	// A watcher's last update must not land after the final one below.
+	watchers.Wait()
 	// Whatever the program started goes with it: a child left behind
 	// would keep its port and its share of the laptop's processes.
 	signalGroup(cmd, true)
