@@ -68,7 +68,7 @@ load() {
 		die "$1 is not on $from: build it there first (the just recipe does)"
 	have=$(docker -H "$2" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true)
 	[ "$want" = "$have" ] && return
-	say "loading $1 onto a node ($(DOCKER_HOST=$from docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.1f MB", $1/1e6}'))"
+	say "loading $1 onto ${2#*://} ($(DOCKER_HOST=$from docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.1f MB", $1/1e6}'))"
 	DOCKER_HOST=$from docker save "$1" | docker -H "$2" load >/dev/null
 }
 

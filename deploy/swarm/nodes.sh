@@ -96,6 +96,7 @@ down() {
 case "${1:-}" in
 up) up "${2:-3}" ;;
 down) down "${2:-9}" ;;
+-h | --help | help) sed -n '2,17p' "$0" ;;
 *)
 	sed -n '2,17p' "$0" >&2
 	exit 2

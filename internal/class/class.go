@@ -246,6 +246,11 @@ func gradeAll(ctx context.Context, cfg Config, sw *swarm.Cluster, todo []job, su
 		return err
 	}
 	defer os.RemoveAll(empty)
+	// No more slots than labs to run: each slot's networks (two pairs of
+	// overlays on a Swarm) are made before the first lab.
+	if labs := len(slices.DeleteFunc(slices.Clone(todo), func(j job) bool { return j.sub.Program == "" })); labs > 0 {
+		cfg.Jobs = min(cfg.Jobs, labs)
+	}
 	d := &docker{cfg: cfg, empty: empty, used: map[int]bool{}}
 	gradeOne := d.gradeOne
 	if sw != nil && slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {

@@ -98,7 +98,15 @@ func (d *docker) exec(ctx context.Context, env []string, stdin io.Reader, stdout
 func (d *docker) warm(ctx context.Context) error {
 	p := d.cfg.Project + "-warm"
 	env := []string{"STUDENT_DIR=" + d.empty, "CLASS_CLIENT_IMAGE=" + d.clientImage(), "CLASS_LAPTOP_IMAGE=" + d.laptopImage()}
-	if _, err := d.run(ctx, env, append(d.compose(p), "build", "laptop-a", "laptop-b")...); err != nil {
+	if out, err := d.run(ctx, env, append(d.compose(p), "build", "laptop-a", "laptop-b")...); err != nil {
+		if bytes.Contains(out, []byte("failed to resolve source metadata")) {
+			// No registry: the bases are built by setup.sh, on the engine it ran against.
+			hint := "run bash deploy/setup.sh against it first (DOCKER_HOST=... bash deploy/setup.sh --offline for another engine)"
+			if d.cfg.Swarm != nil {
+				hint += ", or leave DOCKER_HOST to this machine and name the manager in CLASS_SWARM"
+			}
+			return fmt.Errorf("building the lab's images: the engine they are built on has no base images, and nothing can be pulled: %s: %w", hint, err)
+		}
 		return fmt.Errorf("building the lab's images: %w", err)
 	}
 	return nil

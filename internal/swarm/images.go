@@ -115,8 +115,17 @@ func (c *Cluster) LoadImages(ctx context.Context, from string, refs []string, pr
 			errs = append(errs, fmt.Errorf("loading the lab's images onto %s: %w", t.n.Name, t.err))
 			continue
 		}
-		fmt.Fprintf(progress, "swarm: copied the lab's images onto %s: %s of %s, the rest it had (%s)\n",
-			t.n.Name, mb(t.sent), mb(total), time.Since(start).Round(100*time.Millisecond))
+		// The time is the whole copy's: one save feeds every node at once.
+		took := time.Since(start).Round(100 * time.Millisecond)
+		switch {
+		case t.sent == 0:
+			fmt.Fprintf(progress, "swarm: %s had every layer of the lab's images already (%s in all, %s for the copy to every node)\n", t.n.Name, mb(total), took)
+		case t.sent >= total:
+			fmt.Fprintf(progress, "swarm: copied the lab's images onto %s: all %s (%s for the copy to every node)\n", t.n.Name, mb(total), took)
+		default:
+			fmt.Fprintf(progress, "swarm: copied the lab's images onto %s: %s of %s, the layers it lacked (%s for the copy to every node)\n",
+				t.n.Name, mb(t.sent), mb(total), took)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("saving the lab's images: %w", err)
