@@ -473,7 +473,7 @@ func (g *grader) notOnListening(addr string) (Status, string, string, bool) {
 				"bind the one address of the interface, as the lecture does.", true
 		}
 	}
-	return Pass, fmt.Sprintf("it listened on %s alone, as its host's socket table shows: not there.",
+	return Pass, fmt.Sprintf("it listened only on %s, as its socket table shows.",
 		strings.Join(g.cfg.Listening, ", ")), "", true
 }
 

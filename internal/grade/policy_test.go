@@ -72,7 +72,7 @@ func TestAFirstCallMadeBeforeTheGrade(t *testing.T) {
 		require.Equal(t, Pass, c[id].Status, id)
 	}
 	require.Equal(t, Pass, c["not-on"].Status, c["not-on"].Reason)
-	require.Contains(t, c["not-on"].Reason, "it listened on 127.0.0.1:1 alone")
+	require.Contains(t, c["not-on"].Reason, "it listened only on 127.0.0.1:1, as its socket table shows")
 	for _, id := range []string{"echo-crlf", "echo-1000", "echo-3000", "silent-caller", "model", "still-there"} {
 		require.Equal(t, Skip, c[id].Status, id)
 		require.Contains(t, c[id].Reason, "not run: it ended after one call", id)

@@ -240,9 +240,13 @@ func endedNote(rep Report) string {
 	if name == "" {
 		name = "program"
 	}
-	note := fmt.Sprintf("your %s has ended, so nothing answers at %s now: a call there is refused "+
-		"(telnet to it from your computer connects, then at once says \"Connection closed by foreign host.\", with no hello).",
-		name, strings.Join(rep.Listening, ", "))
+	note := fmt.Sprintf("your %s has ended, so nothing answers at %s now: a call there is refused.", name, strings.Join(rep.Listening, ", "))
+	if !slices.ContainsFunc(rep.Listening, isLoopback) {
+		// Only a lab kept up (docker compose up) is still there to call,
+		// and Docker's forward of the port answers for a program gone.
+		note += " (If you keep the lab up, `telnet localhost 8000` from your computer connects to Docker's forward of the port, " +
+			"then at once says \"Connection closed by foreign host.\", with no hello.)"
+	}
 	if rep.ExitCode != 0 || rep.Signal != "" {
 		return note
 	}
@@ -543,4 +547,11 @@ func labFault(dir string) string {
 		return fmt.Sprintf("the lab gave this laptop an empty folder %s, mounted from elsewhere: your files never reached it (is the engine on another machine, and the folder a bind mount of a path only yours has?)", dir)
 	}
 	return ""
+}
+
+// isLoopback says whether addr (host:port) is on a loopback address, which
+// nothing outside its laptop can call.
+func isLoopback(addr string) bool {
+	ap, err := netip.ParseAddrPort(addr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
 }

@@ -158,4 +158,15 @@ func TestSuperviseSaysNothingAnswersOnceTheServerHasEnded(t *testing.T) {
 	require.Contains(t, out.String(), "socketlab: your program ended with exit status 0\n"+
 		"socketlab: your server.py has ended, so nothing answers at "+addr+" now: a call there is refused")
 	require.Contains(t, out.String(), "put everything from accept() to close() in a loop, `while True:`.\n")
+	require.NotContains(t, out.String(), "telnet", "nothing outside the laptop can call its loopback, lab up or not")
+}
+
+// The ended server's note tells of telnet only where a computer could
+// call it: on the laptop's own address, not its loopback.
+func TestEndedNoteTellsOfTelnetOnlyWhereItCouldCall(t *testing.T) {
+	eth0 := endedNote(Report{File: "server.py", Listening: []string{"172.28.5.10:8000"}})
+	require.Contains(t, eth0, "nothing answers at 172.28.5.10:8000 now: a call there is refused. (If you keep the lab up, `telnet localhost 8000`")
+	lo := endedNote(Report{File: "server.py", Listening: []string{"127.0.0.1:8000"}})
+	require.Contains(t, lo, "nothing answers at 127.0.0.1:8000 now: a call there is refused.")
+	require.NotContains(t, lo, "telnet")
 }
