@@ -58,11 +58,7 @@ func (b *batch) brightspace() error {
 	if len(files) == 0 {
 		return nil
 	}
-	data, err := zipOf(files, b.cfg.Now)
-	if err != nil {
-		return err
-	}
-	if err := b.write("brightspace-feedback.zip", data); err != nil {
+	if err := b.writeZip("brightspace-feedback.zip", files); err != nil {
 		return err
 	}
 	b.how(`brightspace-feedback.zip: each student's feedback as ` + FeedbackFile + ` in a folder named exactly as in

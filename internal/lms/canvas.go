@@ -61,7 +61,7 @@ func (b *batch) canvas() error {
 		}
 		id, su, sl, sec := g.col("ID"), g.col("SIS User ID"), g.col("SIS Login ID"), g.col("Section")
 		for _, r := range g.rows {
-			if digits(cell(r, id)) {
+			if roster.Digits(cell(r, id)) {
 				people[cell(r, id)] = known{cell(r, 0), cell(r, su), cell(r, sl), cell(r, sec)}
 			}
 		}
@@ -72,7 +72,7 @@ func (b *batch) canvas() error {
 	files, comments := map[string][]byte{}, map[string][]byte{}
 	var noFile []string
 	for _, m := range b.graded() {
-		if !digits(m.Sub.ID) {
+		if !roster.Digits(m.Sub.ID) {
 			b.leave(m, "an anonymous submission: Canvas's gradebook file names no one anonymous; grade it in SpeedGrader")
 		} else if k, ok := people[m.Sub.ID]; ok || len(people) == 0 {
 			t.add(firstOf(k.student, m.Sub.Name), m.Sub.ID, k.sisUser, k.sisLogin, k.section, num(m.points))
@@ -107,11 +107,7 @@ func (b *batch) canvas() error {
 	if len(files) == 0 {
 		return nil
 	}
-	data, err := zipOf(files, b.cfg.Now)
-	if err != nil {
-		return err
-	}
-	if err := b.write("canvas-feedback.zip", data); err != nil {
+	if err := b.writeZip("canvas-feedback.zip", files); err != nil {
 		return err
 	}
 	text := `canvas-feedback.zip: each student's feedback, in a file named exactly as one of their own uploads in the
@@ -134,11 +130,7 @@ func (b *batch) canvasComments(comments map[string][]byte, who []string) error {
 	if len(comments) == 0 {
 		return nil
 	}
-	data, err := zipOf(comments, b.cfg.Now)
-	if err != nil {
-		return err
-	}
-	if err := b.write("canvas-comments.zip", data); err != nil {
+	if err := b.writeZip("canvas-comments.zip", comments); err != nil {
 		return err
 	}
 	b.how(`canvas-comments.zip: the feedback of the students whose only uploads are a text entry, a link or an archive

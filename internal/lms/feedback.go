@@ -35,6 +35,15 @@ func zipOf(files map[string][]byte, when time.Time) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// writeZip writes files as the zip name, dated the grading's time.
+func (b *batch) writeZip(name string, files map[string][]byte) error {
+	data, err := zipOf(files, b.cfg.Now)
+	if err != nil {
+		return err
+	}
+	return b.write(name, data)
+}
+
 // htmlText is plain text as HTML that keeps its lines and columns, for the
 // LMSes that store feedback as HTML (Moodle's comments, Blackboard's
 // Feedback to Learner).

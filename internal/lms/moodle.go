@@ -3,6 +3,8 @@ package lms
 import (
 	"fmt"
 	"strings"
+
+	"github.com/socketlab/socketlab/internal/roster"
 )
 
 // moodleDate is how Moodle writes "Last modified (grade)" (userdate, in
@@ -32,7 +34,7 @@ func (b *batch) moodle() error {
 	stamp := b.cfg.Now.Format(moodleDate)
 	files := map[string][]byte{}
 	for _, m := range b.graded() {
-		if !digits(m.Sub.ID) {
+		if !roster.Digits(m.Sub.ID) {
 			b.leave(m, "Moodle's download gives no participant id for it (a group with no id, \"Default group\"): grade it in Moodle")
 			continue
 		}
@@ -56,11 +58,7 @@ func (b *batch) moodle() error {
 	if len(files) == 0 {
 		return nil
 	}
-	data, err := zipOf(files, b.cfg.Now)
-	if err != nil {
-		return err
-	}
-	if err := b.write("moodle-feedback.zip", data); err != nil {
+	if err := b.writeZip("moodle-feedback.zip", files); err != nil {
 		return err
 	}
 	b.how(`moodle-feedback.zip: each student's feedback as ` + FeedbackFile + `, in a folder named exactly as in Moodle's
@@ -87,16 +85,4 @@ func moodleFeedbackPath(export []string) string {
 		return ""
 	}
 	return strings.Join(parts[:4], "_") + "_" + FeedbackFile
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

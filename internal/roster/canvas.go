@@ -58,7 +58,7 @@ func canvasNames(name string) []canvasName {
 	t := strings.Split(name, "_")
 	var out []canvasName
 	for i := 1; i+1 < len(t); i++ {
-		if !digits(t[i]) {
+		if !Digits(t[i]) {
 			continue
 		}
 		c := canvasName{UserID: t[i]}
@@ -73,7 +73,7 @@ func canvasNames(name string) []canvasName {
 		switch rest := strings.Join(t[i+1:], "_"); {
 		case i+2 == len(t) && (rest == "text.html" || rest == "link.html"):
 			c.File = rest
-		case i+2 < len(t) && digits(t[i+1]) && strings.Join(t[i+2:], "_") != "":
+		case i+2 < len(t) && Digits(t[i+1]) && strings.Join(t[i+2:], "_") != "":
 			c.FileID, c.File = t[i+1], strings.Join(t[i+2:], "_")
 		default:
 			continue
@@ -83,8 +83,8 @@ func canvasNames(name string) []canvasName {
 	return out
 }
 
-// digits says s is a decimal number, as Canvas's ids are written.
-func digits(s string) bool {
+// Digits says s is a decimal number, as the LMSes' ids are written.
+func Digits(s string) bool {
 	if s == "" {
 		return false
 	}
