@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -246,22 +245,27 @@ func gradeAll(ctx context.Context, cfg Config, sw *swarm.Cluster, todo []job, su
 		return err
 	}
 	defer os.RemoveAll(empty)
+	labs := 0 // the submissions with a program: a class of none runs no lab
+	for _, j := range todo {
+		if j.sub.Program != "" {
+			labs++
+		}
+	}
 	// No more slots than labs to run: each slot's networks (two pairs of
 	// overlays on a Swarm) are made before the first lab.
-	if labs := len(slices.DeleteFunc(slices.Clone(todo), func(j job) bool { return j.sub.Program == "" })); labs > 0 {
+	if labs > 0 {
 		cfg.Jobs = min(cfg.Jobs, labs)
 	}
 	d := &docker{cfg: cfg, empty: empty, used: map[int]bool{}}
 	gradeOne := d.gradeOne
-	if sw != nil && slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
+	if sw != nil && labs > 0 {
 		s := newSwarmLabs(d, sw)
 		defer s.finish(context.WithoutCancel(ctx))
 		if err := s.start(ctx); err != nil && ctx.Err() == nil {
 			return err
 		}
 		gradeOne = s.gradeOne
-	} else if slices.ContainsFunc(todo, func(j job) bool { return j.sub.Program != "" }) {
-		// No lab for a class whose every new submission has no program.
+	} else if labs > 0 {
 		d.clean(ctx)
 		if err := d.warm(ctx); err != nil && ctx.Err() == nil {
 			return err
